@@ -1,0 +1,1 @@
+"""Barcode and QR input: cameras decoded with pyzbar, serial scanners."""

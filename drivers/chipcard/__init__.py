@@ -1,0 +1,1 @@
+"""Bank chip card readers (PC/SC, EMV / UnionPay PBOC)."""

@@ -1,0 +1,35 @@
+"""The `kiosk` command: run, tour, diag, host, journal, eod, console."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from .commands import COMMAND_MODULES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Bank lobby self-service kiosk")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"kiosk.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"kiosk.commands.{name}":
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

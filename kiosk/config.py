@@ -1,0 +1,250 @@
+"""The kiosk's typed configuration, loaded from TOML and validated at start-up.
+
+Relative paths in the file are relative to the file's own folder. Each section is a frozen
+dataclass; `load_config` refuses a bad file with a ConfigError naming file, key, what was found
+and what was expected.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from .config_schema import ConfigError, build
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "config" / "kiosk.toml"
+
+Language = Literal["zh_CN", "en"]
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    id: str = "KSK-0001"
+    branch: str = "310101001"
+    data_dir: str = "../var"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    def validate(self) -> tuple[str, str] | None:
+        if not self.id or len(self.id) > 16:
+            return "id", "a kiosk id of 1 to 16 characters"
+        return None
+
+
+@dataclass(frozen=True)
+class UiSection:
+    language: Language = "zh_CN"
+    fullscreen: bool = False
+    borderless: bool = False
+    width: int = 1280
+    height: int = 800
+    show_cursor: bool = True
+    multitouch_emulation: bool = False
+    font: str = "../assets/fonts/wqy-microhei.ttc"
+    idle_timeout_s: float = 60.0
+    elderly_timeout_factor: float = 2.0
+    elderly_text_scale: float = 1.4
+    simulator_panel: bool = True
+
+    def validate(self) -> tuple[str, str] | None:
+        if not 320 <= self.width <= 7680:
+            return "width", "a width in pixels between 320 and 7680"
+        if not 240 <= self.height <= 4320:
+            return "height", "a height in pixels between 240 and 4320"
+        if self.idle_timeout_s < 5:
+            return "idle_timeout_s", "at least 5 seconds"
+        return None
+
+
+@dataclass(frozen=True)
+class ChipCardEmulatorSection:
+    profile: str = "unionpay_debit"
+    latency_ms: int = 30
+    vpcd_port: int = 35963
+
+
+@dataclass(frozen=True)
+class ChipCardSection:
+    enabled: bool = True
+    backend: Literal["emulator", "pcsc"] = "emulator"
+    reader: str = "Virtual PCD 00 00"  # exact name or fnmatch pattern, e.g. "*ACS ACR38*"
+    timeout_s: float = 5.0
+    apdu_timeout_s: float = 3.0
+    emulator: ChipCardEmulatorSection = field(default_factory=ChipCardEmulatorSection)
+
+
+@dataclass(frozen=True)
+class IdCardEmulatorSection:
+    person: str = ""  # empty: the panel chooses
+    pace: bool = True
+
+
+@dataclass(frozen=True)
+class IdCardSection:
+    enabled: bool = True
+    backend: Literal["emulator", "serial"] = "emulator"
+    port: str = "../var/run/idcard.pty"
+    baud: int | Literal["auto"] = "auto"
+    poll_interval_s: float = 0.25
+    timeout_s: float = 2.0
+    fingerprint: bool = False
+    emulator: IdCardEmulatorSection = field(default_factory=IdCardEmulatorSection)
+
+
+@dataclass(frozen=True)
+class PrinterEmulatorSection:
+    paper_lines: int = 2000
+    near_end_lines: int = 300
+    output_dir: str = "../var/receipts"
+    pace: bool = True
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    enabled: bool = True
+    backend: Literal["emulator", "serial"] = "emulator"
+    port: str = "../var/run/printer.pty"
+    baud: int = 115200
+    status_timeout_ms: int = 50
+    poll_interval_s: float = 2.0
+    timeout_s: float = 10.0
+    paper_width_chars: int = 48
+    paper_width_dots: int = 576
+    cutter: bool = True
+    qr: bool = True
+    code_page: Literal["gb18030"] = "gb18030"
+    emulator: PrinterEmulatorSection = field(default_factory=PrinterEmulatorSection)
+
+
+@dataclass(frozen=True)
+class CameraEmulatorSection:
+    video: str = ""  # empty: a generated idle scene; codes come from the panel
+
+
+@dataclass(frozen=True)
+class CameraSection:
+    enabled: bool = True
+    backend: Literal["emulator", "opencv"] = "emulator"
+    source: str = "0"  # index, /dev/video path, URL or video file
+    width: int = 1280
+    height: int = 720
+    fps: int = 30
+    stale_after_s: float = 3.0
+    symbologies: list[str] = field(default_factory=lambda: ["QRCODE"])
+    emulator: CameraEmulatorSection = field(default_factory=CameraEmulatorSection)
+
+
+@dataclass(frozen=True)
+class ScannerSection:
+    enabled: bool = True
+    backend: Literal["emulator", "serial"] = "emulator"
+    port: str = "../var/run/scanner.pty"
+    baud: int = 9600
+    framing: Literal["cr", "crlf", "lf"] = "cr"
+    prefix: str = ""
+    suffix: str = ""
+    trigger: bool = False
+    timeout_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class DevicesSection:
+    chipcard: ChipCardSection = field(default_factory=ChipCardSection)
+    idcard: IdCardSection = field(default_factory=IdCardSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+    camera: CameraSection = field(default_factory=CameraSection)
+    scanner: ScannerSection = field(default_factory=ScannerSection)
+    reconnect_min_s: float = 0.5
+    reconnect_max_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class HostSection:
+    backend: Literal["sandbox", "iso8583"] = "sandbox"
+    database: str = "../var/sandbox.db"
+    address: str = "127.0.0.1:8583"
+    timeout_s: float = 10.0
+    terminal_id: str = "KSK00001"
+    terminal_key_hex: str = "0123456789ABCDEFFEDCBA9876543210"  # TEST KEY ONLY
+    pin_max_tries: int = 3
+
+
+@dataclass(frozen=True)
+class JournalSection:
+    path: str = "../var/journal.db"
+
+
+@dataclass(frozen=True)
+class AlertsSection:
+    outbox: str = "../var/alerts.db"
+
+
+@dataclass(frozen=True)
+class FleetSection:
+    enabled: bool = False
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    username: str = ""
+    password: str = ""
+    tls_ca: str = ""
+
+
+@dataclass(frozen=True)
+class ConsoleSection:
+    enabled: bool = False
+    listen: str = "127.0.0.1:8080"
+    staff: dict[str, str] = field(default_factory=dict)  # user -> password hash
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    ui: UiSection = field(default_factory=UiSection)
+    devices: DevicesSection = field(default_factory=DevicesSection)
+    host: HostSection = field(default_factory=HostSection)
+    journal: JournalSection = field(default_factory=JournalSection)
+    alerts: AlertsSection = field(default_factory=AlertsSection)
+    fleet: FleetSection = field(default_factory=FleetSection)
+    console: ConsoleSection = field(default_factory=ConsoleSection)
+    source: Path = field(default=DEFAULT_CONFIG, compare=False)
+
+    def path(self, value: str) -> Path:
+        """Resolve a path from the file: relative paths are relative to the file's folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.source.parent / p).resolve()
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.kiosk.data_dir)
+
+    @property
+    def emulated(self) -> bool:
+        """True when any enabled device runs on an emulator (the simulator panel shows)."""
+        devs = self.devices
+        return any(d.enabled and d.backend == "emulator"
+                   for d in (devs.chipcard, devs.idcard, devs.printer, devs.camera, devs.scanner))
+
+    def with_device(self, name: str, **changes: Any) -> "KioskConfig":
+        """A copy with one device section changed (used to point a driver at its emulator)."""
+        section = replace(getattr(self.devices, name), **changes)
+        return replace(self, devices=replace(self.devices, **{name: section}))
+
+
+def load_config(path: str | Path | None = None) -> KioskConfig:
+    """Read and validate a configuration file; raise ConfigError on any problem."""
+    source = Path(path) if path else DEFAULT_CONFIG
+    shown = str(source)
+    try:
+        with open(source, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(shown, "", None, "an existing TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(shown, "", str(exc), "valid TOML") from exc
+    data = dict(data)
+    data.pop("source", None)
+    config = build(KioskConfig, data, file=shown, key="")
+    return replace(config, source=source.resolve())
+
+
+__all__ = ["ConfigError", "KioskConfig", "load_config", "DEFAULT_CONFIG", "REPO_ROOT"]

@@ -1,0 +1,1 @@
+"""Device diagnostics behind `kiosk diag`; their JSON keys are a public contract."""

@@ -1,0 +1,119 @@
+"""What the kiosk and the bank host say to each other, in the bank's words. Money is integer fen."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class TransferKind(str, Enum):
+    OWN = "own"            # between the customer's own accounts
+    INTRABANK = "intrabank"  # another customer of this bank
+    INTERBANK = "interbank"  # another bank
+
+
+class TransferOutcome(str, Enum):
+    APPROVED = "approved"
+    DECLINED = "declined"
+    PENDING = "pending"    # outcome unknown (timeout): reversal queued, customer told
+    HELD = "held"          # large transfer held for staff confirmation
+
+
+@dataclass(frozen=True)
+class Customer:
+    customer_id: str
+    name: str
+    vip: bool = False
+
+
+@dataclass(frozen=True)
+class CardIdentity:
+    customer: Customer
+    pan_masked: str
+    card_status: str  # active, lost, blocked, expired
+
+
+@dataclass(frozen=True)
+class PinResult:
+    ok: bool
+    tries_left: int
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class Account:
+    number_masked: str
+    account_id: str          # opaque host reference; never printed in full
+    kind: str                # debit, savings, credit
+    currency: str = "CNY"
+    balance_fen: int = 0
+    available_fen: int = 0
+
+
+@dataclass(frozen=True)
+class Transaction:
+    posted_at: dt.datetime
+    description: str
+    amount_fen: int          # signed: negative is a debit
+    balance_fen: int
+    reference: str
+    counterparty_masked: str = ""
+
+
+@dataclass(frozen=True)
+class TransactionPage:
+    items: list[Transaction]
+    page: int
+    page_size: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    account: Account
+    date_from: dt.date
+    date_to: dt.date
+    opening_fen: int
+    closing_fen: int
+    lines: list[Transaction] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PayeeCheck:
+    matches: bool
+    bank_name: str
+    name_masked: str         # e.g. 张*三
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_transaction_fen: int
+    per_day_fen: int
+    used_today_fen: int
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    terminal_id: str
+    stan: int
+    from_account_id: str
+    to_account_number: str
+    to_name: str
+    amount_fen: int
+    kind: TransferKind
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    outcome: TransferOutcome
+    reference: str           # RRN for receipts and disputes
+    fee_fen: int = 0
+    reason: str = ""         # message id for the customer when not approved
+
+
+@dataclass(frozen=True)
+class LossReport:
+    reference: str
+    temporary: bool
+    expires_on: dt.date
