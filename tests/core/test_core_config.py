@@ -1,0 +1,80 @@
+"""Configuration: typed, validated, refuses bad files with file/key/found/expected."""
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import DEFAULT_CONFIG, ConfigError, load_config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_config_is_emulated_sandbox_chinese():
+    config = load_config()
+    assert config.source == DEFAULT_CONFIG.resolve()
+    assert config.ui.language == "zh_CN"
+    assert config.host.backend == "sandbox"
+    assert config.emulated
+    for name in ("chipcard", "idcard", "printer", "camera", "scanner"):
+        assert getattr(config.devices, name).backend == "emulator", name
+
+
+def test_production_example_loads_with_real_devices_and_kiosk_window():
+    config = load_config(REPO / "config" / "production.example.toml")
+    assert not config.emulated
+    assert config.devices.printer.port.startswith("/dev/serial/by-id/")
+    assert config.ui.fullscreen and not config.ui.show_cursor
+    assert not config.ui.multitouch_emulation
+    assert config.host.backend == "iso8583"
+
+
+def test_relative_paths_resolve_against_the_file(tmp_path):
+    config = load_config(write(tmp_path, '[kiosk]\ndata_dir = "data"\n'))
+    assert config.data_dir == (tmp_path / "data").resolve()
+    assert config.path("/abs/x.db") == Path("/abs/x.db")
+
+
+@pytest.mark.parametrize("text, key, expected", [
+    ('[devices.printer]\nbaud = "fast"\n', "devices.printer.baud", "an integer"),
+    ('[devices.printer]\nbackend = "usb"\n', "devices.printer.backend", "one of 'emulator', 'serial'"),
+    ('[ui]\nwidth = 10\n', "ui.width", "between 320 and 7680"),
+    ('[ui]\nfullscreen = "yes"\n', "ui.fullscreen", "true or false"),
+    ('[devices.idcard]\nbaud = "quick"\n', "devices.idcard.baud", "an integer or one of 'auto'"),
+    ('[devices.camera]\nsymbologies = "QRCODE"\n', "devices.camera.symbologies", "an array of a string"),
+    ('[host]\nbackend = "sandbox"\nmystery = 1\n', "host.mystery", "no such key"),
+    ('[nonsense]\n', "nonsense", "no such key"),
+])
+def test_bad_values_are_refused_naming_file_key_found_and_expected(tmp_path, text, key, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert f"[{key}]" in message
+    assert expected in message
+    assert err.value.key == key
+
+
+def test_syntax_error_and_missing_file_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="valid TOML"):
+        load_config(write(tmp_path, "[ui\nwidth=1"))
+    with pytest.raises(ConfigError, match="an existing TOML file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_booleans_are_not_integers(tmp_path):
+    with pytest.raises(ConfigError, match="found True"):
+        load_config(write(tmp_path, "[devices.printer]\nbaud = true\n"))
+
+
+def test_with_device_changes_one_section_only():
+    config = load_config()
+    changed = config.with_device("printer", port="/tmp/p")
+    assert changed.devices.printer.port == "/tmp/p"
+    assert config.devices.printer.port != "/tmp/p"
+    assert changed.devices.idcard == config.devices.idcard
