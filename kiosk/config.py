@@ -178,6 +178,12 @@ class JournalSection:
 @dataclass(frozen=True)
 class AlertsSection:
     outbox: str = "../var/alerts.db"
+    history_days: int = 90          # resolved alerts older than this are pruned at start-up
+
+    def validate(self) -> tuple[str, str] | None:
+        if self.history_days < 1:
+            return "history_days", "at least 1 day"
+        return None
 
 
 @dataclass(frozen=True)
@@ -186,7 +192,17 @@ class FleetSection:
     mqtt_url: str = "mqtt://127.0.0.1:1883"
     username: str = ""
     password: str = ""
-    tls_ca: str = ""
+    tls_ca: str = ""                # CA file; mqtts:// without it uses the system CAs
+    topic_prefix: str = "bank"      # topics: {prefix}/{branch}/{kiosk}/status, .../event/{device}
+    keepalive_s: int = 30
+    inflight_max: int = 100         # outbox rows published but not yet acknowledged
+
+    def validate(self) -> tuple[str, str] | None:
+        if not self.mqtt_url.startswith(("mqtt://", "mqtts://")):
+            return "mqtt_url", "a URL like mqtt://host:1883 or mqtts://host:8883"
+        if not 5 <= self.keepalive_s <= 600:
+            return "keepalive_s", "between 5 and 600 seconds"
+        return None
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,36 @@ class ConsoleSection:
     enabled: bool = False
     listen: str = "127.0.0.1:8080"
     staff: dict[str, str] = field(default_factory=dict)  # user -> password hash
+    session_ttl_s: int = 8 * 3600
+    history_limit: int = 200        # resolved alerts shown on the history panel
+
+
+@dataclass(frozen=True)
+class NotifySection:
+    enabled: bool = False
+    min_severity: Literal["info", "warning", "fault", "critical"] = "fault"
+    wecom_webhook: str = ""         # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
+    dingtalk_webhook: str = ""      # https://oapi.dingtalk.com/robot/send?access_token=...
+    dingtalk_secret: str = ""       # SEC...: messages are signed with timestamp + HMAC-SHA256
+    timeout_s: float = 5.0
+    retries: int = 3
+
+
+@dataclass(frozen=True)
+class TechnicianSection:
+    cards: list[str] = field(default_factory=list)  # technician card numbers (PANs)
+    pin_hash: str = ""              # made with `kiosk console --hash-password`
+    max_failures: int = 5
+    lockout_s: int = 1800
+    gesture: list[str] = field(default_factory=lambda: ["tl", "tr", "br", "bl", "tl"])
+    gesture_window_s: float = 5.0
+
+    def validate(self) -> tuple[str, str] | None:
+        if self.max_failures < 1:
+            return "max_failures", "at least 1"
+        if any(c not in ("tl", "tr", "bl", "br") for c in self.gesture) or len(self.gesture) < 3:
+            return "gesture", "at least 3 corners, each one of 'tl', 'tr', 'bl', 'br'"
+        return None
 
 
 @dataclass(frozen=True)
@@ -206,6 +252,8 @@ class KioskConfig:
     alerts: AlertsSection = field(default_factory=AlertsSection)
     fleet: FleetSection = field(default_factory=FleetSection)
     console: ConsoleSection = field(default_factory=ConsoleSection)
+    notify: NotifySection = field(default_factory=NotifySection)
+    technician: TechnicianSection = field(default_factory=TechnicianSection)
     source: Path = field(default=DEFAULT_CONFIG, compare=False)
 
     def path(self, value: str) -> Path:
