@@ -1,0 +1,227 @@
+"""AlertCenter: turns device status changes, help requests and held transfers into alerts.
+
+Lifecycle: raised -> acknowledged (by staff) -> resolved (by itself when the device recovers,
+or by staff for help requests and transfers). One open alert per key; a repeat only counts,
+a worse value escalates (and re-raises an acknowledged alert). Every change is stored with its
+fleet event in the outbox before listeners hear about it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+from drivers.base import StatusChanged
+
+from ..events import EventBus
+from ..privacy import scrub
+from .faults import Fault, Recovery, classify
+from .model import Alert, AlertState, Severity
+from .outbox import AlertOutbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """Published on the EventBus and to listeners after an alert changed and was stored.
+
+    action: raised, escalated, repeated, acknowledged or resolved.
+    """
+    action: str
+    alert: Alert
+    event_id: str = ""   # fleet event id ("" for repeats, which only update the count)
+
+
+AlertListener = Callable[[AlertChange], None]
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
+
+
+class AlertCenter:
+    def __init__(self, outbox: AlertOutbox, *, kiosk_id: str, branch: str,
+                 clock: Callable[[], float] = time.time):
+        self.outbox = outbox
+        self.kiosk_id = kiosk_id
+        self.branch = branch
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._listeners: list[AlertListener] = []
+        self._buses: list[EventBus] = []
+
+    @classmethod
+    def from_config(cls, config: Any) -> "AlertCenter":
+        center = cls(AlertOutbox(config.path(config.alerts.outbox)),
+                     kiosk_id=config.kiosk.id, branch=config.kiosk.branch)
+        pruned = center.outbox.prune(time.time() - config.alerts.history_days * 86400)
+        if pruned:
+            log.info("pruned %d resolved alerts older than %d days", pruned,
+                     config.alerts.history_days)
+        return center
+
+    def close(self) -> None:
+        self.outbox.close()
+
+    # -- wiring ----------------------------------------------------------------------------
+    def attach(self, bus: EventBus) -> Callable[[], None]:
+        """Raise and resolve device faults from the bus; publish AlertChange on it."""
+        unsubscribe = bus.subscribe(self.on_status, StatusChanged)
+        with self._lock:
+            self._buses.append(bus)
+
+        def detach() -> None:
+            unsubscribe()
+            with self._lock:
+                if bus in self._buses:
+                    self._buses.remove(bus)
+        return detach
+
+    def subscribe(self, listener: AlertListener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+        return unsubscribe
+
+    # -- sources of alerts -------------------------------------------------------------------
+    def on_status(self, event: StatusChanged) -> None:
+        outcome = classify(event)
+        if isinstance(outcome, Fault):
+            self.raise_fault(outcome, device=event.device,
+                             data={"field": event.field, "old": event.old, "new": event.new})
+        elif isinstance(outcome, Recovery):
+            self.resolve_key(outcome.key, by="device")
+
+    def raise_fault(self, fault: Fault, *, device: str, data: dict[str, Any] | None = None
+                    ) -> Alert:
+        return self._raise(fault.key, "fault", device, fault.code, fault.severity,
+                           fault.message, data or {})
+
+    def raise_help(self, reason: str = "", *, session: str = "", screen: str = "") -> Alert:
+        """A customer pressed "call staff". One open help request per kiosk."""
+        message = f"customer asks for help at {self.kiosk_id}" + (f": {reason}" if reason else "")
+        return self._raise("help", "help", "", "help.requested", Severity.WARNING, message,
+                           {"reason": reason, "session": session, "screen": screen})
+
+    def raise_held_transfer(self, reference: str, amount_fen: int, *, payee_masked: str = "",
+                            account_masked: str = "", reason: str = "") -> Alert:
+        """A large transfer waits for staff confirmation; one alert per transfer reference."""
+        yuan = f"{amount_fen // 100:,}.{amount_fen % 100:02d}"
+        message = f"transfer {reference} of ¥{yuan} held for staff confirmation"
+        if payee_masked:
+            message += f" (payee {payee_masked})"
+        return self._raise(f"transfer.{reference}", "heldTransfer", "", "transfer.held",
+                           Severity.WARNING, message,
+                           {"reference": reference, "amount_fen": amount_fen,
+                            "payee": payee_masked, "account": account_masked, "reason": reason})
+
+    # -- staff actions ------------------------------------------------------------------------
+    def acknowledge(self, alert_id: str, by: str) -> Alert | None:
+        """Staff took it on. Returns the alert, or None when it is unknown or already closed."""
+        with self._lock:
+            alert = self.outbox.get(alert_id)
+            if alert is None or alert.state is not AlertState.RAISED:
+                return alert
+            now = self._clock()
+            alert = replace(alert, state=AlertState.ACKNOWLEDGED, acknowledged_by=by,
+                            acknowledged_at=now, updated_at=now)
+            change = self._store("acknowledged", alert)
+        self._announce(change)
+        return alert
+
+    def resolve(self, alert_id: str, by: str) -> Alert | None:
+        """Close an alert by hand (help given, transfer decided)."""
+        with self._lock:
+            alert = self.outbox.get(alert_id)
+            if alert is None or not alert.open:
+                return alert
+            change = self._close(alert, by)
+        self._announce(change)
+        return change.alert
+
+    def resolve_key(self, key: str, by: str = "device") -> Alert | None:
+        with self._lock:
+            alert = self.outbox.open_alert(key)
+            if alert is None:
+                return None
+            change = self._close(alert, by)
+        self._announce(change)
+        return change.alert
+
+    # -- queries ----------------------------------------------------------------------------
+    def active(self) -> list[Alert]:
+        return self.outbox.active()
+
+    def history(self, limit: int = 200) -> list[Alert]:
+        return self.outbox.history(limit)
+
+    def get(self, alert_id: str) -> Alert | None:
+        return self.outbox.get(alert_id)
+
+    # -- internals --------------------------------------------------------------------------
+    def _raise(self, key: str, kind: str, device: str, code: str, severity: Severity,
+               message: str, data: dict[str, Any]) -> Alert:
+        message, data = scrub(message), _masked(data)
+        with self._lock:
+            now = self._clock()
+            current = self.outbox.open_alert(key)
+            if current is None:
+                alert = Alert(alert_id=uuid.uuid4().hex, key=key, kind=kind, device=device,
+                              code=code, severity=severity, message=message,
+                              state=AlertState.RAISED, raised_at=now, updated_at=now, data=data)
+                change = self._store("raised", alert)
+            elif current.code == code:
+                alert = replace(current, count=current.count + 1, updated_at=now)
+                self.outbox.save_quietly(alert)
+                change = AlertChange("repeated", alert)
+            else:
+                worse = severity.rank > current.severity.rank
+                state = AlertState.RAISED if worse else current.state
+                alert = replace(current, code=code, severity=severity, message=message,
+                                state=state, updated_at=now, count=current.count + 1,
+                                data=data)
+                change = self._store("escalated", alert)
+        log.log(logging.WARNING if change.action != "repeated" else logging.DEBUG,
+                "alert %s %s [%s] %s", change.action, alert.code, alert.severity, alert.message)
+        self._announce(change)
+        return alert
+
+    def _close(self, alert: Alert, by: str) -> AlertChange:
+        now = self._clock()
+        alert = replace(alert, state=AlertState.RESOLVED, resolved_at=now, updated_at=now,
+                        data={**alert.data, "resolved_by": by})
+        log.info("alert resolved %s by %s", alert.code, by)
+        return self._store("resolved", alert)
+
+    def _store(self, action: str, alert: Alert) -> AlertChange:
+        event_id = uuid.uuid4().hex
+        payload = {"event_id": event_id, "kiosk": self.kiosk_id, "branch": self.branch,
+                   "action": action, "at": alert.updated_at, "alert": alert.to_dict()}
+        self.outbox.save(alert, event_id, payload)
+        return AlertChange(action, alert, event_id)
+
+    def _announce(self, change: AlertChange) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+            buses = list(self._buses)
+        for listener in listeners:
+            try:
+                listener(change)
+            except Exception:
+                log.exception("alert listener %r failed on %s", listener, change.action)
+        for bus in buses:
+            bus.publish(change)
