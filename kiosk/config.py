@@ -45,6 +45,10 @@ class UiSection:
     idle_timeout_s: float = 60.0
     elderly_timeout_factor: float = 2.0
     elderly_text_scale: float = 1.4
+    more_time_s: float = 20.0           # the "need more time?" countdown (x elderly factor)
+    page_size: int = 6                  # choices per screen
+    elderly_page_size: int = 4          # fewer choices per screen in elderly mode
+    deposit_suggestion_fen: int = 5_000_000  # idle balance from which deposits are suggested
     simulator_panel: bool = True
 
     def validate(self) -> tuple[str, str] | None:

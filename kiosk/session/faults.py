@@ -1,0 +1,72 @@
+"""Every device or host failure, turned into a message id and the ways forward.
+
+One mapping for the whole session, so the same failure always reads the same to the customer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drivers.errors import (CardError, DeviceError, DeviceReportedError, DeviceTimeout,
+                            NoCardError, TransportError)
+
+from ..host.link import HostDeclined, HostError, HostMalformed, HostTimeout
+from .messages import DEFAULT_TEXT
+
+RETRY_FIRST = ("retry", "ticket", "call_staff", "end")
+COUNTER = ("ticket", "call_staff", "end")
+
+
+@dataclass(frozen=True)
+class Fault:
+    message_id: str
+    ways: tuple[str, ...] = RETRY_FIRST
+    detail: str = ""
+    alert: bool = False       # staff should know (device broken, paper out)
+
+
+class UnavailableError(Exception):
+    """A part of the kiosk this service needs is not installed or not running."""
+
+    def __init__(self, message: str, message_id: str = "device_unavailable"):
+        super().__init__(message)
+        self.message_id = message_id
+
+
+_READER_MESSAGES = {"chipcard": "card_reader_unavailable", "idcard": "idcard_reader_unavailable",
+                    "printer": "printer_unavailable"}
+_CARD_MESSAGES = {"chipcard": "card_unreadable", "idcard": "idcard_unreadable"}
+
+
+def describe(exc: BaseException) -> Fault:
+    """The customer's view of a failure."""
+    if isinstance(exc, UnavailableError):
+        return Fault(exc.message_id, COUNTER, alert=True)
+    if isinstance(exc, HostDeclined):
+        reason = exc.reason if exc.reason in DEFAULT_TEXT else "host_error"
+        return Fault(reason, COUNTER if reason in _COUNTER_REASONS else ("back", "ticket", "end"))
+    if isinstance(exc, HostTimeout):
+        return Fault("host_timeout")
+    if isinstance(exc, HostMalformed):
+        return Fault("host_error", alert=True)
+    if isinstance(exc, HostError):
+        reason = exc.reason if exc.reason in DEFAULT_TEXT else "host_unavailable"
+        return Fault(reason)
+    if isinstance(exc, CardError):
+        device = exc.device if exc.device in _CARD_MESSAGES else "chipcard"
+        if isinstance(exc, NoCardError):
+            return Fault(_CARD_MESSAGES[device])
+        return Fault(_CARD_MESSAGES[device], ("retry", "ticket", "end"))
+    if isinstance(exc, DeviceReportedError) and exc.device == "printer":
+        out = "paper" in exc.detail.lower() and "out" in exc.detail.lower()
+        return Fault("printer_out_of_paper" if out else "print_failed", ("call_staff", "end"),
+                     alert=True)
+    if isinstance(exc, (TransportError, DeviceTimeout)):
+        return Fault(_READER_MESSAGES.get(exc.device, "device_unavailable"), COUNTER, alert=True)
+    if isinstance(exc, DeviceError):
+        return Fault(_READER_MESSAGES.get(exc.device, "device_unavailable"), COUNTER, alert=True)
+    return Fault("host_error", COUNTER, alert=True)
+
+
+_COUNTER_REASONS = frozenset({"card_blocked", "card_expired", "card_lost", "pin_locked",
+                              "account_frozen", "suspected_fraud", "not_permitted",
+                              "card_not_found"})

@@ -1,0 +1,27 @@
+"""The parts of the kiosk a session uses; each may be absent until its engineer lands it.
+
+`Services` is handed to the session by the composition root (kiosk.core.KioskCore). A flow
+that needs a missing part shows a clear fault instead of failing half-way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class DeviceSource(Protocol):
+    def device(self, name: str) -> Any | None: ...
+
+
+@dataclass
+class Services:
+    host: Any = None          # kiosk.host.link.HostLink
+    devices: Any = None       # kiosk.device_manager.DeviceManager (device(name) -> driver)
+    journal: Any = None       # kiosk.journal.Journal (record(kind, **fields))
+    printing: Any = None      # kiosk.print_queue (documents to the receipt printer)
+    alerts: Any = None        # kiosk.alerts (help requests to staff)
+    transfers: Any = None     # kiosk.transfers (crash-safe transfer service)
+    tickets: Any = None       # kiosk.session.ticket_queue.TicketQueue
+
+    def device(self, name: str) -> Any | None:
+        return self.devices.device(name) if self.devices is not None else None
