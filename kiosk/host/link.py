@@ -9,7 +9,36 @@ import datetime as dt
 from abc import ABC, abstractmethod
 
 from .models import (Account, CardIdentity, Limits, LossReport, PayeeCheck, PinResult,
-                     Statement, TransactionPage, TransferRequest, TransferResult)
+                     ReversalAdvice, SettlementTotals, Statement, TransactionPage,
+                     TransferRequest, TransferResult)
+
+# Every message id a customer can be shown (HostError.reason, TransferResult.reason,
+# TransferRefused.reason). The UI translates each one.
+REASONS = (
+    "insufficient_funds",       # not enough money in the account
+    "limit_exceeded",           # over the per-transaction limit
+    "daily_limit_exceeded",     # over the per-day limit
+    "wrong_pin",                # wrong PIN, tries left
+    "pin_locked",               # too many wrong PINs: card locked for PIN use
+    "card_lost",                # card reported lost
+    "card_expired",
+    "card_blocked",
+    "card_unknown",             # the bank does not know this card
+    "account_unknown",
+    "payee_unknown",            # no such payee account
+    "payee_name_mismatch",      # the payee's name does not match the account
+    "id_mismatch",              # the ID card does not belong to the card holder
+    "not_permitted",            # this card/account cannot do this (e.g. transfer from credit)
+    "invalid_amount",
+    "transfer_reversed",        # the host had already reversed this trace number
+    "host_timeout",             # no answer in time: outcome pending, reversal queued
+    "host_unavailable",         # the bank cannot be reached now
+    "host_malformed",           # the bank's answer could not be understood
+    "held_for_review",          # large transfer: staff will confirm it
+    "fraud_warning_not_acknowledged",  # the anti-fraud warning must be confirmed first
+    "new_payee_not_acknowledged",      # first transfer to this payee must be confirmed
+    "recovery_incomplete",      # earlier transfers still being resolved: service paused
+)
 
 
 class HostError(Exception):
@@ -17,11 +46,14 @@ class HostError(Exception):
 
     def __init__(self, message: str, reason: str = "host_unavailable"):
         super().__init__(message)
-        self.reason = reason
+        self.reason = reason if reason in REASONS else "host_unavailable"
 
 
 class HostTimeout(HostError):
     """No answer in time; for a financial message the outcome is unknown."""
+
+    def __init__(self, message: str, reason: str = "host_timeout"):
+        super().__init__(message, reason)
 
 
 class HostDeclined(HostError):
@@ -30,6 +62,13 @@ class HostDeclined(HostError):
 
 class HostMalformed(HostError):
     """The host's answer could not be understood."""
+
+    def __init__(self, message: str, reason: str = "host_malformed"):
+        super().__init__(message, reason)
+
+
+class HostUnavailable(HostError):
+    """The host cannot be reached (connection refused, database missing)."""
 
 
 class HostLink(ABC):
@@ -63,6 +102,16 @@ class HostLink(ABC):
 
     @abstractmethod
     def report_lost(self, pan: str, id_number: str) -> LossReport: ...
+
+    @abstractmethod
+    def reverse(self, advice: ReversalAdvice, repeat: bool = False) -> bool:
+        """Reverse a transfer (0420, or 0421 when `repeat`). True if money moved back, False if
+        there was nothing to reverse; the host refuses the original afterwards either way.
+        Raises HostTimeout/HostUnavailable when unanswered: keep it queued and send again."""
+
+    @abstractmethod
+    def settlement(self, terminal_id: str, day: dt.date) -> SettlementTotals:
+        """The host's totals for one terminal and day, for end-of-day reconciliation."""
 
     def close(self) -> None:
         pass

@@ -110,6 +110,7 @@ class TransferResult:
     reference: str           # RRN for receipts and disputes
     fee_fen: int = 0
     reason: str = ""         # message id for the customer when not approved
+    stan: int = 0            # the trace number the kiosk sent it under (journal ref)
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,30 @@ class LossReport:
     reference: str
     temporary: bool
     expires_on: dt.date
+
+
+@dataclass(frozen=True)
+class ReversalAdvice:
+    """What a 0420/0421 reversal repeats of the original transfer (ISO 8583 field 90)."""
+    terminal_id: str
+    stan: int
+    amount_fen: int
+    from_account_id: str
+    transmitted_at: str      # MMDDhhmmss of the original (field 7)
+
+
+@dataclass(frozen=True)
+class KindTotals:
+    count: int = 0
+    amount_fen: int = 0
+    fee_fen: int = 0
+
+
+@dataclass(frozen=True)
+class SettlementTotals:
+    """The host's view of one terminal's day (0500-class reconciliation)."""
+    terminal_id: str
+    day: dt.date
+    by_kind: dict[str, KindTotals] = field(default_factory=dict)  # TransferKind value -> totals
+    approved_stans: tuple[int, ...] = ()   # approved and not reversed
+    reversed_stans: tuple[int, ...] = ()
