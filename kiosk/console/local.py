@@ -1,0 +1,53 @@
+"""The console's view of the kiosk it runs on: the AlertCenter plus live device statuses."""
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from drivers.base import StatusChanged
+
+from ..alerts import AlertCenter
+from ..events import EventBus
+from .feed import ChangeFeed
+
+
+class LocalSource:
+    def __init__(self, center: AlertCenter, *, bus: EventBus | None = None,
+                 statuses: Callable[[], dict[str, dict[str, str]]] | None = None,
+                 history_limit: int = 200):
+        self.center = center
+        self.feed = ChangeFeed()
+        self._statuses = statuses or (lambda: {})
+        self._devices: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+        self._history_limit = history_limit
+        self._unsubscribe = [center.subscribe(lambda change: self.feed.bump())]
+        if bus is not None:
+            self._unsubscribe.append(bus.subscribe(self._on_status, StatusChanged))
+
+    def close(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+
+    def _on_status(self, event: StatusChanged) -> None:
+        with self._lock:
+            self._devices.setdefault(event.device, {})[event.field] = event.new
+        self.feed.bump()
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            devices = {k: dict(v) for k, v in self._devices.items()}
+        for name, status in self._statuses().items():
+            devices[name] = {**devices.get(name, {}), **status}
+        kiosk = {"kiosk": self.center.kiosk_id, "branch": self.center.branch, "state": "online",
+                 "devices": devices, "alerts": [a.to_dict() for a in self.center.active()]}
+        return {"kiosks": [kiosk],
+                "history": [dict(a.to_dict(), kiosk=self.center.kiosk_id)
+                            for a in self.center.history(self._history_limit)]}
+
+    def acknowledge(self, kiosk: str, alert_id: str, by: str) -> bool:
+        return kiosk == self.center.kiosk_id and \
+            self.center.acknowledge(alert_id, by) is not None
+
+    def resolve(self, kiosk: str, alert_id: str, by: str) -> bool:
+        return kiosk == self.center.kiosk_id and self.center.resolve(alert_id, by) is not None

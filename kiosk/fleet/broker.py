@@ -1,0 +1,81 @@
+"""Broker address, client set-up (credentials, TLS) and topic names shared by both ends."""
+from __future__ import annotations
+
+import logging
+import ssl
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+
+log = logging.getLogger(__name__)
+
+RECONNECT_MIN_S = 1
+RECONNECT_MAX_S = 5
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    tls: bool
+    username: str = ""
+    password: str = ""
+
+    @classmethod
+    def parse(cls, url: str, *, username: str = "", password: str = "") -> "BrokerAddress":
+        """mqtt://host[:1883] or mqtts://host[:8883]; user:pass in the URL wins over config."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise ValueError(f"fleet broker URL {url!r}: expected mqtt://host:port or "
+                             "mqtts://host:port")
+        tls = parts.scheme == "mqtts"
+        return cls(parts.hostname, parts.port or (8883 if tls else 1883), tls,
+                   unquote(parts.username or "") or username,
+                   unquote(parts.password or "") or password)
+
+    def __str__(self) -> str:  # never shows the password
+        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
+
+
+def make_client(client_id: str, address: BrokerAddress, *, tls_ca: str = "",
+                persistent: bool = False) -> mqtt.Client:
+    """A paho client; `persistent` keeps the session (and QoS 1 messages) while it is away."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
+                         protocol=mqtt.MQTTv311, clean_session=not persistent)
+    if address.username:
+        client.username_pw_set(address.username, address.password or None)
+    if address.tls:
+        context = ssl.create_default_context(cafile=tls_ca or None)
+        client.tls_set_context(context)
+    client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
+    return client
+
+
+@dataclass(frozen=True)
+class Topics:
+    prefix: str
+    branch: str
+    kiosk: str
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}/{self.branch}/{self.kiosk}"
+
+    @property
+    def status(self) -> str:
+        return f"{self.base}/status"
+
+    def event(self, device: str) -> str:
+        return f"{self.base}/event/{device or 'kiosk'}"
+
+    def command(self, verb: str) -> str:
+        return f"{self.base}/command/{verb}"
+
+
+def split_topic(topic: str) -> tuple[str, str, str, list[str]] | None:
+    """`prefix/branch/kiosk/rest...` -> (prefix, branch, kiosk, rest) or None."""
+    parts = topic.split("/")
+    if len(parts) < 4:
+        return None
+    return parts[0], parts[1], parts[2], parts[3:]

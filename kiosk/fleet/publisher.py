@@ -1,0 +1,227 @@
+"""The kiosk's side of the fleet link: retained status with a Last Will, alert events drained
+from the SQLite outbox at QoS 1, and staff commands (acknowledge, resolve) from the console.
+
+A row leaves the outbox only when the broker has acknowledged it (PUBACK), so a broker outage
+or a kiosk restart loses nothing; consumers de-duplicate by `event_id`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from typing import Any, Callable
+
+import paho.mqtt.client as mqtt
+
+from drivers.base import StatusChanged
+
+from ..alerts import AlertCenter, AlertChange
+from ..events import EventBus
+from .broker import BrokerAddress, Topics, make_client
+
+log = logging.getLogger(__name__)
+
+STALE_INFLIGHT_S = 30.0   # an unacknowledged publish older than this is sent again
+OFFLINE_WAIT_S = 2.0
+
+
+class FleetPublisher:
+    def __init__(self, center: AlertCenter, address: BrokerAddress, *, prefix: str = "bank",
+                 tls_ca: str = "", keepalive_s: int = 30, inflight_max: int = 100,
+                 statuses: Callable[[], dict[str, dict[str, str]]] | None = None):
+        self.center = center
+        self.address = address
+        self.topics = Topics(prefix, center.branch, center.kiosk_id)
+        self.keepalive_s = keepalive_s
+        self.inflight_max = inflight_max
+        self._devices: dict[str, dict[str, str]] = dict(statuses() if statuses else {})
+        self._devices_lock = threading.Lock()
+        self._client = make_client(f"kiosk-{center.branch}-{center.kiosk_id}", address,
+                                   tls_ca=tls_ca)
+        self._client.max_inflight_messages_set(inflight_max)
+        self._client.will_set(self.topics.status, self._status_payload("offline", "lost"),
+                              qos=1, retain=True)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_publish = self._on_publish
+        self._client.on_message = self._on_message
+        self._connected = threading.Event()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._acks: queue.Queue[int] = queue.Queue()
+        self._inflight: dict[int, tuple[int, float]] = {}  # mid -> (outbox seq, sent at)
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._drainer: threading.Thread | None = None
+
+    @classmethod
+    def from_config(cls, center: AlertCenter, config: Any,
+                    statuses: Callable[[], dict[str, dict[str, str]]] | None = None
+                    ) -> "FleetPublisher":
+        f = config.fleet
+        return cls(center, BrokerAddress.parse(f.mqtt_url, username=f.username,
+                                               password=f.password),
+                   prefix=f.topic_prefix, tls_ca=str(config.path(f.tls_ca)) if f.tls_ca else "",
+                   keepalive_s=f.keepalive_s, inflight_max=f.inflight_max, statuses=statuses)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect in the background (a missing broker never delays the kiosk) and drain."""
+        self._unsubscribe.append(self.center.subscribe(self._on_alert))
+        self._client.connect_async(self.address.host, self.address.port, self.keepalive_s)
+        self._client.loop_start()
+        self._drainer = threading.Thread(target=self._drain, name="fleet-outbox", daemon=True)
+        self._drainer.start()
+        log.info("fleet publisher for %s started towards %s", self.topics.base, self.address)
+
+    def attach(self, bus: EventBus) -> None:
+        """Follow device status changes so the retained status shows them."""
+        self._unsubscribe.append(bus.subscribe(self._on_device_status, StatusChanged))
+
+    def stop(self) -> None:
+        """Clean shutdown: say `offline` ourselves (the Will only fires on a lost link)."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._stop.set()
+        self._wake.set()
+        if self._drainer:
+            self._drainer.join(5)
+        if self._connected.is_set():
+            info = self._client.publish(self.topics.status,
+                                        self._status_payload("offline", "shutdown"),
+                                        qos=1, retain=True)
+            try:
+                info.wait_for_publish(OFFLINE_WAIT_S)
+            except (RuntimeError, ValueError):
+                log.warning("fleet: could not say offline to %s", self.address)
+        self._client.disconnect()
+        self._client.loop_stop()
+        self._process_acks()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    def wait_drained(self, timeout: float) -> bool:
+        """Wait until every outbox row is acknowledged by the broker (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.center.outbox.unsent_count() == 0:
+                return True
+            time.sleep(0.02)
+        return self.center.outbox.unsent_count() == 0
+
+    # -- status ----------------------------------------------------------------------------
+    def _status_payload(self, state: str, reason: str = "") -> str:
+        body: dict[str, Any] = {"kiosk": self.center.kiosk_id, "branch": self.center.branch,
+                                "state": state, "at": time.time()}
+        if reason:
+            body["reason"] = reason
+        if state == "online":
+            with self._devices_lock:
+                body["devices"] = {k: dict(v) for k, v in self._devices.items()}
+            body["alerts"] = [a.to_dict() for a in self.center.active()]
+        return json.dumps(body, ensure_ascii=False)
+
+    def publish_status(self) -> None:
+        if self._connected.is_set():
+            self._client.publish(self.topics.status, self._status_payload("online"), qos=1,
+                                 retain=True)
+
+    def _on_device_status(self, event: StatusChanged) -> None:
+        with self._devices_lock:
+            self._devices.setdefault(event.device, {})[event.field] = event.new
+        self.publish_status()
+
+    def _on_alert(self, change: AlertChange) -> None:
+        self._wake.set()
+        self.publish_status()
+
+    # -- paho callbacks (paho's thread) -------------------------------------------------------
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
+                    properties: Any) -> None:
+        if reason.is_failure:
+            log.warning("fleet broker %s refused the connection: %s", self.address, reason)
+            return
+        self._connected.set()
+        client.subscribe(self.topics.command("+"), qos=1)
+        self.publish_status()
+        self._wake.set()
+        log.info("fleet: connected to %s", self.address)
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
+                       properties: Any) -> None:
+        self._connected.clear()
+        if not self._stop.is_set():
+            log.warning("fleet: lost %s (%s); alerts wait in the outbox", self.address, reason)
+
+    def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any,
+                    properties: Any) -> None:
+        self._acks.put(mid)  # no locks here: paho holds its own while calling us
+        self._wake.set()
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        verb = message.topic.rsplit("/", 1)[-1]
+        try:
+            body = json.loads(message.payload)
+            alert_id, by = str(body["alert_id"]), str(body.get("by") or "console")
+        except (ValueError, KeyError, TypeError):
+            log.warning("fleet: ignored malformed %s command", verb)
+            return
+        if verb == "ack":
+            self.center.acknowledge(alert_id, by)
+        elif verb == "resolve":
+            self.center.resolve(alert_id, by)
+        else:
+            log.warning("fleet: ignored unknown command %s", verb)
+
+    # -- outbox drain ------------------------------------------------------------------------
+    def _drain(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(1.0)
+            self._wake.clear()
+            try:
+                self._process_acks()
+                if self._connected.is_set():
+                    self._requeue_stale()
+                    self._publish_unsent()
+            except Exception:  # the drain must survive a bad row or a closed database
+                log.exception("fleet: outbox drain failed; retrying")
+                self._stop.wait(1.0)
+
+    def _process_acks(self) -> None:
+        done = []
+        while True:
+            try:
+                mid = self._acks.get_nowait()
+            except queue.Empty:
+                break
+            entry = self._inflight.pop(mid, None)
+            if entry is not None:
+                done.append(entry[0])
+        self.center.outbox.mark_sent(done)
+
+    def _requeue_stale(self) -> None:
+        now = time.monotonic()
+        for mid, (_, sent) in list(self._inflight.items()):
+            if now - sent > STALE_INFLIGHT_S:
+                del self._inflight[mid]
+
+    def _publish_unsent(self) -> None:
+        room = self.inflight_max - len(self._inflight)
+        if room <= 0:
+            return
+        busy = {seq for seq, _ in self._inflight.values()}
+        for row in self.center.outbox.unsent(room + len(busy)):
+            if row.seq in busy:
+                continue
+            info = self._client.publish(self.topics.event(row.device), row.payload, qos=1)
+            if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
+                break
+            self._inflight[info.mid] = (row.seq, time.monotonic())
+            if info.rc != mqtt.MQTT_ERR_SUCCESS:  # link dropped: paho re-sends on reconnect
+                break

@@ -1,0 +1,210 @@
+"""Fleet link against a real mosquitto: status with Last Will, QoS 1 events, no alert lost."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from drivers.base import StatusChanged
+from kiosk.alerts import AlertCenter, AlertState
+from kiosk.alerts.outbox import AlertOutbox
+from kiosk.events import EventBus
+from kiosk.fleet.broker import BrokerAddress
+from kiosk.fleet.monitor import FleetMonitor
+from kiosk.fleet.publisher import FleetPublisher
+
+pytestmark = pytest.mark.mqtt
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+KIOSK_SCRIPT = """
+import sys, time
+from kiosk.alerts import AlertCenter
+from kiosk.alerts.outbox import AlertOutbox
+from kiosk.fleet.broker import BrokerAddress
+from kiosk.fleet.publisher import FleetPublisher
+db, url, first, count, wait = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
+center = AlertCenter(AlertOutbox(db), kiosk_id="KSK-K9", branch="B9")
+fleet = FleetPublisher(center, BrokerAddress.parse(url))
+fleet.start()
+if wait:
+    assert fleet.wait_connected(5)
+for i in range(first, first + count):
+    center.raise_held_transfer(f"T{i:04d}", 6_000_000 + i)
+if wait:
+    assert fleet.wait_drained(5)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+class Subscriber:
+    """A plain MQTT client, as the bank's monitoring would use."""
+
+    def __init__(self, url: str, topic: str):
+        address = BrokerAddress.parse(url)
+        self.messages: list[tuple[str, dict, bool, float]] = []
+        self.arrived = threading.Condition()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        self.client.on_connect = lambda c, *a: c.subscribe(topic, qos=1)
+        self.client.on_message = self._on_message
+        self.client.connect(address.host, address.port)
+        self.client.loop_start()
+
+    def _on_message(self, client, userdata, message):
+        with self.arrived:
+            self.messages.append((message.topic, json.loads(message.payload), message.retain,
+                                  time.monotonic()))
+            self.arrived.notify_all()
+
+    def wait_for(self, predicate, timeout: float = 5.0):
+        with self.arrived:
+            ok = self.arrived.wait_for(
+                lambda: next((m for m in self.messages if predicate(m)), None), timeout)
+            return ok
+
+    def close(self):
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def kiosk(tmp_path, mosquitto):
+    center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-T2", branch="B1")
+    bus = EventBus()
+    center.attach(bus)
+    fleet = FleetPublisher(center, BrokerAddress.parse(mosquitto.url),
+                           statuses=lambda: {"printer": {"device": "online", "paper": "full"}})
+    fleet.attach(bus)
+    fleet.start()
+    assert fleet.wait_connected(5)
+    yield center, bus, fleet
+    fleet.stop()
+    center.close()
+
+
+def test_paper_out_reaches_a_subscriber_within_a_second(kiosk, mosquitto):
+    center, bus, fleet = kiosk
+    sub = Subscriber(mosquitto.url, "bank/B1/KSK-T2/#")
+    try:
+        assert sub.wait_for(lambda m: m[0].endswith("/status") and m[1]["state"] == "online")
+        start = time.monotonic()
+        bus.publish(StatusChanged("printer", "printer", "paper", "low", "out"))
+        event = sub.wait_for(lambda m: m[0] == "bank/B1/KSK-T2/event/printer", 1.0)
+        assert event, "no paper-out event within 1 s"
+        topic, body, _, at = event
+        assert at - start < 1.0
+        assert body["alert"]["code"] == "printer.paper.out" and body["action"] == "raised"
+        assert len(body["event_id"]) == 32
+        status = sub.wait_for(lambda m: m[0].endswith("/status") and m[1].get("alerts")
+                              and m[1]["devices"]["printer"]["paper"] == "out")
+        assert status and status[1]["alerts"][0]["alert_id"] == body["alert"]["alert_id"]
+        fleet.stop()  # clean shutdown says offline itself
+        assert sub.wait_for(lambda m: m[1].get("state") == "offline"
+                            and m[1].get("reason") == "shutdown")
+    finally:
+        sub.close()
+
+
+def test_no_alert_lost_across_a_broker_outage(kiosk, mosquitto):
+    center, bus, fleet = kiosk
+    monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), client_id="console-outage")
+    monitor.start()
+    try:
+        assert monitor.wait_connected(5)
+        mosquitto.stop()
+        raised = [center.raise_held_transfer(f"H{i:03d}", 5_000_000 + i).alert_id
+                  for i in range(20)]
+        bus.publish(StatusChanged("idcard", "idcard", "sam", "ok", "inoperative"))
+        assert center.outbox.unsent_count() == 21
+        mosquitto.start()
+        assert fleet.wait_drained(10), "outbox not drained after the broker came back"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            seen = {a["alert_id"] for k in monitor.snapshot()["kiosks"] for a in k["alerts"]}
+            if seen >= set(raised) and len(seen) == 21:
+                break
+            time.sleep(0.05)
+        assert seen >= set(raised) and len(seen) == 21
+    finally:
+        monitor.stop()
+
+
+def test_console_acknowledge_goes_back_to_the_kiosk(kiosk, mosquitto):
+    center, bus, fleet = kiosk
+    monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url))
+    monitor.start()
+    try:
+        alert = center.raise_help("needs a pen")
+        deadline = time.monotonic() + 5
+        while not monitor.acknowledge("KSK-T2", alert.alert_id, "王测试"):
+            assert time.monotonic() < deadline, "console never saw the help request"
+            time.sleep(0.02)
+        while center.get(alert.alert_id).state is not AlertState.ACKNOWLEDGED:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        while monitor.snapshot()["kiosks"][0]["alerts"][0]["state"] != "acknowledged":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert center.get(alert.alert_id).acknowledged_by == "王测试"
+        assert not monitor.acknowledge("KSK-T2", "no-such-alert", "王测试")
+    finally:
+        monitor.stop()
+
+
+def _kiosk_process(db, url, first, count, wait):
+    proc = subprocess.Popen([sys.executable, "-c", KIOSK_SCRIPT, str(db), url, str(first),
+                             str(count), str(int(wait))], cwd=REPO, stdout=subprocess.PIPE,
+                            text=True)
+    line = proc.stdout.readline()
+    assert line.strip() == "ready", f"kiosk process failed (rc={proc.poll()})"
+    return proc
+
+
+def test_killed_kiosk_leaves_its_will_and_its_alerts_arrive_after_restart(tmp_path, mosquitto):
+    db = tmp_path / "kiosk.db"
+    monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), client_id="console-restart")
+    monitor.start()
+    procs = []
+    try:
+        assert monitor.wait_connected(5)
+        procs.append(_kiosk_process(db, mosquitto.url, 0, 2, wait=True))
+        os.kill(procs[-1].pid, signal.SIGKILL)
+        procs[-1].wait(5)
+        deadline = time.monotonic() + 5
+        while monitor.snapshot()["kiosks"][0]["state"] != "offline":
+            assert time.monotonic() < deadline, "no Last Will after the kiosk was killed"
+            time.sleep(0.02)
+
+        mosquitto.stop()  # the restarted kiosk raises alerts while the broker is away, then dies
+        procs.append(_kiosk_process(db, mosquitto.url, 2, 5, wait=False))
+        os.kill(procs[-1].pid, signal.SIGKILL)
+        procs[-1].wait(5)
+        mosquitto.start()
+
+        center = AlertCenter(AlertOutbox(db), kiosk_id="KSK-K9", branch="B9")
+        fleet = FleetPublisher(center, BrokerAddress.parse(mosquitto.url))
+        fleet.start()
+        try:
+            assert fleet.wait_drained(10)
+            while len(monitor.snapshot()["kiosks"][0]["alerts"]) < 7:
+                assert time.monotonic() < deadline + 15, monitor.snapshot()
+                time.sleep(0.05)
+            refs = sorted(a["data"]["reference"] for a in monitor.snapshot()["kiosks"][0]["alerts"])
+            assert refs == [f"T{i:04d}" for i in range(7)]
+            assert monitor.snapshot()["kiosks"][0]["state"] == "online"
+        finally:
+            fleet.stop()
+            center.close()
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.stdout.close()
+        monitor.stop()
