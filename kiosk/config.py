@@ -82,6 +82,8 @@ class ChipCardSection:
 class IdCardEmulatorSection:
     person: str = ""  # empty: the panel chooses
     pace: bool = True
+    people: str = ""  # folder of person JSON files or one JSON list; empty: the shipped set
+    stray_bytes: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,17 @@ class IdCardSection:
     poll_interval_s: float = 0.25
     timeout_s: float = 2.0
     fingerprint: bool = False
+    extra_address: bool = True
     emulator: IdCardEmulatorSection = field(default_factory=IdCardEmulatorSection)
+
+    def validate(self) -> tuple[str, str] | None:
+        if self.baud != "auto" and self.baud <= 0:
+            return "baud", "a positive baud rate or \"auto\""
+        if not 0.05 <= self.poll_interval_s <= 5:
+            return "poll_interval_s", "between 0.05 and 5 seconds"
+        if self.timeout_s <= 0:
+            return "timeout_s", "a positive number of seconds"
+        return None
 
 
 @dataclass(frozen=True)
