@@ -1,0 +1,101 @@
+"""Draws printed items as the paper would look: a 1-bit-looking image, CJK font, real QR codes.
+
+Characters sit in the printer's cells (12 dots for a half-width character, 24 for a full-width
+one, times the size multiplier), so columns line up as they do on paper.
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+from .escpos_parser import PrintedFeed, PrintedItem, PrintedLine, PrintedQr, PrintedRaster
+
+CELL_DOTS = 12          # a half-width character is 12 x 24 dots (font A)
+LINE_DOTS = 30          # 24 dots of glyph + 6 of default line spacing
+MARGIN_DOTS = 8
+QR_LEVELS = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
+             "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
+
+
+@lru_cache(maxsize=16)
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+@lru_cache(maxsize=64)
+def qr_image(data: str, module_size: int, error_level: str) -> Image.Image:
+    code = qrcode.QRCode(error_correction=QR_LEVELS.get(error_level, QR_LEVELS["L"]),
+                         box_size=max(1, module_size), border=0)
+    code.add_data(data.encode("latin-1"))
+    code.make(fit=True)
+    return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+
+
+def item_height(item: PrintedItem) -> int:
+    """Height in dots of one printed item (the emulator's paper roll uses this too)."""
+    if isinstance(item, PrintedLine):
+        return LINE_DOTS + 24 * (item.height - 1)
+    if isinstance(item, PrintedFeed):
+        return LINE_DOTS * item.lines
+    if isinstance(item, PrintedQr):
+        return qr_image(item.data, item.module_size, item.error_level).height + 6
+    if isinstance(item, PrintedRaster):
+        return len(item.rows)
+    raise TypeError(item)
+
+
+def _x(align: str, width: int, content: int) -> int:
+    if align == "center":
+        return max(0, (width - content) // 2)
+    if align == "right":
+        return max(0, width - content)
+    return 0
+
+
+def _draw_line(draw: ImageDraw.ImageDraw, line: PrintedLine, top: int, width: int,
+               font_path: str) -> None:
+    cells = []
+    for seg in line.segments:
+        for ch in seg.text:
+            wide = unicodedata.east_asian_width(ch) in "WF"
+            cells.append((ch, seg, CELL_DOTS * seg.width * (2 if wide else 1)))
+    x = _x(line.align, width, sum(c[2] for c in cells))
+    base = top + 24 * line.height
+    for ch, seg, advance in cells:
+        if ch != " ":
+            font = _font(font_path, 24 * seg.height)
+            draw.text((MARGIN_DOTS + x, base), ch, font=font, fill=0, anchor="ls",
+                      stroke_width=1 if seg.bold else 0, stroke_fill=0)
+        x += advance
+
+
+def render_receipt(items: list[PrintedItem], width_dots: int, font_path: str | Path) -> Image.Image:
+    height = sum(item_height(i) for i in items) + 2 * MARGIN_DOTS
+    image = Image.new("L", (width_dots + 2 * MARGIN_DOTS, max(height, 1)), 255)
+    draw = ImageDraw.Draw(image)
+    top = MARGIN_DOTS
+    for item in items:
+        if isinstance(item, PrintedLine):
+            _draw_line(draw, item, top, width_dots, str(font_path))
+        elif isinstance(item, PrintedQr):
+            code = qr_image(item.data, item.module_size, item.error_level)
+            image.paste(code, (MARGIN_DOTS + _x(item.align, width_dots, code.width), top))
+        elif isinstance(item, PrintedRaster):
+            data = b"".join(bytes(~b & 0xFF for b in row) for row in item.rows)
+            bitmap = Image.frombytes("1", (item.width_dots, len(item.rows)), data)
+            image.paste(bitmap.convert("L"),
+                        (MARGIN_DOTS + _x(item.align, width_dots, item.width_dots), top))
+        top += item_height(item)
+    return image
+
+
+def raster_rows(image: Image.Image) -> list[bytes]:
+    """An image as GS v 0 rows: 1 bit a dot, 1 = black (for printing text as a picture)."""
+    mono = image.convert("L").point(lambda v: 255 if v < 128 else 0).convert("1")
+    width_bytes = (mono.width + 7) // 8
+    data = mono.tobytes()
+    return [data[i * width_bytes:(i + 1) * width_bytes] for i in range(mono.height)]

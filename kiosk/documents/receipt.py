@@ -1,0 +1,41 @@
+"""The transaction receipt for a transfer: who paid whom, how much, and what came of it."""
+from __future__ import annotations
+
+from kiosk.host.models import Account, TransferKind, TransferOutcome, TransferRequest, TransferResult
+from kiosk.privacy import mask_name, mask_number, scrub
+
+from .blocks import Block, Document, Page, Pair, Text
+from .format import label, money
+from .slip import SlipContext, header, reference_footer
+
+KIND_LABELS = {
+    TransferKind.OWN: label("本人账户互转", "Own accounts"),
+    TransferKind.INTRABANK: label("行内转账", "Same bank"),
+    TransferKind.INTERBANK: label("跨行转账", "Other bank"),
+}
+OUTCOME_LABELS = {
+    TransferOutcome.APPROVED: label("交易成功", "Approved"),
+    TransferOutcome.DECLINED: label("交易失败", "Declined"),
+    TransferOutcome.PENDING: label("结果待确认", "Pending"),
+    TransferOutcome.HELD: label("待人工确认", "Held for review"),
+}
+
+
+def transfer_receipt(request: TransferRequest, result: TransferResult, account: Account,
+                     ctx: SlipContext) -> Document:
+    blocks: list[Block] = header("转账凭条", "Transfer Receipt", ctx)
+    blocks += [
+        Pair(label("交易类型", "Type"), KIND_LABELS[request.kind]),
+        Pair(label("付款账户", "From"), mask_number(account.number_masked)),
+        Pair(label("收款账户", "To"), mask_number(request.to_account_number)),
+        Pair(label("收款人", "Payee"), mask_name(request.to_name)),
+        Pair(label("金额", f"Amount ({account.currency})"), money(request.amount_fen), bold=True),
+        Pair(label("手续费", "Fee"), money(result.fee_fen)),
+    ]
+    if request.memo:
+        blocks.append(Pair(label("附言", "Memo"), scrub(request.memo)))
+    blocks.append(Text(OUTCOME_LABELS[result.outcome], align="center", bold=True, scale=2))
+    if result.outcome is not TransferOutcome.APPROVED and result.reason:
+        blocks.append(Pair(label("原因", "Reason"), result.reason))
+    blocks += reference_footer(result.reference)
+    return Document("receipt", result.reference, (Page(tuple(blocks)),))
