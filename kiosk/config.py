@@ -136,6 +136,7 @@ class PrinterSection:
 @dataclass(frozen=True)
 class CameraEmulatorSection:
     video: str = ""  # empty: a generated idle scene; codes come from the panel
+    clip: str = "../var/run/camera.avi"  # the clip the emulator rewrites and the driver reads
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,20 @@ class CameraSection:
     fps: int = 30
     stale_after_s: float = 3.0
     symbologies: list[str] = field(default_factory=lambda: ["QRCODE"])
+    decode_width: int = 640  # frames are downscaled to this width before decoding; 0 = full
+    roi: list[float] = field(default_factory=list)  # [x, y, w, h] fractions; empty = whole frame
+    repeat_window_s: float = 3.0  # the same code again within this time is not a new read
+    timeout_s: float = 5.0
     emulator: CameraEmulatorSection = field(default_factory=CameraEmulatorSection)
+
+    def validate(self) -> tuple[str, str] | None:
+        if self.roi and (len(self.roi) != 4 or not all(0 <= v <= 1 for v in self.roi)):
+            return "roi", "[x, y, w, h] as fractions of the frame between 0 and 1"
+        if not 0 <= self.decode_width <= 4096:
+            return "decode_width", "0 (full resolution) or a width in pixels up to 4096"
+        if self.stale_after_s <= 0 or self.fps <= 0:
+            return "stale_after_s", "a positive number of seconds (and fps above 0)"
+        return None
 
 
 @dataclass(frozen=True)
@@ -162,6 +176,8 @@ class ScannerSection:
     suffix: str = ""
     trigger: bool = False
     timeout_s: float = 2.0
+    poll_interval_s: float = 0.05  # how often buffered scanner bytes are read
+    repeat_window_s: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,118 @@
+"""The camera driver reading the emulated camera's clip through cv2.VideoCapture, end to end."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from drivers.barcode.camera import CameraReader
+from drivers.barcode.camera_emulator import CameraEmulator
+from drivers.barcode.decoder import Region
+from drivers.errors import DeviceTimeout, NoDeviceError
+from kiosk.device_manager import DeviceManager
+from kiosk.events import EventBus
+
+from .helpers import Recorder, only_device_config, wait_for
+
+
+@pytest.fixture
+def rig(tmp_path):
+    emulator = CameraEmulator(tmp_path / "camera.avi", width=640, height=480, fps=30)
+    emulator.start()
+    camera = CameraReader("camera", emulator.endpoint()["source"], stale_after_s=0.5,
+                          repeat_window_s=2.0)
+    events = Recorder()
+    camera.subscribe(events)
+    yield emulator, camera, events
+    camera.close()
+    emulator.stop()
+
+
+def test_presented_codes_arrive_once_each_with_exact_chinese_text(rig):
+    emulator, camera, events = rig
+    camera.open()
+    assert wait_for(lambda: camera.status()["camera"] == "ok", 3)
+    emulator.perform("present_code", "transfer_form")
+    expected = emulator.samples["transfer_form"]
+    assert "张测试" in expected[1]
+    assert wait_for(lambda: events.codes(), 3)
+    emulator.perform("present_code", "appointment")
+    assert wait_for(lambda: len(events.codes()) >= 2, 3)
+    # both codes stay in view for several loops of the clip: still one event each
+    wait_for(lambda: False, 0.6)
+    assert events.codes() == [expected, emulator.samples["appointment"]]
+    event = events.code_events()[0]
+    assert event.device == "camera" and len(event.data["polygon"]) >= 4
+    preview = camera.preview()
+    assert preview is not None and preview.image.shape == (480, 640, 3)
+    assert camera.stats.frames > 10 and camera.stats.summary()["decode_ms_median"] > 0
+
+
+def test_preview_outline_follows_the_code_and_fades_when_withdrawn(rig):
+    emulator, camera, _ = rig
+    camera.open()
+    emulator.perform("present_code", "receipt")
+    assert wait_for(lambda: (camera.preview() and camera.preview().outlines), 3)
+    (outline,) = camera.preview().outlines
+    xs = [p[0] for p in outline]
+    assert 100 < min(xs) < max(xs) < 540  # the code sits in the middle of the 640-wide scene
+    emulator.perform("withdraw_code")
+    assert wait_for(lambda: not camera.preview().outlines, 3)
+
+
+def test_bill_step_reads_linear_codes_in_its_region(rig):
+    emulator, camera, events = rig
+    camera.open()
+    emulator.perform("present_code", "utility_bill_ean13")
+    wait_for(lambda: camera.stats.decoded > 20, 2)
+    assert events.codes() == []  # QR-only by default
+    camera.set_step(["EAN13", "CODE128"], roi=Region(0.1, 0.1, 0.8, 0.8), decode_width=0)
+    assert wait_for(lambda: events.codes() == [emulator.samples["utility_bill_ean13"]], 3)
+
+
+def test_camera_down_is_a_fault_and_up_brings_frames_back(rig):
+    emulator, camera, events = rig
+    camera.open()
+    assert wait_for(lambda: camera.status()["camera"] == "ok", 3)
+    emulator.perform("camera_down")
+    with pytest.raises(DeviceTimeout, match="camera on .*camera.avi: no picture"):
+        assert wait_for(lambda: camera.poll() and False, 3)
+    assert camera.status() == {"device": "noDevice", "camera": "inoperative"}
+    camera.close(state=camera.status()["device"])
+    with pytest.raises(NoDeviceError, match="check the camera cable"):
+        camera.open()
+    emulator.perform("camera_up")
+    camera.open()
+    assert wait_for(lambda: camera.status()["camera"] == "ok", 3)
+    assert events.changes("camera") == [("unknown", "ok"), ("ok", "inoperative"),
+                                        ("inoperative", "ok")]
+
+
+def test_device_manager_runs_the_emulated_camera_and_reconnects(tmp_path):
+    config = only_device_config(
+        tmp_path, "camera",
+        '[devices.camera]\nbackend = "emulator"\nwidth = 640\nheight = 480\n'
+        'stale_after_s = 0.6\n')
+    bus = EventBus()
+    events = Recorder()
+    bus.subscribe(events)
+    manager = DeviceManager(config, bus)
+    manager.start()
+    try:
+        assert wait_for(lambda: manager.statuses()["camera"].get("camera") == "ok", 5)
+        emulator = manager.emulator("camera")
+        assert [a.name for a in emulator.actions()] == [
+            "present_code", "withdraw_code", "camera_down", "camera_up"]
+        assert {"appointment", "transfer_form", "utility_bill_ean13"} <= set(
+            emulator.actions()[0].choices)
+        emulator.perform("present_code", "appointment")
+        assert wait_for(lambda: events.codes() == [emulator.samples["appointment"]], 4)
+        emulator.perform("camera_down")
+        assert wait_for(lambda: manager.statuses()["camera"] == {
+            "device": "noDevice", "camera": "inoperative"}, 4)
+        emulator.perform("camera_up")
+        assert wait_for(lambda: manager.statuses()["camera"] == {
+            "device": "online", "camera": "ok"}, 5)
+    finally:
+        manager.stop()
+    assert not [t for t in threading.enumerate() if t.name.startswith("camera-")]
