@@ -21,7 +21,7 @@ class Fault:
     message_id: str
     ways: tuple[str, ...] = RETRY_FIRST
     detail: str = ""
-    alert: bool = False       # staff should know (device broken, paper out)
+    alert: bool = False       # a device fault: the alert center raises it from its status
 
 
 class UnavailableError(Exception):
@@ -57,7 +57,7 @@ def describe(exc: BaseException) -> Fault:
             return Fault(_CARD_MESSAGES[device])
         return Fault(_CARD_MESSAGES[device], ("retry", "ticket", "end"))
     if isinstance(exc, DeviceReportedError) and exc.device == "printer":
-        out = "paper" in exc.detail.lower() and "out" in exc.detail.lower()
+        out = getattr(exc, "fault", "") == "paperOut"
         return Fault("printer_out_of_paper" if out else "print_failed", ("call_staff", "end"),
                      alert=True)
     if isinstance(exc, (TransportError, DeviceTimeout)):

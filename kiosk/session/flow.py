@@ -25,6 +25,7 @@ class Flow:
     def __init__(self, session: "Session", **options: Any):
         self.s = session
         self.options = options
+        self.identification: Any = None   # set while the customer is being identified
 
     @property
     def data(self) -> Any:
@@ -49,6 +50,8 @@ class Flow:
 
     def on_device_event(self, event: Any) -> bool:
         """A device event the flow wants (codes, ID card); True when handled."""
+        if self.identification is not None:
+            return bool(self.identification.on_device_event(event))
         return False
 
     def page(self, items: list[Any], page: int) -> tuple[list[Any], int, int]:

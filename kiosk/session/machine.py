@@ -235,8 +235,6 @@ class Session:
                     handlers["back"] = self._flow.start
                 elif way == "end":
                     handlers["end"] = lambda: self.end("customer")
-            if fault.alert and self.services.alerts is not None:
-                self._raise_alert(fault)
             self.show(Step.ERROR, message_id=fault.message_id, on=handlers,
                       ways=[w for w in fault.ways if w in handlers], detail=fault.detail)
 
@@ -411,19 +409,9 @@ class Session:
                       reference="")
 
         self._journal("help_request", reference=reference, step=step)
-        self.work("help_called", lambda: self._send_help(alerts, reference, step), raised,
-                  failed=not_raised, show=False)
-
-    def _send_help(self, alerts: Any, reference: str, step: str) -> Any:
-        from .help_request import send_help_request
-        return send_help_request(alerts, kiosk_id=self.config.kiosk.id, reference=reference,
-                                 step=step, session_id=self.session_id)
-
-    def _raise_alert(self, fault: Fault) -> None:
-        from .help_request import send_fault_alert
-        alerts = self.services.alerts
-        self._executor.submit(send_fault_alert, alerts, kiosk_id=self.config.kiosk.id,
-                              message_id=fault.message_id, session_id=self.session_id)
+        self.work("help_called",
+                  lambda: alerts.raise_help(reference, session=self.session_id, screen=step),
+                  raised, failed=not_raised, show=False)
 
     def _ensure_session(self) -> None:
         if not self.session_id:

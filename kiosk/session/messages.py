@@ -147,17 +147,24 @@ DEFAULT_TEXT: dict[str, str] = {
     "way_call_staff": "Call staff",
     "way_end": "End",
     "way_back": "Back",
-    # host decline reasons (kiosk.host.models REASONS)
+    "ticket_not_printed": "The ticket could not be printed: please note your number.",
+    # host reasons (kiosk.host.link REASONS)
     "insufficient_funds": "There is not enough money in the account.",
-    "limit_exceeded": "This is more than your transfer limit.",
+    "limit_exceeded": "This is more than the limit for one transfer.",
     "daily_limit_exceeded": "This is more than your daily transfer limit.",
-    "payee_account_invalid": "The payee's account cannot receive this transfer.",
-    "payee_account_closed": "The payee's account is closed.",
-    "account_frozen": "This account cannot be used. Please see the counter.",
-    "suspected_fraud": "For your safety this transfer was stopped. Please see the counter.",
-    "duplicate_transfer": "This transfer has already been made.",
-    "card_not_found": "This card is not known to the bank.",
+    "wrong_pin": "The PIN was not correct.",
+    "card_unknown": "This card is not known to the bank. Please see the counter.",
+    "account_unknown": "This account is not known to the bank.",
+    "payee_unknown": "There is no account with this number. Please check it.",
+    "id_mismatch": "The ID card does not belong to the holder of this card.",
     "not_permitted": "This is not possible with this card. Please see the counter.",
+    "invalid_amount": "This amount cannot be transferred.",
+    "transfer_reversed": "This transfer was cancelled by the bank.",
+    "host_malformed": "The bank's answer could not be understood. Please try again later.",
+    "held_for_review": "For your safety this transfer waits for a member of staff to confirm it.",
+    "fraud_warning_not_acknowledged": "Please read and confirm the warning first.",
+    "new_payee_not_acknowledged": "Please confirm that you know this new payee.",
+    "recovery_incomplete": "Transfers are paused for a moment. Please try again shortly.",
 }
 
 MESSAGE_IDS: tuple[str, ...] = tuple(DEFAULT_TEXT)

@@ -75,10 +75,12 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # applications: [{"index", "label"}]; actions: choose(index=n)
     Step.CHOOSE_APPLICATION: ("applications",),
     # keys: the 10 digits in screen order (reshuffled on each entry), entered: how many
-    # digits so far, masked: "●" * entered, tries_left, min_length, max_length;
+    # digits so far, masked: "●" * entered, tries_left, min_length, max_length, problem
+    # (message id, e.g. pin_too_short, or "");
     # actions: digit(key=i), where i is the index into keys (never the digit itself),
     # backspace, clear, ok, back
-    Step.PIN: ("keys", "entered", "masked", "tries_left", "min_length", "max_length"),
+    Step.PIN: ("keys", "entered", "masked", "tries_left", "min_length", "max_length",
+               "problem"),
     # customer_name (masked), accounts: [{"index", "number_masked", "kind", "currency",
     # "balance_fen", "available_fen"}]; actions: choose(option="transactions"|"statement"|
     # "transfer"|"menu"), account(index=n)

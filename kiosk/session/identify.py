@@ -1,0 +1,278 @@
+"""Identification: bank card + PIN, resident ID card, or a mobile-banking appointment code.
+
+The card is read on a worker (chip card driver `read_identity`), the host says whose card it is,
+then the PIN is taken on a keypad whose digits are shuffled each time it is shown. The PIN
+digits live in `CustomerData.pin_digits` only until the PIN block is built.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ..privacy import mask_number
+from .faults import COUNTER, Fault, UnavailableError, describe
+from .states import Step
+
+if TYPE_CHECKING:
+    from .machine import Session
+
+log = logging.getLogger(__name__)
+
+PIN_MIN, PIN_MAX = 6, 6
+CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
+_random = secrets.SystemRandom()
+
+
+def shuffled_keys() -> list[int]:
+    keys = list(range(10))
+    _random.shuffle(keys)
+    return keys
+
+
+def require(session: "Session", device: str) -> Any:
+    """The named device's driver, or a clear fault when it is not there."""
+    driver = session.services.device(device)
+    if driver is None:
+        raise UnavailableError(f"{device} is not available",
+                               {"chipcard": "card_reader_unavailable",
+                                "idcard": "idcard_reader_unavailable",
+                                "printer": "printer_unavailable"}.get(device,
+                                                                      "device_unavailable"))
+    return driver
+
+
+def host(session: "Session") -> Any:
+    if session.services.host is None:
+        raise UnavailableError("no host link", "host_unavailable")
+    return session.services.host
+
+
+class Identification:
+    """Runs inside a flow (`then`): shows IDENTIFY, reads what the customer presents, and
+    calls `then.identified()` once the service's need is met."""
+
+    def __init__(self, session: "Session", then: Any, *, card_inserted: bool = False):
+        self.s = session
+        self.then = then
+        self.needs = then.needs
+        self.card_inserted = card_inserted
+        self._choice: dict[str, Any] = {}
+        then.identification = self
+
+    @staticmethod
+    def satisfied(session: "Session", needs: str) -> bool:
+        d = session.data
+        return {"none": True, "card_pin": d.pin_verified, "card": bool(d.card_identity),
+                "idcard": bool(d.id_number),
+                "optional": bool(d.card_identity or d.id_number or d.appointment)}[needs]
+
+    def methods(self) -> list[str]:
+        return {"card_pin": ["card"], "card": ["card"], "idcard": ["idcard"],
+                "optional": ["card", "idcard", "qr"]}.get(self.needs, [])
+
+    def start(self) -> None:
+        if self.card_inserted or ("card" in self.methods() and self.s._card_inside):
+            self.read_card()
+            return
+        message = {"card_pin": "identify_card", "card": "identify_card",
+                   "idcard": "identify_idcard"}.get(self.needs, "identify_optional")
+        on = {"back": self._back}
+        if self.needs == "optional":
+            on["skip"] = self._done
+        self.s.show(Step.IDENTIFY, message_id=message, on=on, methods=self.methods(),
+                    purpose=getattr(self.then, "name", ""))
+
+    def _back(self) -> None:
+        from .triage import show_menu
+        self.then.identification = None
+        show_menu(self.s)
+
+    def _done(self) -> None:
+        self.then.identification = None
+        self.then.identified()
+
+    # -- device events while identifying ----------------------------------------------------
+    def on_device_event(self, event: Any) -> bool:
+        if self.s.state.step != Step.IDENTIFY:
+            return False
+        methods = self.methods()
+        if event.name == "MediaInsertedEvent" and event.device == "chipcard" and "card" in methods:
+            self.read_card()
+            return True
+        if event.name == "MediaInsertedEvent" and event.device == "idcard" and "idcard" in methods:
+            self.read_idcard()
+            return True
+        if event.name == "CodeReadEvent" and "qr" in methods:
+            self.read_code(str(event.data.get("text", "")), str(event.data.get("symbology", "")))
+            return True
+        return False
+
+    # -- bank card ----------------------------------------------------------------------------
+    def read_card(self) -> None:
+        self.s.data.card_present = True
+        gen = self.s.generation
+
+        def job() -> tuple[Any, Any]:
+            reader = require(self.s, "chipcard")
+            identity = reader.read_identity(choose_application=lambda apps: self._choose(apps, gen))
+            pan = str(identity.pan)
+            card = host(self.s).identify_card(pan, getattr(identity, "pan_sequence", None))
+            return identity, card
+
+        self.s.work("reading_card", job, self._card_read, retry=self.start)
+
+    def _choose(self, applications: list[Any], gen: int) -> Any:
+        """Called on the worker by the driver for a card with several applications."""
+        chosen = threading.Event()
+
+        def choose(index: int = 0) -> None:
+            if 0 <= int(index) < len(applications):
+                self._choice["index"] = int(index)
+                chosen.set()
+
+        labels = [{"index": i, "label": str(getattr(a, "label", "") or getattr(a, "name", "")
+                                             or f"{i + 1}")} for i, a in enumerate(applications)]
+        self.s.show(Step.CHOOSE_APPLICATION, message_id="choose_card_application",
+                    on={"choose": choose}, applications=labels)
+        while not chosen.wait(0.05):
+            if not self.s.alive(gen) or self.s.state.step != Step.CHOOSE_APPLICATION:
+                raise UnavailableError("application choice abandoned", "card_unreadable")
+        self.s.show(Step.WORKING, message_id="reading_card", timeout=None, busy=True,
+                    task="reading_card", progress=None)
+        return applications[self._choice["index"]]
+
+    def _card_read(self, result: tuple[Any, Any]) -> None:
+        identity, card = result
+        data = self.s.data
+        data.pan = str(identity.pan)
+        data.pan_sequence = getattr(identity, "pan_sequence", None)
+        data.card_identity = card
+        log.info("card %s identified, status %s", mask_number(data.pan), card.card_status)
+        self.s.journal("card_identified", card=mask_number(data.pan), status=card.card_status)
+        fault = CARD_STATUS_FAULTS.get(card.card_status)
+        if fault:
+            self.s.fail(Fault(fault, COUNTER))
+            return
+        if self.needs == "card_pin":
+            self.ask_pin()
+        else:
+            self._done()
+
+    # -- PIN ----------------------------------------------------------------------------------
+    def ask_pin(self, message_id: str = "enter_pin") -> None:
+        data = self.s.data
+        data.clear_pin()
+        keys = shuffled_keys()
+        tries = data.pin_tries_left
+        if tries is None:
+            tries = self.s.config.host.pin_max_tries
+
+        def view() -> dict[str, Any]:
+            n = len(data.pin_digits)
+            return {"entered": n, "masked": "●" * n}
+
+        def digit(key: int = -1) -> None:
+            if 0 <= int(key) < 10 and len(data.pin_digits) < PIN_MAX:
+                data.pin_digits.append(keys[int(key)])
+                self.s.update(**view())
+
+        def backspace() -> None:
+            if data.pin_digits:
+                data.pin_digits[-1] = 0
+                del data.pin_digits[-1]
+                self.s.update(**view())
+
+        def clear() -> None:
+            data.clear_pin()
+            self.s.update(**view())
+
+        def ok() -> None:
+            if len(data.pin_digits) < PIN_MIN:
+                self.s.update(problem="pin_too_short")
+                return
+            self.check_pin()
+
+        self.s.show(Step.PIN, message_id=message_id,
+                    on={"digit": digit, "backspace": backspace, "clear": clear, "ok": ok,
+                        "back": self._back},
+                    keys=keys, tries_left=tries, problem="", min_length=PIN_MIN, max_length=PIN_MAX,
+                    **view())
+
+    def check_pin(self) -> None:
+        from ..pin_block import encrypt_pin_block
+        data = self.s.data
+        pan = data.pan
+        pin = "".join(str(d) for d in data.pin_digits)
+        try:
+            block = encrypt_pin_block(pin, pan, self.s.config.host.terminal_key_hex)
+        finally:
+            del pin
+            data.clear_pin()
+        self.s.work("checking_pin", lambda: host(self.s).verify_pin(pan, block), self._pin_checked,
+                    failed=self._pin_failed, retry=self.ask_pin)
+
+    def _pin_checked(self, result: Any) -> None:
+        data = self.s.data
+        data.pin_tries_left = result.tries_left
+        if result.ok:
+            data.pin_verified = True
+            self.s.journal("pin_verified", card=mask_number(data.pan))
+            self._done()
+        elif result.locked or result.tries_left <= 0:
+            self.s.journal("pin_locked", card=mask_number(data.pan))
+            self.s.fail(Fault("pin_locked", COUNTER))
+        else:
+            self.s.journal("pin_wrong", card=mask_number(data.pan), tries_left=result.tries_left)
+            self.ask_pin("pin_wrong")
+
+    def _pin_failed(self, exc: BaseException) -> None:
+        reason = getattr(exc, "reason", "")
+        if reason == "wrong_pin":
+            self.ask_pin("pin_wrong")
+        elif reason == "pin_locked":
+            self.s.fail(Fault("pin_locked", COUNTER))
+        else:
+            self.s.fail(describe(exc), retry=self.ask_pin)
+
+    # -- ID card ------------------------------------------------------------------------------
+    def read_idcard(self) -> None:
+        def job() -> Any:
+            return require(self.s, "idcard").read_card(wait=1.0)
+
+        self.s.work("reading_idcard", job, self._idcard_read, retry=self.start)
+
+    def _idcard_read(self, record: Any) -> None:
+        checks = record.checks() if hasattr(record, "checks") else None
+        if checks is not None and not checks.ok:
+            log.warning("ID card %s refused: %s", record.id_masked, "; ".join(checks.problems))
+            self.s.fail(Fault("idcard_unreadable", ("retry", "ticket", "end")), retry=self.start)
+            return
+        data = self.s.data
+        data.id_record = record
+        data.id_number = record.id_number
+        data.id_name = record.name or getattr(record, "name_en", "")
+        data.idcard_present = True
+        self.s.journal("idcard_read", id=record.id_masked)
+        self._done()
+
+    # -- appointment code ---------------------------------------------------------------------
+    def read_code(self, text: str, symbology: str) -> None:
+        from ..payloads import Appointment, PayloadError, parse_payload
+        try:
+            payload = parse_payload(text, symbology or "QRCODE")
+        except PayloadError as exc:
+            log.info("code refused: %s", exc.reason)
+            self.s.fail(Fault("appointment_invalid", ("retry", "ticket", "end")), retry=self.start)
+            return
+        if not isinstance(payload, Appointment) or payload.branch != self.s.config.kiosk.branch:
+            self.s.fail(Fault("appointment_invalid", ("retry", "ticket", "end")), retry=self.start)
+            return
+        if payload.date < dt.date.today():
+            self.s.fail(Fault("appointment_expired", ("ticket", "end")))
+            return
+        self.s.data.appointment = payload
+        self.s.journal("appointment", code=payload.code)
+        self._done()
