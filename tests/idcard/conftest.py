@@ -1,0 +1,29 @@
+"""ID card reader fixtures: the real driver against the emulator on a pseudo-terminal."""
+from __future__ import annotations
+
+import pytest
+
+from drivers.idcard.emulator import IdCardReaderEmulator
+from drivers.idcard.sam_serial import SamSerialReader
+
+# the bank's invented test customer (never a real person)
+JIA_ID = "110101199003071030"
+
+
+@pytest.fixture
+def emulator(tmp_path):
+    emu = IdCardReaderEmulator(tmp_path / "idcard.pty", baud=115200, pace=True)
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def reader(emulator):
+    dev = SamSerialReader("idcard", port=str(emulator.link), timeout=1.0, poll_interval=0.05)
+    events: list = []
+    dev.subscribe(events.append)
+    dev.events = events
+    dev.open()
+    yield dev
+    dev.close()
