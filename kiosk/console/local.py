@@ -38,7 +38,7 @@ class LocalSource:
         with self._lock:
             devices = {k: dict(v) for k, v in self._devices.items()}
         for name, status in self._statuses().items():
-            devices[name] = {**devices.get(name, {}), **status}
+            devices[name] = {**status, **devices.get(name, {})}  # events are newer
         kiosk = {"kiosk": self.center.kiosk_id, "branch": self.center.branch, "state": "online",
                  "devices": devices, "alerts": [a.to_dict() for a in self.center.active()]}
         return {"kiosks": [kiosk],

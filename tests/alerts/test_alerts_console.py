@@ -1,0 +1,143 @@
+"""The staff console in a real headless chromium, plus its HTTP guards."""
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from drivers.base import StatusChanged
+from kiosk.alerts import AlertCenter, AlertState
+from kiosk.alerts.outbox import AlertOutbox
+from kiosk.console.local import LocalSource
+from kiosk.console.passwords import hash_password, verify_password
+from kiosk.console.server import ConsoleServer
+from kiosk.events import EventBus
+
+STAFF, PASSWORD = "王测试", "correct horse 42"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def console(tmp_path):
+    center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-T3", branch="B1")
+    bus = EventBus()
+    center.attach(bus)
+    source = LocalSource(center, bus=bus,
+                         statuses=lambda: {"printer": {"device": "online", "paper": "full"}})
+    server = ConsoleServer(source, {STAFF: hash_password(PASSWORD)}, listen="127.0.0.1:0")
+    server.start()
+    yield server, center, bus
+    server.stop()
+    source.close()
+    center.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_password_hashes_are_salted_and_verified():
+    first, second = hash_password(PASSWORD), hash_password(PASSWORD)
+    assert first != second and PASSWORD not in first
+    assert verify_password(PASSWORD, first) and not verify_password("wrong", first)
+    assert not verify_password(PASSWORD, "not-a-hash")
+
+
+@pytest.mark.browser
+def test_paper_out_shows_on_the_staff_page_within_a_second_and_can_be_acknowledged(
+        console, browser):
+    server, center, bus = console
+    page = browser.new_page()
+    try:
+        page.goto(server.url + "/")
+        assert page.url.endswith("/login")  # no page without login
+        page.fill("#user", STAFF)
+        page.fill("#password", "wrong password")
+        page.click("#login")
+        assert "用户名或密码错误" in page.inner_text("#error")
+        page.fill("#user", STAFF)
+        page.fill("#password", PASSWORD)
+        page.click("#login")
+        page.wait_for_selector("section.kiosk[data-kiosk='KSK-T3']", timeout=3000)
+        assert page.inner_text("#user") == STAFF
+
+        start = time.monotonic()
+        bus.publish(StatusChanged("printer", "printer", "paper", "full", "out"))
+        row = page.wait_for_selector("tr.alert[data-code='printer.paper.out']", timeout=1000)
+        assert time.monotonic() - start < 1.0
+        assert "load a new roll" in row.inner_text()
+        page.wait_for_selector("span.bad[data-device='printer']", timeout=1000)
+
+        row.query_selector("button.ack").click()
+        page.wait_for_selector("tr.alert[data-state='acknowledged']", timeout=2000)
+        (alert,) = center.active()
+        assert alert.state is AlertState.ACKNOWLEDGED and alert.acknowledged_by == STAFF
+
+        bus.publish(StatusChanged("printer", "printer", "paper", "out", "full"))
+        page.wait_for_selector(f"#history tr[data-alert-id='{alert.alert_id}']", timeout=2000)
+        assert page.query_selector("tr.alert") is None
+
+        page.click("#logout")
+        page.wait_for_url("**/login")
+        page.goto(server.url + "/")
+        assert page.url.endswith("/login")
+    finally:
+        page.close()
+
+
+def _request(url, data=None, headers=None, opener=None):
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with (opener or urllib.request.build_opener(_NoRedirect)).open(req, timeout=5) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_no_page_or_action_without_login_and_csrf(console):
+    server, center, bus = console
+    alert = center.raise_help("lost card")
+    status, headers, _ = _request(server.url + "/")
+    assert status == 303 and headers["Location"] == "/login"
+    assert _request(server.url + "/api/state")[0] == 401
+    body = json.dumps({"kiosk": "KSK-T3", "alert_id": alert.alert_id}).encode()
+    assert _request(server.url + "/api/ack", body)[0] == 401
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    form = urllib.parse.urlencode({"user": STAFF, "password": PASSWORD}).encode()
+    status, headers, _ = _request(server.url + "/login", form, opener=opener)
+    assert status == 303 and "HttpOnly" in headers["Set-Cookie"]
+    assert "SameSite=Strict" in headers["Set-Cookie"]
+    status, _, page = _request(server.url + "/", opener=opener)
+    assert status == 200
+    csrf = page.decode().split('name="csrf" content="')[1].split('"')[0]
+
+    assert _request(server.url + "/api/ack", body, opener=opener)[0] == 403
+    assert _request(server.url + "/api/ack", body, {"X-CSRF-Token": "forged"},
+                    opener=opener)[0] == 403
+    assert center.get(alert.alert_id).state is AlertState.RAISED
+    status, _, reply = _request(server.url + "/api/ack", body, {"X-CSRF-Token": csrf},
+                                opener=opener)
+    assert status == 200 and json.loads(reply) == {"ok": True}
+    assert center.get(alert.alert_id).state is AlertState.ACKNOWLEDGED
+    status, _, state = _request(server.url + "/api/state?since=-1", opener=opener)
+    kiosk = json.loads(state)["kiosks"][0]
+    assert kiosk["alerts"][0]["acknowledged_by"] == STAFF
+    assert kiosk["devices"]["printer"]["paper"] == "full"
