@@ -1,0 +1,70 @@
+"""APDU trace lines that are safe to log: card numbers, Track 2 and ID numbers masked, PINs hidden.
+
+Responses are shown as hex with the values of sensitive tags replaced by their masked text; data
+that does not parse as TLV (a T=0 fragment, a broken card) is shown by length only, because raw
+hex of BCD digits would spell the card number out.
+"""
+from __future__ import annotations
+
+from kiosk.privacy import mask_number
+
+from .card_errors import TlvError
+from .tlv import PADDING, read_length, read_tag, is_constructed
+
+SENSITIVE_TAGS = {"5A", "57", "9F61", "56", "9F6B", "9F1F", "9F20"}
+
+
+def describe_command(apdu: bytes) -> str:
+    if len(apdu) >= 5 and apdu[1] == 0x20:  # VERIFY: the PIN block is never written anywhere
+        return f"{apdu[:5].hex().upper()} <PIN block hidden>"
+    return apdu.hex().upper()
+
+
+def describe_data(data: bytes) -> str:
+    if not data:
+        return ""
+    try:
+        return _render(bytes(data), 0)
+    except (TlvError, ValueError, IndexError):
+        return f"<{len(data)} bytes, not TLV>"
+
+
+def masked_value(tag: str, value: bytes) -> str:
+    text = value.hex().upper().rstrip("F")
+    if tag in ("57", "9F6B"):
+        pan, _, rest = text.partition("D")
+        return f"{mask_number(pan)}D{'*' * len(rest)}"
+    if tag == "9F61":
+        return mask_number(value.decode("ascii", "replace").strip())
+    if tag == "5A":
+        return mask_number(text)
+    return f"<{len(value)} bytes hidden>"
+
+
+def _render(data: bytes, depth: int) -> str:
+    if depth > 12:
+        raise TlvError("too deep")
+    parts: list[str] = []
+    pos = 0
+    while pos < len(data):
+        if data[pos] in PADDING:
+            parts.append(f"{data[pos]:02X}")
+            pos += 1
+            continue
+        start = pos
+        tag, pos = read_tag(data, pos)
+        length, pos = read_length(data, pos)
+        end = pos + length
+        if end > len(data):
+            raise TlvError("truncated")
+        head = data[start:pos].hex().upper()
+        value = data[pos:end]
+        if tag in SENSITIVE_TAGS:
+            body = f"[{masked_value(tag, value)}]"
+        elif is_constructed(tag):
+            body = _render(value, depth + 1)
+        else:
+            body = value.hex().upper()
+        parts.append(f"{head} {body}" if body else head)
+        pos = end
+    return " ".join(parts)
