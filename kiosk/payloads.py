@@ -24,6 +24,8 @@ from typing import Iterable, Union
 from .privacy import mask_number
 
 MAX_PAYLOAD_CHARS = 512
+# Serial scanners without AIM identifiers do not say which symbology they read.
+UNKNOWN_SYMBOLOGY = "UNKNOWN"
 KINDS = ("appointment", "counter_form", "utility_bill", "receipt_verification")
 
 # Reason codes (stable: screens and the journal use them).
@@ -151,13 +153,17 @@ def ean13_ok(code: str) -> bool:
 # -- parsing ----------------------------------------------------------------------------------
 def parse_payload(text: str, symbology: str = "QRCODE",
                   accept: Iterable[str] = KINDS) -> Payload:
-    """Parse scanned text; raise PayloadError for anything the kiosk does not accept here."""
+    """Parse scanned text; raise PayloadError for anything the kiosk does not accept here.
+
+    `symbology` as the reader reported it; UNKNOWN_SYMBOLOGY lets the text decide.
+    """
     accepted = tuple(accept)
     _check_text(text)
     symbology = symbology.upper()
-    if symbology == "EAN13":
+    unknown = symbology == UNKNOWN_SYMBOLOGY
+    if symbology == "EAN13" or (unknown and len(text) == 13 and text.isdigit()):
         payload: Payload = _utility_bill_ean(text)
-    elif text.startswith("UB") and symbology == "CODE128":
+    elif text.startswith("UB") and symbology in ("CODE128", UNKNOWN_SYMBOLOGY):
         payload = _utility_bill_code128(text)
     elif text.startswith("BK") and len(text) >= 4 and "|" in text:
         tag, *fields = text.split("|")
@@ -167,7 +173,7 @@ def parse_payload(text: str, symbology: str = "QRCODE",
         if tag[3:] != "1":
             raise PayloadError(UNSUPPORTED_VERSION,
                                f"format {tag[:3]} version {tag[3:]!r} is not supported")
-        if symbology != "QRCODE":
+        if symbology not in ("QRCODE", UNKNOWN_SYMBOLOGY):
             raise PayloadError(WRONG_SYMBOLOGY, f"{tag[:3]} codes come as QR codes only")
         payload = parser(fields)
     else:

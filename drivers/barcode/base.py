@@ -13,7 +13,7 @@ from kiosk.privacy import scrub
 
 from ..base import Capabilities, Device
 from ..status import Camera, DeviceState, Scanner
-from .decoder import RepeatFilter
+from .reading import RepeatFilter
 
 CODE_READ_EVENT = "CodeReadEvent"
 DEFAULT_REPEAT_WINDOW_S = 3.0

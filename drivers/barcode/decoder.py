@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import threading
-import time
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import cv2
 import numpy as np
 from pyzbar import wrapper as zbar
+
+from .reading import bytes_to_text
 
 log = logging.getLogger(__name__)
 
@@ -79,16 +79,6 @@ def check_symbologies(names: Iterable[str]) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"unknown symbology {unknown[0]!r}; known: {', '.join(SYMBOLOGIES)}")
     return out
-
-
-def bytes_to_text(data: bytes) -> str:
-    """UTF-8 first (what phones and our printer write), then GB18030 (older Chinese encoders)."""
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
 
 
 class Decoder:
@@ -181,31 +171,3 @@ def _outline(points: list[Point]) -> list[Point]:
         return points
     hull = cv2.convexHull(np.array(points, dtype=np.int32)).reshape(-1, 2)
     return [(int(x), int(y)) for x, y in hull]
-
-
-class RepeatFilter:
-    """Collapses repeated reads of one code: a code held in view gives one event.
-
-    A code counts as new again once it has not been seen for `window_s` seconds.
-    """
-
-    def __init__(self, window_s: float = 3.0, clock: Callable[[], float] = time.monotonic):
-        self.window_s = window_s
-        self._clock = clock
-        self._last_seen: dict[tuple[str, str], float] = {}
-        self._lock = threading.Lock()
-
-    def is_new(self, symbology: str, text: str) -> bool:
-        now = self._clock()
-        key = (symbology, text)
-        with self._lock:
-            last = self._last_seen.get(key)
-            self._last_seen[key] = now
-            if len(self._last_seen) > 256:
-                cutoff = now - self.window_s
-                self._last_seen = {k: t for k, t in self._last_seen.items() if t >= cutoff}
-            return last is None or now - last > self.window_s
-
-    def forget(self) -> None:
-        with self._lock:
-            self._last_seen.clear()

@@ -4,7 +4,8 @@ import pytest
 from pyzbar import pyzbar
 
 from drivers.barcode import code_images
-from drivers.barcode.decoder import Decoder, Region, RepeatFilter, check_symbologies
+from drivers.barcode.decoder import Decoder, Region, check_symbologies
+from drivers.barcode.reading import RepeatFilter
 
 CHINESE = "演示二维码|收款人=张测试"
 

@@ -114,3 +114,9 @@ def test_tagged_garbage_never_escapes_as_another_error(fields, tag):
         parse_payload("|".join([tag, *fields]))
     except PayloadError as exc:
         assert exc.message_id.startswith("payload.")
+
+
+def test_unknown_symbology_from_a_plain_serial_scanner_lets_the_text_decide():
+    for name in ("utility_bill_ean13", "utility_bill_code128", "appointment"):
+        symbology, text = SAMPLES[name]
+        assert parse_payload(text, "UNKNOWN") == parse_payload(text, symbology)
