@@ -57,8 +57,8 @@ class ConsoleServer:
         return f"http://{host}:{port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.1,), name="console",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.1,),
+                                        name="console", daemon=True)
         self._thread.start()
         log.info("staff console on %s", self.url)
 

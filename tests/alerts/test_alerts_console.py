@@ -141,3 +141,62 @@ def test_no_page_or_action_without_login_and_csrf(console):
     kiosk = json.loads(state)["kiosks"][0]
     assert kiosk["alerts"][0]["acknowledged_by"] == STAFF
     assert kiosk["devices"]["printer"]["paper"] == "full"
+
+
+def _staff_opener(url):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    form = urllib.parse.urlencode({"user": STAFF, "password": PASSWORD}).encode()
+    assert _request(url + "/login", form, opener=opener)[0] == 303
+    return opener
+
+
+@pytest.mark.mqtt
+def test_console_command_serves_every_kiosk_seen_on_the_broker(tmp_path, mosquitto):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from kiosk.fleet.broker import BrokerAddress
+    from kiosk.fleet.publisher import FleetPublisher
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = tmp_path / "console.toml"
+    config.write_text(f'[kiosk]\ndata_dir = "{tmp_path}"\n[console.staff]\n'
+                      f'"{STAFF}" = "{hash_password(PASSWORD)}"\n', encoding="utf-8")
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "console", "--config", str(config),
+                             "--mqtt", mosquitto.url, "--listen", f"127.0.0.1:{port}"],
+                            cwd=repo, stdout=subprocess.PIPE, text=True)
+    kiosks = []
+    try:
+        assert "staff console" in proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+        for n, kiosk_id in enumerate(("KSK-A", "KSK-B")):
+            center = AlertCenter(AlertOutbox(tmp_path / f"{kiosk_id}.db"), kiosk_id=kiosk_id,
+                                 branch="B7")
+            fleet = FleetPublisher(center, BrokerAddress.parse(mosquitto.url))
+            fleet.start()
+            kiosks.append((center, fleet))
+            center.on_status(StatusChanged("printer", "printer", "paper", "full",
+                                           ("low", "out")[n]))
+        assert _request(url + "/api/state")[0] == 401
+        opener = _staff_opener(url)
+        deadline = time.monotonic() + 10
+        while True:
+            state = json.loads(_request(url + "/api/state?since=-1", opener=opener)[2])
+            codes = {k["kiosk"]: [a["code"] for a in k["alerts"]] for k in state["kiosks"]}
+            if codes == {"KSK-A": ["printer.paper.low"], "KSK-B": ["printer.paper.out"]}:
+                break
+            assert time.monotonic() < deadline, codes
+            time.sleep(0.05)
+    finally:
+        proc.terminate()
+        assert proc.wait(5) == 0
+        proc.stdout.close()
+        for center, fleet in kiosks:
+            fleet.stop()
+            center.close()

@@ -1,0 +1,87 @@
+"""`kiosk console`: the staff console for every kiosk of a branch or region, from the broker.
+
+    kiosk console --mqtt mqtt://broker:1883 [--listen 192.168.10.5:8080] [--branch 310101001]
+    kiosk console --hash-password      # make a hash for [console.staff] or [technician] pin_hash
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import signal
+import socket
+import sys
+import threading
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("console", help="serve the staff console for kiosks seen over MQTT")
+    parser.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    parser.add_argument("--mqtt", metavar="URL",
+                        help="broker, e.g. mqtts://broker:8883 (default: [fleet] mqtt_url)")
+    parser.add_argument("--listen", metavar="HOST:PORT",
+                        help="address to serve on (default: [console] listen)")
+    parser.add_argument("--branch", default="+",
+                        help="only this branch's kiosks (default: every branch)")
+    parser.add_argument("--hash-password", action="store_true",
+                        help="read a password or PIN and print its hash for the config file")
+    parser.set_defaults(handler=run)
+
+
+def _read_secret() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password or PIN: ")
+    if first != getpass.getpass("Again: "):
+        raise SystemExit("the two entries differ; nothing printed")
+    return first
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, load_config
+    from kiosk.console.passwords import hash_password
+
+    if args.hash_password:
+        secret = _read_secret()
+        if not secret:
+            print("empty password: nothing to hash", file=sys.stderr)
+            return 64
+        print(hash_password(secret))
+        return 0
+
+    from kiosk.console.server import ConsoleServer
+    from kiosk.fleet.broker import BrokerAddress
+    from kiosk.fleet.monitor import FleetMonitor
+
+    try:
+        config = load_config(args.config)
+        address = BrokerAddress.parse(args.mqtt or config.fleet.mqtt_url,
+                                      username=config.fleet.username,
+                                      password=config.fleet.password)
+    except (ConfigError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 64
+    tls_ca = str(config.path(config.fleet.tls_ca)) if config.fleet.tls_ca else ""
+    monitor = FleetMonitor(address, prefix=config.fleet.topic_prefix, branch=args.branch,
+                           tls_ca=tls_ca, history_limit=config.console.history_limit,
+                           client_id=f"console-{socket.gethostname()}-{args.branch}"
+                           .replace("+", "all"))
+    try:
+        server = ConsoleServer(monitor, config.console.staff,
+                               listen=args.listen or config.console.listen,
+                               session_ttl_s=config.console.session_ttl_s)
+    except (OSError, ValueError) as exc:
+        print(f"cannot serve the console: {exc}", file=sys.stderr)
+        return 69
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    monitor.start()
+    server.start()
+    print(f"staff console for {address} on {server.url} (Ctrl-C to stop)")
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        monitor.stop()
+    return 0
