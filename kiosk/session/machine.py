@@ -73,6 +73,7 @@ class Session:
         self._rating_due = False
         self._unsubscribe_bus: Callable[[], None] | None = None
         self._seq = 0
+        self.poll: Callable[[], None] | None = None  # progress of a running job, on tick()
         self._show_attract()
 
     # ===================================================================== public API ==
@@ -108,8 +109,13 @@ class Session:
             return False
 
     def tick(self) -> None:
-        """Fire the current step's timer if its deadline has passed."""
+        """Fire the current step's timer if its deadline has passed; refresh progress."""
         with self._lock:
+            if self.poll is not None:
+                try:
+                    self.poll()
+                except Exception:
+                    log.debug("progress poll failed", exc_info=True)
             if self._deadline is not None and self.now() >= self._deadline:
                 fire, self._deadline, self._on_deadline = self._on_deadline, None, None
                 if fire is not None:

@@ -1,4 +1,8 @@
-"""Printing a document for the customer with progress, then the reminder to take it."""
+"""Printing a document for the customer with progress, then the reminder to take it.
+
+With the print queue (kiosk.print_queue) a job interrupted by a paper-out is kept and the
+customer's "retry" resumes it from its first missing page once staff have refilled the paper.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +10,24 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any, Callable
 
-from .faults import UnavailableError
+from .faults import COUNTER, Fault, UnavailableError, describe
 from .states import Step
 
 if TYPE_CHECKING:
     from .machine import Session
 
 log = logging.getLogger(__name__)
+
+# print queue fault -> message id for the customer
+QUEUE_FAULTS = {"paperOut": "printer_out_of_paper", "coverOpen": "print_failed",
+                "cutterError": "print_failed", "noDevice": "printer_unavailable",
+                "offline": "printer_unavailable"}
+
+
+class PrintStopped(Exception):
+    def __init__(self, job: Any):
+        super().__init__(f"print job {job.job_id} stopped: {job.fault}")
+        self.job = job
 
 
 def new_reference() -> str:
@@ -28,29 +43,42 @@ def slip_context(session: "Session") -> Any:
 def print_document(session: "Session", document: Any, task: str, *,
                    items: tuple[str, ...] = ("receipt",),
                    after: Callable[[], None] | None = None,
-                   instead: Callable[[BaseException], None] | None = None) -> None:
-    """Print on a worker with a page-by-page progress bar; then `after()` or the reminder.
-    On failure: `instead(exc)` when given, else the fault with its ways forward."""
+                   instead: Callable[[BaseException], None] | None = None,
+                   job_id: int | None = None) -> None:
+    """Print on a worker with page progress; then `after()` or the reminder to take `items`.
+    On failure: `instead(exc)` when given, else the fault (retry resumes a queued job)."""
     gen = session.generation
     pages = max(1, len(document.pages))
+    queue = session.services.printing
+    state: dict[str, Any] = {"job_id": job_id}
     session.show(Step.PRINTING, message_id=task, timeout=None, busy=True,
                  document=document.kind, progress=0.0)
 
-    def on_page(done: int) -> None:
+    def progress(done: int) -> None:
         with session._lock:
-            if session.alive(gen) and session.state.step == Step.PRINTING:
+            if session.alive(gen) and session.state.step == Step.PRINTING \
+                    and session.state.view.get("progress") != round(done / pages, 3):
                 session.update(progress=round(done / pages, 3))
 
+    def poll_queue() -> None:
+        if state["job_id"] is not None:
+            progress(queue.status(state["job_id"]).pages_done)
+
     def job() -> int:
-        printing = session.services.printing
-        if printing is not None and hasattr(printing, "print_now"):
-            return printing.print_now(document, on_page=on_page)
+        if queue is not None:
+            if state["job_id"] is None:
+                state["job_id"] = queue.submit(document, print_now=False)
+            result = queue.run(state["job_id"])
+            if result.state.value != "done":
+                raise PrintStopped(result)
+            return result.pages_total
         printer = session.services.device("printer")
         if printer is None:
             raise UnavailableError("no printer", "printer_unavailable")
-        return printer.print_document(document, on_page=on_page)
+        return printer.print_document(document, on_page=progress)
 
     def done(_: Any) -> None:
+        session.poll = None
         session.journal("printed", document=document.kind, reference=document.reference,
                         pages=pages)
         if after is not None:
@@ -59,12 +87,23 @@ def print_document(session: "Session", document: Any, task: str, *,
             session.finish(items)
 
     def failed(exc: BaseException) -> None:
-        from .faults import describe
+        session.poll = None
+        pages_done = exc.job.pages_done if isinstance(exc, PrintStopped) else \
+            getattr(exc, "pages_done", 0)
         session.journal("print_failed", document=document.kind, reference=document.reference,
-                        pages_done=getattr(exc, "pages_done", 0), error=str(exc))
+                        pages_done=pages_done, error=str(exc))
         if instead is not None:
             instead(exc)
+            return
+        if isinstance(exc, PrintStopped):
+            message = QUEUE_FAULTS.get(exc.job.fault, "print_failed")
+            ways = ("retry", "call_staff", "end") if message != "printer_unavailable" else COUNTER
+            session.fail(Fault(message, ways, alert=True),
+                         retry=lambda: print_document(session, document, task, items=items,
+                                                      after=after, job_id=state["job_id"]))
         else:
             session.fail(describe(exc))
 
+    if queue is not None:
+        session.poll = poll_queue
     session.work(task, job, done, failed=failed, show=False)

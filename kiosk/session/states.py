@@ -83,7 +83,7 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
                "problem"),
     # customer_name (masked), accounts: [{"index", "number_masked", "kind", "currency",
     # "balance_fen", "available_fen"}]; actions: choose(option="transactions"|"statement"|
-    # "transfer"|"menu"), account(index=n)
+    # "transfer"|"menu"), account(index=n), print (balance slip), done
     Step.ACCOUNTS: ("customer_name", "accounts", "selected"),
     # ranges: preset ids, range: current id, date_from, date_to (ISO), items: [{"posted_at",
     # "description", "amount_fen", "balance_fen", "counterparty_masked"}], page, pages, total;
@@ -108,13 +108,15 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # actions: submit(amount_fen=int), back
     Step.AMOUNT: ("amount_fen", "fee_fen", "per_transaction_fen", "remaining_today_fen",
                   "available_fen", "problem"),
-    # warnings: message ids to read; min_read_s: acknowledge is refused before that;
+    # warnings: message ids to read; min_read_s: acknowledge is refused before that (then
+    # problem="fraud_read_first");
     # actions: acknowledge, back
-    Step.FRAUD_WARNING: ("warnings", "min_read_s"),
+    Step.FRAUD_WARNING: ("warnings", "min_read_s", "problem"),
     # actions: confirm, back
     Step.TRANSFER_CONFIRM: ("from_masked", "to_masked", "to_name_masked", "bank_name",
                             "amount_fen", "fee_fen", "total_fen"),
-    # outcome: approved|declined|pending|held; actions: receipt, done
+    # outcome: approved|declined|pending|held; message_id says why when declined;
+    # actions: receipt (not when declined), amount (declined for the amount: change it), done
     Step.TRANSFER_RESULT: ("outcome", "reference", "amount_fen", "fee_fen", "to_masked"),
     # id_masked, name_masked of the ID card read; number: digits entered, problem;
     # actions: submit(card_number=str), back

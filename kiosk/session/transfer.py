@@ -1,0 +1,277 @@
+"""Transfer: payee (saved or new), account number checks, the bank's payee name check, amount
+with limits and fee, the anti-fraud warning, confirmation, the crash-safe send, result, receipt.
+
+The send itself is kiosk.transfers.TransferService (journal PENDING first, reversal on timeout);
+it runs as a critical job, so a card pulled mid-transfer ends the session only after the
+transfer is recorded.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..payloads import luhn_ok
+from ..privacy import mask_name, mask_number
+from .accounts import AccountsMixin
+from .faults import Fault, UnavailableError, describe
+from .flow import Flow
+from .identify import host
+from .printing import print_document, slip_context
+from .states import Step
+
+log = logging.getLogger(__name__)
+
+MIN_READ_S = 5.0            # the anti-fraud warning stays up at least this long
+CARD_BINS = ("62", "4", "5", "3")   # UnionPay, Visa, Mastercard, JCB: card numbers carry Luhn
+
+
+def account_number_problem(number: str, own_pan: str) -> str:
+    """Why a payee account number cannot be right, or "" when it passes the checks."""
+    if not number.isdigit() or not 10 <= len(number) <= 25:
+        return "account_number_invalid"
+    if 16 <= len(number) <= 19 and number.startswith(CARD_BINS) and not luhn_ok(number):
+        return "account_number_invalid"
+    if number == own_pan:
+        return "account_number_own_card"
+    return ""
+
+
+class TransferFlow(AccountsMixin, Flow):
+    name = "transfer"
+    needs = "card_pin"
+
+    def start(self) -> None:
+        self.assessment: Any = None
+        self.load_accounts()
+
+    def with_accounts(self) -> None:
+        pan = self.data.pan
+        source = self.s.services.host
+        if source is not None and hasattr(source, "payees"):
+            self.s.work("loading_accounts", lambda: list(source.payees(pan)), self.show_payees,
+                        retry=self.start)
+        else:
+            self.show_payees([])
+
+    # -- payee -----------------------------------------------------------------------------
+    def show_payees(self, payees: list[Any], page: int = 1) -> None:
+        self.payees = payees
+        if not payees:
+            self.enter_payee()
+            return
+        rows = [{"index": i, "name_masked": mask_name(p.name),
+                 "account_masked": mask_number(p.account_number),
+                 "bank_name": getattr(p, "bank_name", "")} for i, p in enumerate(payees)]
+        shown, page, pages = self.page(rows, page)
+
+        def choose(index: int = -1) -> None:
+            if 0 <= int(index) < len(payees):
+                chosen = payees[int(index)]
+                self.check_payee(chosen.account_number, chosen.name)
+
+        self.s.show(Step.PAYEE, message_id="choose_payee",
+                    on={"choose": choose, "new": self.enter_payee, "back": self._back,
+                        "page": lambda page=1: self.show_payees(payees, int(page))},
+                    payees=shown, page=page, pages=pages)
+
+    def _back(self) -> None:
+        from .triage import show_menu
+        show_menu(self.s)
+
+    def enter_payee(self, account_number: str = "", name: str = "", problem: str = "") -> None:
+        self.s.show(Step.PAYEE_ENTRY, message_id="enter_payee",
+                    on={"submit": self.submit_payee,
+                        "back": (lambda: self.show_payees(self.payees)) if self.payees
+                        else self._back},
+                    account_number=account_number, name=name, problem=problem)
+
+    def submit_payee(self, account_number: str = "", name: str = "") -> None:
+        number = "".join(str(account_number).split())
+        name = str(name).strip()
+        problem = account_number_problem(number, self.data.pan)
+        if not problem and not name:
+            problem = "payee_name_missing"
+        if problem:
+            self.enter_payee(number, name, problem)
+            return
+        self.check_payee(number, name)
+
+    def check_payee(self, number: str, name: str) -> None:
+        def checked(result: Any) -> None:
+            if not result.matches:
+                self.s.journal("payee_mismatch", payee=mask_number(number))
+                self.enter_payee(number, name, "payee_name_mismatch")
+                return
+            self.data.payee_account, self.data.payee_name = number, name
+            self.data.payee_check = result
+            self.s.show(Step.PAYEE_CHECK, message_id="confirm_payee",
+                        on={"confirm": self.ask_amount,
+                            "back": lambda: self.enter_payee(number, name)},
+                        name_masked=result.name_masked, bank_name=result.bank_name,
+                        account_masked=mask_number(number), matches=True)
+
+        def failed(exc: BaseException) -> None:
+            if getattr(exc, "reason", "") == "payee_unknown":
+                self.enter_payee(number, name, "payee_unknown")
+            else:
+                self.s.fail(describe(exc), retry=lambda: self.check_payee(number, name))
+
+        self.s.work("checking_payee", lambda: host(self.s).verify_payee(number, name), checked,
+                    failed=failed)
+
+    # -- amount ----------------------------------------------------------------------------
+    def ask_amount(self, amount_fen: int = 0, problem: str = "") -> None:
+        if self.data.limits is None:
+            pan = self.data.pan
+
+            def loaded(limits: Any) -> None:
+                self.data.limits = limits
+                self.ask_amount(amount_fen, problem)
+
+            self.s.work("loading_limits", lambda: host(self.s).limits(pan), loaded,
+                        retry=self.ask_amount)
+            return
+        limits = self.data.limits
+        self.s.show(Step.AMOUNT, message_id="enter_amount",
+                    on={"submit": self.submit_amount, "back": self.back_to_payee},
+                    amount_fen=amount_fen, fee_fen=self.data.fee_fen if amount_fen else None,
+                    per_transaction_fen=limits.per_transaction_fen,
+                    remaining_today_fen=max(0, limits.per_day_fen - limits.used_today_fen),
+                    available_fen=self.account.available_fen, problem=problem)
+
+    def back_to_payee(self) -> None:
+        self.enter_payee(self.data.payee_account, self.data.payee_name)
+
+    def amount_problem(self, amount: int) -> str:
+        limits = self.data.limits
+        if amount <= 0:
+            return "amount_invalid"
+        if amount > limits.per_transaction_fen:
+            return "amount_over_transaction_limit"
+        if amount > limits.per_day_fen - limits.used_today_fen:
+            return "amount_over_daily_limit"
+        if amount > self.account.available_fen:
+            return "amount_over_available"
+        return ""
+
+    def submit_amount(self, amount_fen: int = 0) -> None:
+        try:
+            amount = int(amount_fen)
+        except (TypeError, ValueError):
+            amount = 0
+        problem = self.amount_problem(amount)
+        if problem:
+            self.ask_amount(amount, problem)
+            return
+        number = self.data.payee_account
+        order_fields = (self.data.pan, number, amount)
+
+        def job() -> tuple[int, Any]:
+            fee = host(self.s).fee(amount, number)
+            service = self.s.services.transfers
+            assessment = service.assess(self.order(amount, fee)) if service is not None else None
+            return fee, assessment
+
+        def priced(result: tuple[int, Any]) -> None:
+            self.data.amount_fen = amount
+            self.data.fee_fen, self.assessment = result
+            log.debug("transfer priced for %s", mask_number(order_fields[0]))
+            self.warn()
+
+        self.s.work("loading_limits", job, priced, retry=lambda: self.submit_amount(amount))
+
+    def order(self, amount: int, fee: int) -> Any:
+        from ..host.models import TransferKind
+        from ..transfers import TransferOrder
+        kind = TransferKind.INTERBANK if fee else TransferKind.INTRABANK
+        return TransferOrder(self.data.pan, self.account.account_id, self.data.payee_account,
+                             self.data.payee_name, amount, kind)
+
+    # -- anti-fraud warning, confirmation ----------------------------------------------------
+    def warn(self) -> None:
+        warnings = ["fraud_warning"]
+        found = self.assessment
+        if found is not None and "new_payee" in found.warnings:
+            warnings.append("fraud_warning_stranger")
+        if found is not None and found.hold:
+            warnings.append("fraud_warning_large")
+        min_read = MIN_READ_S * (self.s.config.ui.elderly_timeout_factor if self.s.elderly else 1)
+        shown_at = self.s.now()
+
+        def acknowledge() -> None:
+            if self.s.now() - shown_at < min_read:
+                self.s.update(problem="fraud_read_first")
+                return
+            self.s.journal("fraud_warning_acknowledged", warnings=",".join(warnings))
+            self.confirm_step()
+
+        self.s.show(Step.FRAUD_WARNING, message_id="fraud_warning",
+                    on={"acknowledge": acknowledge, "back": lambda: self.ask_amount()},
+                    warnings=warnings, min_read_s=min_read, problem="")
+
+    def confirm_step(self) -> None:
+        d = self.data
+        fee = d.fee_fen or 0
+        self.s.show(Step.TRANSFER_CONFIRM, message_id="confirm_transfer",
+                    on={"confirm": self.send, "back": lambda: self.ask_amount(d.amount_fen)},
+                    from_masked=self.account.number_masked, to_masked=mask_number(d.payee_account),
+                    to_name_masked=mask_name(d.payee_name),
+                    bank_name=getattr(d.payee_check, "bank_name", ""), amount_fen=d.amount_fen,
+                    fee_fen=fee, total_fen=d.amount_fen + fee)
+
+    # -- send ------------------------------------------------------------------------------
+    def send(self) -> None:
+        service = self.s.services.transfers
+        if service is None:
+            self.s.fail(describe(UnavailableError("no transfer service", "host_unavailable")))
+            return
+        order = self.order(self.data.amount_fen, self.data.fee_fen or 0)
+        new_payee = self.assessment is not None and "new_payee" in self.assessment.warnings
+
+        def job() -> Any:
+            return service.transfer(order, fraud_warning_acknowledged=True,
+                                    new_payee_acknowledged=new_payee)
+
+        def failed(exc: BaseException) -> None:
+            reason = getattr(exc, "reason", "")
+            self.s.journal("transfer_refused", reason=reason)
+            self.s.fail(Fault(reason, ("back", "ticket", "end")) if reason in _REFUSALS
+                        else describe(exc))
+
+        self.s.work("sending_transfer", job, lambda result: self.result(order, result),
+                    failed=failed, critical=True)
+
+    def result(self, order: Any, result: Any) -> None:
+        self.data.transfer_result = result
+        outcome = result.outcome.value
+        message = {"approved": "transfer_approved", "pending": "transfer_pending",
+                   "held": "transfer_held"}.get(outcome, result.reason or "transfer_declined")
+        self.paid_from = self.account
+        if outcome == "approved":
+            self.s.suggest("mobile_banking", "suggest_mobile_banking")
+            self.data.accounts = []          # balances changed: fetch them again
+        on = {"done": lambda: self.s.finish()}
+        if outcome in ("approved", "pending", "held"):
+            on["receipt"] = lambda: self.print_receipt(order, result)
+        elif result.reason in ("insufficient_funds", "limit_exceeded", "daily_limit_exceeded",
+                               "invalid_amount"):
+            on["amount"] = lambda: self.ask_amount(order.amount_fen, result.reason)
+        self.s.show(Step.TRANSFER_RESULT, message_id=message, on=on, outcome=outcome,
+                    reference=result.reference, amount_fen=order.amount_fen,
+                    fee_fen=result.fee_fen, to_masked=mask_number(order.to_account_number))
+
+    def print_receipt(self, order: Any, result: Any) -> None:
+        from ..documents.receipt import transfer_receipt
+        from ..host.models import TransferRequest
+        request = TransferRequest(self.s.config.host.terminal_id, result.stan,
+                                  order.from_account_id, order.to_account_number, order.to_name,
+                                  order.amount_fen, order.kind)
+        if not result.reference:
+            from dataclasses import replace
+            result = replace(result, reference=f"{self.s.config.host.terminal_id}{result.stan:06d}")
+        document = transfer_receipt(request, result, self.paid_from, slip_context(self.s))
+        print_document(self.s, document, "printing_receipt")
+
+
+_REFUSALS = frozenset({"fraud_warning_not_acknowledged", "new_payee_not_acknowledged",
+                       "daily_limit_exceeded", "recovery_incomplete", "invalid_amount"})
