@@ -6,13 +6,14 @@ Chosen by config: `port` is a device path (or a pyserial URL such as socket://ho
 from __future__ import annotations
 
 import struct
+import termios
 import time
 from typing import Any
 
 import serial
 
 from ..base import DEFAULT_TIMEOUT_S
-from ..errors import DeviceTimeout, NoDeviceError
+from ..errors import DeviceTimeout, NoDeviceError, TransportError
 from ..status import Sam
 from .base import CardData, IdCardReader
 from .errors import FieldEmpty, FrameError, sw3_error
@@ -122,11 +123,14 @@ class SamSerialReader(IdCardReader):
                                 remedy="wait for the kiosk to reconnect the reader")
         frame = command.frame()
         for attempt in range(retries + 1):
-            ser.reset_input_buffer()
-            ser.write(frame)
-            self.bytes_sent += len(frame)
             try:
+                ser.reset_input_buffer()
+                ser.write(frame)
+                self.bytes_sent += len(frame)
                 reply = self._receive(command, timeout)
+            except termios.error as exc:  # tcflush/tcsetattr on a vanished port: not an OSError
+                raise TransportError(f"{command.label} failed: {exc}", device=self.name,
+                                     port=self.port, remedy="check the cable and power") from exc
             except (FrameError, DeviceTimeout) as exc:
                 if attempt == retries:
                     raise

@@ -6,9 +6,6 @@ import pytest
 from drivers.idcard.emulator import IdCardReaderEmulator
 from drivers.idcard.sam_serial import SamSerialReader
 
-# the bank's invented test customer (never a real person)
-JIA_ID = "110101199003071030"
-
 
 @pytest.fixture
 def emulator(tmp_path):
