@@ -174,6 +174,29 @@ class Journal:
         for row in self._conn.execute(sql + " ORDER BY id", args):
             yield JournalEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
 
+    def find(self, kinds: tuple[str, ...], *, ref: str | None = None,
+             since: dt.datetime | None = None, limit: int | None = None,
+             **equals: Any) -> list[dict[str, Any]]:
+        """Fields of rows of `kinds` (newest first) with this `ref`, recorded at or after
+        `since`, whose fields equal `equals`."""
+        where = [f"kind IN ({','.join('?' * len(kinds))})"]
+        args: list[Any] = list(kinds)
+        if ref is not None:
+            where.append("ref = ?")
+            args.append(ref)
+        if since is not None:
+            where.append("at >= ?")
+            args.append(since.isoformat(timespec="milliseconds"))
+        for name, value in equals.items():
+            if not name.isidentifier():
+                raise ValueError(f"bad field name {name!r}")
+            where.append(f"json_extract(body, '$.{name}') = ?")
+            args.append(value)
+        sql = f"SELECT body FROM journal WHERE {' AND '.join(where)} ORDER BY id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [json.loads(r[0]) for r in self._conn.execute(sql, args)]
+
     def open_refs(self, opened: str, closing: tuple[str, ...]) -> list[str]:
         """Refs that have an `opened` row and no row of any `closing` kind (e.g. PENDING transfers)."""
         marks = ",".join("?" * len(closing))

@@ -1,0 +1,266 @@
+"""HostLink over ISO 8583: one TCP connection, 2-byte length framing, persistent STANs.
+
+Inquiries (0100) are retried once on a fresh connection; a financial message (0200) never is:
+if its answer does not come, the outcome is unknown and the caller reverses it (0420, then 0421
+repeats from the durable queue). Late answers to earlier requests are recognised by STAN and
+dropped. Logs name message types, STANs and response codes only, never field contents.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import select
+import socket
+import threading
+import time
+from typing import Any, Callable
+
+from kiosk.privacy import mask_number
+
+from .iso8583_wire import Dialect, FrameError, from_wire, load_dialect, parse_address, read_frame, send_frame
+from .link import HostDeclined, HostLink, HostMalformed, HostTimeout, HostUnavailable
+from .models import (Account, CardIdentity, Limits, LossReport, PayeeCheck, PinResult,
+                     ReversalAdvice, SettlementTotals, Statement, TransactionPage, TransferOutcome,
+                     TransferRequest, TransferResult)
+from .stan import StanCounter
+
+log = logging.getLogger(__name__)
+
+STATEMENT_PAGE = 40
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class Iso8583Client(HostLink):
+    def __init__(self, address: str, *, terminal_id: str, acquirer_id: str, stans: StanCounter,
+                 timeout_s: float = 10.0, reversal_timeout_s: float = 5.0,
+                 dialect: Dialect | None = None, clock: Callable[[], dt.datetime] = _now):
+        self.address = address
+        self._endpoint = parse_address(address)
+        self.terminal_id = terminal_id
+        self.acquirer_id = acquirer_id
+        self.timeout_s = timeout_s
+        self.reversal_timeout_s = reversal_timeout_s
+        self._stans = stans
+        self._dialect = dialect or load_dialect()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+
+    @classmethod
+    def from_config(cls, config, **kwargs) -> "Iso8583Client":
+        host = config.host
+        return cls(host.address, terminal_id=host.terminal_id, acquirer_id=host.acquirer_id,
+                   stans=StanCounter(config.path(host.state)), timeout_s=host.timeout_s,
+                   reversal_timeout_s=host.reversal_timeout_s, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            self._disconnect()
+        self._stans.close()
+
+    # -- transport ------------------------------------------------------------------------------
+    def _disconnect(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            finally:
+                self._sock = None
+
+    def _connection(self) -> socket.socket:
+        sock = self._sock
+        if sock is not None:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if readable:
+                # The peer closed, or late answers are waiting: start from a clean connection.
+                self._disconnect()
+                sock = None
+        if sock is None:
+            try:
+                sock = socket.create_connection(self._endpoint, timeout=self.timeout_s)
+            except OSError as exc:
+                raise HostUnavailable(f"bank host {self.address} unreachable: {exc}; check the "
+                                      "network and [host] address") from exc
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sock = sock
+        return sock
+
+    def _exchange(self, doc: dict[str, Any], *, financial: bool,
+                  timeout_s: float | None = None) -> dict[str, Any]:
+        """Send one request and return its answer (matched by STAN and response type)."""
+        timeout_s = timeout_s or self.timeout_s
+        now = self._clock()
+        doc.setdefault("7", now.strftime("%m%d%H%M%S"))
+        doc.setdefault("11", f"{self._stans.next():06d}")
+        doc["41"] = self.terminal_id
+        doc["32"] = self.acquirer_id
+        mti, stan = doc["t"], doc["11"]
+        try:
+            raw = self._dialect.encode(doc)
+        except Exception as exc:
+            raise HostMalformed(f"request {mti} could not be encoded: {exc}") from exc
+        attempts = 1 if financial else 2
+        with self._lock:
+            for attempt in range(attempts):
+                sock = self._connection()
+                try:
+                    send_frame(sock, raw)
+                    return self._await(sock, mti, stan, time.monotonic() + timeout_s)
+                except (socket.timeout, TimeoutError) as exc:
+                    self._disconnect()
+                    if financial or attempt == attempts - 1:
+                        raise HostTimeout(f"bank host {self.address} did not answer {mti} STAN "
+                                          f"{stan} within {timeout_s:g} s") from exc
+                except (FrameError, OSError) as exc:
+                    self._disconnect()
+                    if financial:
+                        raise HostTimeout(f"connection to bank host {self.address} lost while "
+                                          f"waiting for {mti} STAN {stan}") from exc
+                    if attempt == attempts - 1:
+                        raise HostUnavailable(f"bank host {self.address} closed the connection:"
+                                              f" {exc}") from exc
+        raise AssertionError("unreachable")
+
+    def _await(self, sock: socket.socket, mti: str, stan: str, deadline: float) -> dict[str, Any]:
+        expected = "0430" if mti.startswith("04") else mti[:2] + str(int(mti[2]) + 1) + "0"
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise socket.timeout("deadline passed")
+            sock.settimeout(remaining)
+            raw = read_frame(sock)
+            try:
+                reply = self._dialect.decode(raw)
+            except Exception as exc:
+                self._disconnect()
+                raise HostMalformed(f"bank host {self.address} sent an unreadable answer to "
+                                    f"{mti} STAN {stan}") from exc
+            if reply.get("t") == expected and reply.get("11") == stan:
+                log.debug("%s STAN %s -> %s %s", mti, stan, reply.get("t"), reply.get("39"))
+                return reply
+            log.warning("dropping late answer %s STAN %s", reply.get("t"), reply.get("11"))
+
+    def _inquiry(self, name: str, fields: dict[str, Any], extra: dict | None = None) -> Any:
+        doc: dict[str, Any] = {"t": self._dialect.message_types["inquiry"],
+                               "3": self._dialect.processing_codes[name], **fields}
+        if extra is not None:
+            doc["48"] = json.dumps(extra, ensure_ascii=False)
+        reply = self._exchange(doc, financial=False)
+        self._raise_for(reply)
+        try:
+            return json.loads(reply["62"])
+        except (KeyError, json.JSONDecodeError) as exc:
+            raise HostMalformed(f"bank host {self.address} answer to {name} has no data") from exc
+
+    def _raise_for(self, reply: dict[str, Any]) -> None:
+        code = reply.get("39", "")
+        if code == "00":
+            return
+        reason = self._dialect.reason_for(code)
+        if reason is None:
+            raise HostMalformed(f"bank host answered with unknown response code {code!r}")
+        if reason == "host_malformed":
+            raise HostMalformed(f"bank host refused the request as malformed (39={code})")
+        if reason == "host_unavailable":
+            raise HostUnavailable(f"bank host reports a system malfunction (39={code})")
+        raise HostDeclined(f"bank host declined (39={code})", reason)
+
+    def _model(self, tp: Any, data: Any) -> Any:
+        try:
+            return from_wire(tp, data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise HostMalformed(f"bank host answer does not fit {tp}: {exc}") from exc
+
+    # -- HostLink -----------------------------------------------------------------------------
+    def identify_card(self, pan: str, pan_sequence: str | None = None) -> CardIdentity:
+        return self._model(CardIdentity, self._inquiry("identify_card", {"2": pan}))
+
+    def verify_pin(self, pan: str, pin_block: bytes) -> PinResult:
+        result = self._model(PinResult, self._inquiry("verify_pin", {"2": pan, "52": pin_block.hex().upper()}))
+        log.info("PIN check for %s: %s", mask_number(pan), "ok" if result.ok else "wrong")
+        return result
+
+    def accounts(self, pan: str) -> list[Account]:
+        return self._model(list[Account], self._inquiry("accounts", {"2": pan}))
+
+    def transactions(self, account_id: str, date_from: dt.date, date_to: dt.date,
+                     page: int = 1, page_size: int = 10) -> TransactionPage:
+        data = self._inquiry("transactions", {"102": account_id},
+                             {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
+                              "page": page, "page_size": page_size})
+        return self._model(TransactionPage, data)
+
+    def statement(self, account_id: str, date_from: dt.date, date_to: dt.date) -> Statement:
+        lines, page = [], 1
+        while True:
+            data = self._inquiry("statement", {"102": account_id},
+                                 {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
+                                  "page": page, "page_size": STATEMENT_PAGE})
+            part = self._model(Statement, data.get("statement", {}))
+            lines += part.lines
+            if len(lines) >= int(data.get("total", 0)) or not part.lines:
+                break
+            page += 1
+        return Statement(part.account, part.date_from, part.date_to, part.opening_fen,
+                         part.closing_fen, lines)
+
+    def verify_payee(self, account_number: str, name: str) -> PayeeCheck:
+        return self._model(PayeeCheck, self._inquiry("verify_payee", {"103": account_number},
+                                                     {"name": name}))
+
+    def limits(self, pan: str) -> Limits:
+        return self._model(Limits, self._inquiry("limits", {"2": pan}))
+
+    def fee(self, amount_fen: int, to_account_number: str) -> int:
+        data = self._inquiry("fee", {"4": f"{amount_fen:012d}", "103": to_account_number})
+        return int(data["fee_fen"])
+
+    def report_lost(self, pan: str, id_number: str) -> LossReport:
+        return self._model(LossReport, self._inquiry("report_lost", {"2": pan},
+                                                     {"id_number": id_number}))
+
+    def transfer(self, request: TransferRequest) -> TransferResult:
+        doc = {"t": self._dialect.message_types["transfer"],
+               "3": self._dialect.processing_codes["transfer"],
+               "4": f"{request.amount_fen:012d}", "11": f"{request.stan:06d}", "49": "156",
+               "102": request.from_account_id, "103": request.to_account_number,
+               "48": json.dumps({"to_name": request.to_name, "kind": request.kind.value,
+                                 "memo": request.memo}, ensure_ascii=False)}
+        reply = self._exchange(doc, financial=True)
+        code = reply.get("39", "")
+        fee_text = reply.get("28", "D00000000")
+        try:
+            fee = int(fee_text[1:])
+        except ValueError as exc:
+            raise HostMalformed(f"bank host fee field {fee_text!r} unreadable") from exc
+        if code == "00":
+            if not reply.get("37"):
+                raise HostMalformed("approved transfer without a retrieval reference number")
+            return TransferResult(TransferOutcome.APPROVED, reply["37"], fee, "", request.stan)
+        reason = self._dialect.reason_for(code) or "host_malformed"
+        return TransferResult(TransferOutcome.DECLINED, reply.get("37", ""), 0, reason,
+                              request.stan)
+
+    def reverse(self, advice: ReversalAdvice, repeat: bool = False) -> bool:
+        types = self._dialect.message_types
+        original = (self._dialect.message_types["transfer"] + f"{advice.stan:06d}"
+                    + advice.transmitted_at + self.acquirer_id.zfill(11) + "0" * 11)
+        doc = {"t": types["reversal_repeat" if repeat else "reversal"],
+               "3": self._dialect.processing_codes["transfer"],
+               "4": f"{advice.amount_fen:012d}", "90": original, "102": advice.from_account_id}
+        reply = self._exchange(doc, financial=False, timeout_s=self.reversal_timeout_s)
+        self._raise_for(reply)
+        try:
+            return bool(json.loads(reply.get("62") or "{}").get("reversed", False))
+        except json.JSONDecodeError as exc:
+            raise HostMalformed("reversal answer unreadable") from exc
+
+    def settlement(self, terminal_id: str, day: dt.date) -> SettlementTotals:
+        doc = {"t": self._dialect.message_types["settlement"],
+               "48": json.dumps({"day": day.isoformat()})}
+        reply = self._exchange(doc, financial=False)
+        self._raise_for(reply)
+        return self._model(SettlementTotals, json.loads(reply.get("62") or "{}"))

@@ -1,0 +1,264 @@
+"""Crash-safe transfers: journal PENDING before sending, reverse when the outcome is unknown.
+
+Journal rows per transfer (ref = terminal id + ":" + STAN):
+  transfer.held -> transfer.released | transfer.rejected        (large transfers, staff decide)
+  transfer.pending -> transfer.approved | transfer.declined | transfer.reversed
+  transfer.pending -> transfer.unknown (timeout/garbled answer, reversal queued) -> transfer.reversed
+A transfer is open while it has `transfer.pending` and none of the closing rows. `recover()` at
+start-up queues a reversal for every open transfer, sends them, and closes each one the host
+answered; until every transfer is closed `ready` is False and `transfer()` refuses to run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from kiosk.host.link import HostDeclined, HostError, HostLink, HostTimeout, HostUnavailable
+from kiosk.host.models import (ReversalAdvice, TransferKind, TransferOutcome, TransferRequest,
+                               TransferResult)
+from kiosk.host.reversal_queue import ReversalQueue
+from kiosk.host.stan import StanCounter
+from kiosk.journal import Journal, connect
+from kiosk.privacy import mask_name, mask_number
+from kiosk.risk import RiskRules, TransferRefused
+
+log = logging.getLogger(__name__)
+
+CLOSING = ("transfer.approved", "transfer.declined", "transfer.reversed")
+
+
+@dataclass(frozen=True)
+class TransferOrder:
+    """What the customer asked for, before risk rules and the host see it."""
+    pan: str
+    from_account_id: str
+    to_account_number: str
+    to_name: str
+    amount_fen: int
+    kind: TransferKind
+    memo: str = ""
+
+    def __repr__(self) -> str:
+        return (f"TransferOrder(pan={mask_number(self.pan)}, to={mask_number(self.to_account_number)}, "
+                f"amount_fen={self.amount_fen}, kind={self.kind.value})")
+
+
+@dataclass(frozen=True)
+class HeldTransfer:
+    """A large transfer waiting for staff (what the `on_hold` hook receives; numbers masked)."""
+    stan: int
+    ref: str
+    card_masked: str
+    to_account_masked: str
+    to_name_masked: str
+    amount_fen: int
+    held_at: str
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    open_found: int
+    reversed: int          # the host moved money back
+    nothing_to_reverse: int  # the host never applied the original (or had refused it)
+    still_open: int        # host not answering: the kiosk must not serve transfers yet
+    seconds: float
+
+
+class TransferService:
+    def __init__(self, host: HostLink, journal: Journal, state_path, *, terminal_id: str,
+                 risk: RiskRules, on_hold: Callable[[HeldTransfer], None] | None = None,
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()):
+        self.host = host
+        self.journal = journal
+        self.risk = risk
+        self.terminal_id = terminal_id
+        self.on_hold = on_hold
+        self._clock = clock
+        self._stans = StanCounter(state_path)
+        self._reversals = ReversalQueue(state_path)
+        self._held = connect(state_path)
+        self._held.execute(
+            "CREATE TABLE IF NOT EXISTS held_transfers (stan INTEGER PRIMARY KEY, pan TEXT NOT NULL,"
+            " from_account_id TEXT NOT NULL, to_account_number TEXT NOT NULL, to_name TEXT NOT "
+            "NULL, amount_fen INTEGER NOT NULL, kind TEXT NOT NULL, memo TEXT NOT NULL)")
+        self.ready = False
+
+    @classmethod
+    def from_config(cls, config, host: HostLink, journal: Journal, **kwargs) -> "TransferService":
+        secret = hashlib.sha256(b"payee-key:" + bytes.fromhex(config.host.terminal_key_hex)).digest()
+        risk = RiskRules(config.risk, journal, secret, on_flag=kwargs.pop("on_flag", None))
+        return cls(host, journal, config.path(config.host.state),
+                   terminal_id=config.host.terminal_id, risk=risk, **kwargs)
+
+    def close(self) -> None:
+        self._stans.close()
+        self._reversals.close()
+        self._held.close()
+
+    def ref(self, stan: int) -> str:
+        return f"{self.terminal_id}:{stan:06d}"
+
+    # -- start-up ------------------------------------------------------------------------------
+    def recover(self) -> RecoveryReport:
+        """Resolve every open transfer before any customer is served."""
+        started = time.monotonic()
+        open_refs = self.journal.open_refs("transfer.pending", CLOSING)
+        for ref in open_refs:
+            pending = self.journal.find(("transfer.pending",), limit=1, ref=ref)[0]
+            self._reversals.add(self._advice(pending))
+        counts = self._drain()
+        still = len(self.journal.open_refs("transfer.pending", CLOSING))
+        self.ready = still == 0
+        report = RecoveryReport(len(open_refs), counts[0], counts[1], still,
+                                time.monotonic() - started)
+        self.journal.record("transfer.recovery", open_found=report.open_found,
+                            reversed=report.reversed, nothing_to_reverse=report.nothing_to_reverse,
+                            still_open=still)
+        if still:
+            log.error("%d transfers still unresolved: transfers stay closed until the host answers",
+                      still)
+        return report
+
+    def _advice(self, pending: dict) -> ReversalAdvice:
+        return ReversalAdvice(self.terminal_id, pending["stan"], pending["amount_fen"],
+                              pending["from_account_id"], pending["transmitted_at"])
+
+    def _drain(self) -> tuple[int, int]:
+        """Send due reversals; close the journal rows of the ones the host answered."""
+        moved = unmoved = 0
+        for advice, host_reversed in self._reversals.drain(self.host):
+            ref = self.ref(advice.stan)
+            if not self.journal.find(CLOSING, limit=1, ref=ref):
+                self.journal.record("transfer.reversed", ref=ref, stan=advice.stan,
+                                    amount_fen=advice.amount_fen, host_reversed=host_reversed)
+            moved += host_reversed
+            unmoved += not host_reversed
+        return moved, unmoved
+
+    def drain_reversals(self) -> int:
+        """Send queued reversals again (call periodically while any are due); how many remain."""
+        self._drain()
+        return len(self._reversals.due())
+
+    # -- transfers -----------------------------------------------------------------------------
+    def assess(self, order: TransferOrder):
+        """Warnings to show and whether staff must confirm, before the customer commits."""
+        return self.risk.assess(order.pan, order.to_account_number, order.amount_fen)
+
+    def transfer(self, order: TransferOrder, *, fraud_warning_acknowledged: bool,
+                 new_payee_acknowledged: bool = False) -> TransferResult:
+        """Run a transfer; raises TransferRefused for what the kiosk will not send."""
+        if not self.ready:
+            raise TransferRefused("earlier transfers are still being resolved",
+                                  "recovery_incomplete")
+        if order.amount_fen <= 0:
+            raise TransferRefused("amount must be positive", "invalid_amount")
+        card = mask_number(order.pan)
+        try:
+            found = self.risk.check(order.pan, order.to_account_number, order.amount_fen, card,
+                                    fraud_warning_acknowledged=fraud_warning_acknowledged,
+                                    new_payee_acknowledged=new_payee_acknowledged)
+        except TransferRefused as exc:
+            self.journal.record("transfer.refused", pan=order.pan, amount_fen=order.amount_fen,
+                                reason=exc.reason)
+            raise
+        stan = self._stans.next()
+        if found.hold:
+            return self._hold(stan, order)
+        return self._send(stan, order)
+
+    def _fields(self, stan: int, order: TransferOrder) -> dict:
+        return {"stan": stan, "pan": order.pan, "to_account_number": order.to_account_number,
+                "to_name": mask_name(order.to_name), "amount_fen": order.amount_fen,
+                "kind": order.kind.value, "from_account_id": order.from_account_id,
+                "card_key": self.risk.key(order.pan),
+                "payee_key": self.risk.key(order.to_account_number)}
+
+    def _send(self, stan: int, order: TransferOrder) -> TransferResult:
+        ref = self.ref(stan)
+        fields = self._fields(stan, order)
+        transmitted_at = self._clock().strftime("%m%d%H%M%S")
+        self.journal.record("transfer.pending", ref=ref, transmitted_at=transmitted_at, **fields)
+        request = TransferRequest(self.terminal_id, stan, order.from_account_id,
+                                  order.to_account_number, order.to_name, order.amount_fen,
+                                  order.kind, order.memo)
+        try:
+            result = self.host.transfer(request)
+        except HostUnavailable as exc:
+            # Nothing reached the host (no connection, database busy): safe to close as declined.
+            self.journal.record("transfer.declined", ref=ref, reason=exc.reason, **fields)
+            return TransferResult(TransferOutcome.DECLINED, "", 0, exc.reason, stan)
+        except HostDeclined as exc:
+            self.journal.record("transfer.declined", ref=ref, reason=exc.reason, **fields)
+            return TransferResult(TransferOutcome.DECLINED, "", 0, exc.reason, stan)
+        except HostError as exc:
+            # Timeout or garbled answer: it may have been approved. Reverse, never resend.
+            return self._unknown(stan, order, transmitted_at, exc)
+        if result.outcome is TransferOutcome.APPROVED:
+            self.journal.record("transfer.approved", ref=ref, reference=result.reference,
+                                fee_fen=result.fee_fen, outcome="approved", **fields)
+        else:
+            self.journal.record("transfer.declined", ref=ref, reason=result.reason, **fields)
+        return result
+
+    def _unknown(self, stan: int, order: TransferOrder, transmitted_at: str,
+                 exc: HostError) -> TransferResult:
+        ref = self.ref(stan)
+        reason = "host_timeout" if isinstance(exc, HostTimeout) else exc.reason
+        log.warning("transfer %s outcome unknown (%s): reversal queued", ref, reason)
+        self.journal.record("transfer.unknown", ref=ref, stan=stan, reason=reason)
+        self._reversals.add(ReversalAdvice(self.terminal_id, stan, order.amount_fen,
+                                           order.from_account_id, transmitted_at))
+        self._drain()
+        if self._reversals.is_done(self.terminal_id, stan):
+            return TransferResult(TransferOutcome.DECLINED, "", 0, reason, stan)
+        return TransferResult(TransferOutcome.PENDING, "", 0, reason, stan)
+
+    # -- held transfers --------------------------------------------------------------------------
+    def _hold(self, stan: int, order: TransferOrder) -> TransferResult:
+        ref = self.ref(stan)
+        self._held.execute("INSERT INTO held_transfers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (stan, order.pan, order.from_account_id, order.to_account_number,
+                            order.to_name, order.amount_fen, order.kind.value, order.memo))
+        self.journal.record("transfer.held", ref=ref, reason="held_for_review",
+                            **self._fields(stan, order))
+        held = HeldTransfer(stan, ref, mask_number(order.pan),
+                            mask_number(order.to_account_number), mask_name(order.to_name),
+                            order.amount_fen, self._clock().isoformat(timespec="seconds"))
+        log.info("transfer %s held for staff confirmation", ref)
+        if self.on_hold is not None:
+            try:
+                self.on_hold(held)
+            except Exception:
+                log.exception("on_hold hook failed for %s", ref)
+        return TransferResult(TransferOutcome.HELD, "", 0, "held_for_review", stan)
+
+    def _take_held(self, stan: int) -> TransferOrder:
+        row = self._held.execute("SELECT pan, from_account_id, to_account_number, to_name, "
+                                 "amount_fen, kind, memo FROM held_transfers WHERE stan = ?",
+                                 (stan,)).fetchone()
+        if row is None:
+            raise KeyError(f"no held transfer with STAN {stan:06d}")
+        self._held.execute("DELETE FROM held_transfers WHERE stan = ?", (stan,))
+        pan, account, to_number, to_name, amount, kind, memo = row
+        return TransferOrder(pan, account, to_number, to_name, amount, TransferKind(kind), memo)
+
+    def held(self) -> list[int]:
+        return [r[0] for r in self._held.execute("SELECT stan FROM held_transfers ORDER BY stan")]
+
+    def release_held(self, stan: int, staff_id: str) -> TransferResult:
+        """Staff confirmed the large transfer: send it under its STAN."""
+        if not self.ready:
+            raise TransferRefused("earlier transfers are still being resolved",
+                                  "recovery_incomplete")
+        order = self._take_held(stan)
+        self.journal.record("transfer.released", ref=self.ref(stan), stan=stan, staff=staff_id)
+        return self._send(stan, order)
+
+    def reject_held(self, stan: int, staff_id: str) -> None:
+        self._take_held(stan)
+        self.journal.record("transfer.rejected", ref=self.ref(stan), stan=stan, staff=staff_id)
