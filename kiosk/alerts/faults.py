@@ -29,13 +29,14 @@ class Recovery:
 
 # field -> (bad value -> severity, good values that resolve the alert)
 _RULES: dict[str, tuple[dict[str, Severity], frozenset[str]]] = {
-    "device": ({"noDevice": F, "hardwareError": F, "powerOff": F, "userError": W,
+    # `offline` on a clean shutdown never arrives: the kiosk detaches alerts before closing.
+    "device": ({"noDevice": F, "offline": F, "hardwareError": F, "powerOff": F, "userError": W,
                 "fraudAttempt": C, "potentialFraud": C},
                frozenset({"online", "deviceBusy"})),
     "paper": ({"low": W, "out": F, "jammed": F}, frozenset({"full"})),
     "media": ({"jammed": F}, frozenset({"present", "notPresent", "retracted", "latched"})),
     "cover": ({"open": W}, frozenset({"closed"})),
-    "cutter": ({"jammed": F, "inoperative": F}, frozenset({"ok"})),
+    "cutter": ({"error": F}, frozenset({"ok"})),
     "sam": ({"inoperative": F}, frozenset({"ok"})),
     "scanner": ({"inoperative": F}, frozenset({"on", "off"})),
     "camera": ({"inoperative": F}, frozenset({"ok"})),
@@ -51,7 +52,10 @@ _ADVICE = {
     "paper.out": "paper is out: load a new roll",
     "paper.jammed": "paper is jammed: open the cover and clear it",
     "media.jammed": "a card or document is jammed: open the device and remove it",
-    "device.noDevice": "does not answer: check its cable and power",
+    "device.noDevice": "is not there: check its cable and power",
+    "device.offline": "does not answer: check its power and cable",
+    "device.userError": "needs staff attention (see its other alerts)",
+    "cutter.error": "cutter is jammed: open the cover, clear the jam and close it",
     "device.hardwareError": "reports a hardware error: call maintenance",
     "device.powerOff": "is switched off: check its power",
     "cover.open": "cover is open: close it",

@@ -71,8 +71,20 @@ def test_same_condition_is_counted_not_repeated(center):
 def test_values_that_mean_nothing_raise_nothing(center):
     center.on_status(StatusChanged("printer", "printer", "device", "starting", "online"))
     center.on_status(StatusChanged("chipcard", "chipcard", "media", "notPresent", "entering"))
-    center.on_status(StatusChanged("printer", "printer", "device", "online", "offline"))
+    center.on_status(StatusChanged("printer", "printer", "cover", "closed", "unknown"))
     assert center.active() == [] and center.outbox.unsent_count() == 0
+
+
+def test_detached_center_ignores_the_shutdown_offline(center):
+    bus = EventBus()
+    detach = center.attach(bus)
+    bus.publish(StatusChanged("printer", "printer", "device", "starting", "offline"))
+    (alert,) = center.active()  # a printer that does not answer is a fault
+    assert alert.message == "printer: does not answer: check its power and cable"
+    bus.publish(StatusChanged("printer", "printer", "device", "offline", "online"))
+    detach()
+    bus.publish(StatusChanged("printer", "printer", "device", "online", "offline"))
+    assert center.active() == []
 
 
 def test_alerts_and_unsent_events_survive_a_restart(tmp_path):
