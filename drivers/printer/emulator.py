@@ -174,7 +174,7 @@ class PrinterEmulator(PtyEmulator):
         if self._stopped():
             return
         height = item_height(item)
-        if height > self._paper_dots:
+        if height >= self._paper_dots:  # the roll ends inside this item
             self._paper_dots = 0
             self._halt("paper out")
             return

@@ -5,6 +5,7 @@ items. Incomplete commands at the end of the input wait for the next bytes.
 """
 from __future__ import annotations
 
+import codecs
 import logging
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -82,6 +83,7 @@ class EscPosParser:
         self.width = 1
         self.height = 1
         self.chinese = False
+        self._decoder = codecs.getincrementaldecoder("cp437")("replace")
         self._line = PrintedLine()
         self._qr_data = b""
         self._qr_module = 3
@@ -159,10 +161,10 @@ class EscPosParser:
         if not self._need(pos, 2):
             return 0
         cmd = self._buf[pos + 1]
-        if cmd == ord("&"):
-            self.chinese = True
-        elif cmd == ord("."):
-            self.chinese = False
+        if cmd in (ord("&"), ord(".")):
+            self.chinese = cmd == ord("&")
+            self._decoder = codecs.getincrementaldecoder(
+                "gb18030" if self.chinese else "cp437")("replace")
         return 2
 
     def _gs(self, pos: int) -> int:
@@ -232,11 +234,17 @@ class EscPosParser:
 
     # -- text -------------------------------------------------------------------------------
     def _text(self, raw: bytes) -> None:
-        text = raw.decode("gb18030", errors="replace") if self.chinese \
-            else raw.decode("cp437", errors="replace")
-        if not self._line.segments:
+        text = self._decoder.decode(raw)  # keeps half a character split across reads
+        if not text:
+            return
+        segments = self._line.segments
+        if not segments:
             self._line.align = self.align
-        self._line.segments.append(Segment(text, self.bold, self.width, self.height))
+        style = (self.bold, self.width, self.height)
+        if segments and (segments[-1].bold, segments[-1].width, segments[-1].height) == style:
+            segments[-1].text += text
+        else:
+            segments.append(Segment(text, *style))
 
     def _end_line(self, if_empty: bool = True) -> None:
         """LF prints the line (an empty one too); other commands print only pending text."""

@@ -7,6 +7,7 @@ before it has been processed) tells that the page really came out.
 from __future__ import annotations
 
 import os
+import termios
 import time
 from typing import Any
 
@@ -14,7 +15,7 @@ import serial
 
 from kiosk.documents.blocks import Page
 
-from ..errors import DeviceTimeout, NoDeviceError
+from ..errors import DeviceTimeout, NoDeviceError, TransportError
 from . import escpos
 from .base import PrinterCapabilities, PrinterStatus, ReceiptPrinter
 from .receipt_layout import layout_page
@@ -77,7 +78,11 @@ class EscPosPrinter(ReceiptPrinter):
 
     def _read_status(self) -> PrinterStatus:
         port = self._port()
-        port.reset_input_buffer()
+        try:
+            port.reset_input_buffer()
+        except termios.error as exc:  # not an OSError: the pty or adapter went away
+            raise TransportError(f"port failed: {exc}", device=self.name, port=self.port,
+                                 remedy="check the printer's USB cable") from exc
         started = time.monotonic()
         replies = []
         for n in (1, 2, 3, 4):

@@ -22,6 +22,10 @@ def wrap(text: str, columns: int) -> list[str]:
     for ch in text:
         if display_width(current + ch) > columns:
             cut = current.rfind(" ")
+            if ch == " ":
+                lines.append(current)
+                current = ""
+                continue
             if cut > len(current) // 2:
                 lines.append(current[:cut])
                 current = current[cut + 1:]

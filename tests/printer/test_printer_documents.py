@@ -1,0 +1,145 @@
+"""Documents: bilingual, masked, statements over pages that add up, and their ESC/POS layout."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import pytest
+
+from drivers.printer.base import PrinterCapabilities
+from drivers.printer.escpos_parser import EscPosParser, PrintedLine
+from drivers.printer.receipt_layout import layout_page, wrap
+from kiosk.documents.balance import balance_slip
+from kiosk.documents.blocks import Document, Pair, Qr, display_width
+from kiosk.documents.receipt import transfer_receipt
+from kiosk.documents.report import DayTotal, end_of_day_report
+from kiosk.documents.statement import account_statement
+from kiosk.documents.ticket import queue_ticket
+from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest, TransferResult
+from kiosk.privacy import mask_number
+
+from .printer_data import CARD, CTX, PAYEE_CARD, account, statement
+
+PAYEE_NAME = "张测试"
+
+
+def transfer() -> Document:
+    request = TransferRequest("KSK00001", 42, "ACC-0001", PAYEE_CARD, PAYEE_NAME, 250_000,
+                              TransferKind.INTERBANK, memo=f"房租 card {PAYEE_CARD}")
+    result = TransferResult(TransferOutcome.APPROVED, "261128000042", fee_fen=200)
+    return transfer_receipt(request, result, account(), CTX)
+
+
+def all_documents() -> list[Document]:
+    return [
+        transfer(),
+        balance_slip(account(), "BAL261128000043", CTX),
+        account_statement(statement(30), "STM261128000044", CTX),
+        queue_ticket("A023", "个人业务", "Personal banking", waiting_ahead=4,
+                     estimated_wait_min=12, reference="TKT-A023-261128", ctx=CTX),
+        end_of_day_report(CTX.printed_at.date(),
+                          [DayTotal("转账", "Transfers", 12, 3_450_000),
+                           DayTotal("余额查询", "Balance enquiries", 40)], CTX,
+                          faults=1, receipts_printed=50, receipts_pending=1),
+    ]
+
+
+def printed_lines(doc: Document, caps: PrinterCapabilities) -> list[str]:
+    class Sink:
+        lines: list[str] = []
+        def printed(self, item):
+            if isinstance(item, PrintedLine):
+                self.lines.append(item.text)
+        def cut(self): pass
+        def status_request(self, n): pass
+        def paper_sensor_request(self): pass
+    sink = Sink()
+    sink.lines = []
+    parser = EscPosParser(sink)
+    for page in doc.pages:
+        parser.feed(b"".join(layout_page(page, caps)))
+    return sink.lines
+
+
+@pytest.mark.parametrize("doc", all_documents(), ids=lambda d: d.kind)
+def test_no_full_card_number_or_name_anywhere(doc):
+    stored = json.dumps(doc.to_dict(), ensure_ascii=False)
+    for secret in (CARD, PAYEE_CARD, PAYEE_NAME):
+        assert secret not in stored
+    printed = "\n".join(printed_lines(doc, PrinterCapabilities()))
+    assert CARD not in printed and PAYEE_CARD not in printed
+    assert not re.search(r"\d{13,19}", printed)
+
+
+@pytest.mark.parametrize("doc", all_documents(), ids=lambda d: d.kind)
+def test_labels_are_bilingual_and_qr_carries_only_the_reference(doc):
+    for page in doc.pages:
+        qrs = [b.data for b in page.blocks if isinstance(b, Qr)]
+        assert qrs == [doc.reference]
+        for pair in (b for b in page.blocks if isinstance(b, Pair) and b.label.strip()):
+            assert re.search(r"[\u4e00-\u9fff]", pair.label) or pair.label.startswith("  "), pair
+            assert re.search(r"[A-Za-z]", pair.label), pair
+
+
+@pytest.mark.parametrize("width", [48, 32])
+@pytest.mark.parametrize("doc", all_documents(), ids=lambda d: d.kind)
+def test_layout_fits_the_paper(doc, width):
+    caps = PrinterCapabilities(paper_width_chars=width)
+    lines = printed_lines(doc, caps)
+    assert lines and all(display_width(t) <= width for t in lines), \
+        max(lines, key=display_width)
+
+
+def test_transfer_receipt_content():
+    text = transfer().text()
+    assert mask_number(PAYEE_CARD) in text and "张*试" in text
+    assert "2,500.00" in text and "2.00" in text and "交易成功 Approved" in text
+
+
+def test_statement_pages_carry_balances_and_totals():
+    stmt = statement(30)
+    doc = account_statement(stmt, "STM261128000044", CTX, lines_per_page=12)
+    assert len(doc.pages) == 3
+    texts = [p for p in doc.text().split("[QR STM261128000044]")][:3]
+    for n, text in enumerate(texts, start=1):
+        assert f"第 {n}/3 页 Page {n} of 3" in text
+    assert "期初余额 Opening balance" in texts[0] and "5,000.00" in texts[0]
+    carried = re.search(r"转下页 Carried forward\s+([\d,.]+)", texts[0]).group(1)
+    brought = re.search(r"承前页 Brought forward\s+([\d,.]+)", texts[1]).group(1)
+    assert carried == brought
+    credits = sum(t.amount_fen for t in stmt.lines if t.amount_fen > 0)
+    assert f"{credits // 100:,}.{credits % 100:02d}" in texts[2]
+    closing = stmt.closing_fen
+    assert re.search(rf"期末余额 Closing balance\s+{closing // 100:,}.{closing % 100:02d}",
+                     texts[2])
+
+
+def test_statement_that_does_not_add_up_is_refused():
+    stmt = dataclasses.replace(statement(5), closing_fen=statement(5).closing_fen + 1)
+    with pytest.raises(ValueError, match="does not add up"):
+        account_statement(stmt, "STM1", CTX)
+
+
+def test_empty_statement_still_has_one_page_with_both_balances():
+    stmt = dataclasses.replace(statement(0), closing_fen=500_000)
+    doc = account_statement(stmt, "STM2", CTX)
+    assert len(doc.pages) == 1
+    assert "期初余额" in doc.text() and "期末余额" in doc.text()
+
+
+def test_document_round_trips_through_json():
+    doc = account_statement(statement(14), "STM3", CTX, lines_per_page=5)
+    again = Document.from_dict(json.loads(json.dumps(doc.to_dict(), ensure_ascii=False)))
+    assert again == doc
+
+
+def test_balance_slip_is_under_2_kb_on_the_wire():
+    doc = balance_slip(account(), "BAL261128000043", CTX)
+    wire = b"".join(b"".join(layout_page(p, PrinterCapabilities())) for p in doc.pages)
+    assert 500 < len(wire) < 2048
+
+
+def test_wrap_counts_chinese_as_two_columns():
+    assert wrap("中文中文中文", 5) == ["中文", "中文", "中文"]
+    assert wrap("hello world again", 11) == ["hello world", "again"]
