@@ -66,6 +66,7 @@ class ChipCardEmulatorSection:
     profile: str = "unionpay_debit"
     latency_ms: int = 30
     vpcd_port: int = 35963
+    vpcd_host: str = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -200,11 +201,46 @@ class HostSection:
     terminal_id: str = "KSK00001"
     terminal_key_hex: str = "0123456789ABCDEFFEDCBA9876543210"  # TEST KEY ONLY
     pin_max_tries: int = 3
+    state: str = "../var/host_state.db"  # STAN counter, reversal queue, held transfers
+    acquirer_id: str = "31010000"
+    reversal_timeout_s: float = 5.0
+
+    def validate(self) -> tuple[str, str] | None:
+        if len(self.terminal_id) != 8:
+            return "terminal_id", "a terminal id of exactly 8 characters (ISO 8583 field 41)"
+        try:
+            if len(bytes.fromhex(self.terminal_key_hex)) != 16:
+                raise ValueError
+        except ValueError:
+            return "terminal_key_hex", "32 hex digits (a 128-bit SM4 key)"
+        if self.pin_max_tries < 1:
+            return "pin_max_tries", "at least 1"
+        if self.timeout_s <= 0:
+            return "timeout_s", "a positive number of seconds"
+        return None
 
 
 @dataclass(frozen=True)
 class JournalSection:
     path: str = "../var/journal.db"
+
+
+@dataclass(frozen=True)
+class RiskSection:
+    large_transfer_fen: int = 5_000_000      # above this: held for staff confirmation
+    daily_limit_fen: int = 10_000_000        # kiosk limit per card per day
+    structuring_ratio: float = 0.9           # "just under" the threshold: at least this share
+    structuring_count: int = 3               # this many just-under transfers in the window: flag
+    structuring_window_h: float = 24.0
+
+    def validate(self) -> tuple[str, str] | None:
+        if self.large_transfer_fen <= 0:
+            return "large_transfer_fen", "a positive amount in fen"
+        if not 0 < self.structuring_ratio < 1:
+            return "structuring_ratio", "a share between 0 and 1"
+        if self.structuring_count < 2:
+            return "structuring_count", "at least 2"
+        return None
 
 
 @dataclass(frozen=True)
@@ -281,6 +317,7 @@ class KioskConfig:
     devices: DevicesSection = field(default_factory=DevicesSection)
     host: HostSection = field(default_factory=HostSection)
     journal: JournalSection = field(default_factory=JournalSection)
+    risk: RiskSection = field(default_factory=RiskSection)
     alerts: AlertsSection = field(default_factory=AlertsSection)
     fleet: FleetSection = field(default_factory=FleetSection)
     console: ConsoleSection = field(default_factory=ConsoleSection)
