@@ -1,0 +1,143 @@
+"""The Kivy app shell: font, window settings, header, and a ScreenManager that shows whatever
+step the session's state machine is in.
+
+Session states arrive on any thread; they are handed to the UI thread with a Clock trigger and
+only the newest one is rendered. Screens send the customer's actions back through the shell.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+
+from kiosk.config import KioskConfig, UiSection
+from kiosk.session.states import State
+
+from .theme import Theme
+
+log = logging.getLogger(__name__)
+
+KV_DIR = Path(__file__).resolve().parent
+
+
+def configure_kivy(ui: UiSection) -> None:
+    """Window and input settings; must run before the window exists (before `App.run`)."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.config import Config
+    Config.set("graphics", "width", str(ui.width))
+    Config.set("graphics", "height", str(ui.height))
+    Config.set("graphics", "fullscreen", "auto" if ui.fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if ui.borderless else "0")
+    Config.set("graphics", "show_cursor", "1" if ui.show_cursor else "0")
+    Config.set("graphics", "resizable", "0" if ui.fullscreen else "1")
+    # one touchscreen, one input provider; right clicks must not leave red multitouch dots
+    Config.set("input", "mouse", "mouse" if ui.multitouch_emulation else "mouse,disable_multitouch")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")
+
+
+def register_font(path: Path) -> None:
+    """Make the CJK font Kivy's default, before any widget is built (Roboto has no Chinese)."""
+    from kivy.core.text import DEFAULT_FONT, LabelBase
+    if not path.is_file():
+        raise FileNotFoundError(f"UI font {path} is missing: check [ui] font in the config")
+    LabelBase.register(DEFAULT_FONT, str(path))
+
+
+class KioskApp(App):
+    language = StringProperty("zh_CN")
+    elderly = BooleanProperty(False)
+    theme = ObjectProperty(None)
+    kiosk_id = StringProperty("")
+    simulator_enabled = BooleanProperty(False)
+
+    def __init__(self, config: KioskConfig, send: Callable[..., Any], *,
+                 devices: Any = None, **kwargs: Any):
+        """`send(action, **args)` reaches the session; `devices` is the DeviceManager (panel)."""
+        super().__init__(**kwargs)
+        self.kiosk_config = config
+        self.title = "Lobby kiosk"
+        self.theme = Theme(elderly_text_scale=config.ui.elderly_text_scale)
+        self.language = config.ui.language
+        self.kiosk_id = config.kiosk.id
+        self.simulator_enabled = bool(config.emulated and config.ui.simulator_panel
+                                      and devices is not None)
+        self.devices = devices
+        self._send = send
+        self._pending: State | None = None
+        self._pending_lock = threading.Lock()
+        self._apply_trigger = Clock.create_trigger(self._apply_pending, -1)
+        self.current_state: State | None = None
+        self.rendered = 0  # states rendered, for tests and the benchmark
+
+    # -- building ----------------------------------------------------------------------------
+    def build(self):
+        register_font(self.kiosk_config.path(self.kiosk_config.ui.font))
+        from . import router
+        from .root import KioskRoot
+        router.load_kv()
+        from kivy.core.window import Window
+        self.theme.fit_window(*Window.size)
+        Window.bind(size=lambda _w, size: self.theme.fit_window(*size))
+        Window.bind(on_key_down=self._on_key_down)
+        root = KioskRoot()
+        root.bind(on_action=lambda _w, action, args: self.send(action, **args))
+        for screen in router.build_screens():
+            screen.bind(on_action=lambda _w, action, args: self.send(action, **args))
+            root.manager.add_widget(screen)
+        return root
+
+    # -- session -> UI -------------------------------------------------------------------------
+    def on_session_state(self, state: State) -> None:
+        """Called by the session on any thread: render the newest state on the UI thread."""
+        with self._pending_lock:
+            self._pending = state
+        self._apply_trigger()
+
+    def _apply_pending(self, *_):
+        with self._pending_lock:
+            state, self._pending = self._pending, None
+        if state is not None:
+            self.show(state)
+
+    def show(self, state: State) -> None:
+        """Render one state now (UI thread)."""
+        self.current_state = state
+        self.language = state.language
+        if self.theme.elderly != state.elderly:
+            self.theme.elderly = state.elderly
+        self.elderly = state.elderly
+        self.root.show(state)
+        self.rendered += 1
+
+    # -- UI -> session -------------------------------------------------------------------------
+    def send(self, action: str, **args: Any) -> None:
+        state = self.current_state
+        if state is not None and not state.accepts(action):
+            log.debug("action %s not accepted in %s", action, state.step)
+            return
+        try:
+            self._send(action, **args)
+        except Exception:
+            log.exception("session refused action %s", action)
+
+    # -- simulator panel ---------------------------------------------------------------------
+    def _on_key_down(self, _window, key, _scancode, _codepoint, _modifiers):
+        if key == 293:  # F12
+            self.open_simulator()
+            return True
+        return False
+
+    def open_simulator(self):
+        if not self.simulator_enabled:
+            return None
+        from .simulator_panel import SimulatorPanel
+        panel = SimulatorPanel(devices=self.devices)
+        panel.open()
+        return panel

@@ -1,0 +1,77 @@
+"""Sizes and colours of the skin: calm, high contrast, big touch targets.
+
+Everything is designed on a 1280x800 panel and scaled by `unit` (window height / 800), so a
+1920x1080 kiosk looks the same. Elderly mode multiplies text and targets by `text_scale`.
+"""
+from __future__ import annotations
+
+from kivy.event import EventDispatcher
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
+
+DESIGN_HEIGHT = 800
+
+
+def rgb(hex_colour: str, alpha: float = 1.0) -> list[float]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)] + [alpha]
+
+
+class Theme(EventDispatcher):
+    unit = NumericProperty(1.0)
+    elderly = BooleanProperty(False)
+    elderly_text_scale = NumericProperty(1.4)
+    scale = NumericProperty(1.0)
+
+    # text sizes (px)
+    title = NumericProperty(40)
+    heading = NumericProperty(32)
+    body = NumericProperty(26)
+    small = NumericProperty(20)
+    button_text = NumericProperty(28)
+    # touch targets (px): 64 px is ~10 mm on a 15" 1280x800 panel; we stay well above it
+    button_height = NumericProperty(96)
+    key_size = NumericProperty(96)
+    header_height = NumericProperty(88)
+    padding = NumericProperty(32)
+    spacing = NumericProperty(20)
+    radius = NumericProperty(14)
+
+    background = ColorProperty(rgb("#F3F5F8"))
+    surface = ColorProperty(rgb("#FFFFFF"))
+    header = ColorProperty(rgb("#0B3A66"))
+    on_header = ColorProperty(rgb("#FFFFFF"))
+    primary = ColorProperty(rgb("#0B5CAD"))
+    on_primary = ColorProperty(rgb("#FFFFFF"))
+    text = ColorProperty(rgb("#1B2430"))
+    muted = ColorProperty(rgb("#4A5666"))
+    outline = ColorProperty(rgb("#B8C2CF"))
+    warning = ColorProperty(rgb("#8A4B00"))
+    warning_surface = ColorProperty(rgb("#FFF3E0"))
+    danger = ColorProperty(rgb("#B3261E"))
+    success = ColorProperty(rgb("#1E6B33"))
+    accent = ColorProperty(rgb("#C8102E"))  # the bank's red, used sparingly
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bind(unit=self._resize, scale=self._resize)
+        self._resize()
+
+    def on_elderly(self, *_):
+        self.scale = self.elderly_text_scale if self.elderly else 1.0
+
+    def fit_window(self, width: float, height: float) -> None:
+        self.unit = max(0.5, min(height / DESIGN_HEIGHT, width / 1280))
+
+    def _resize(self, *_):
+        u, s = self.unit, self.scale
+        self.title = round(40 * u * s)
+        self.heading = round(32 * u * s)
+        self.body = round(26 * u * s)
+        self.small = round(20 * u * s)
+        self.button_text = round(28 * u * s)
+        self.button_height = round(96 * u * (1 + (s - 1) / 2))
+        self.key_size = round(96 * u * (1 + (s - 1) / 3))
+        self.header_height = round(88 * u)
+        self.padding = round(32 * u)
+        self.spacing = round(20 * u)
+        self.radius = round(14 * u)

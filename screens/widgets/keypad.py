@@ -1,0 +1,71 @@
+"""An on-screen keypad (no IME on a kiosk): digits in any order, backspace and clear.
+
+`keys` are the ten digit labels in screen order; a PIN pad gets them shuffled from the session.
+Pressing a digit dispatches `on_key(index)`: the index into `keys`, so a PIN pad never handles
+the digit itself. `extra_key` adds one more key (e.g. "." for amounts) that dispatches `on_extra`.
+"""
+from __future__ import annotations
+
+from kivy.properties import ListProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+
+from .controls import KButton
+
+DIGITS = tuple("1234567890")
+
+
+class KeypadKey(KButton):
+    pass
+
+
+class Keypad(GridLayout):
+    keys = ListProperty(list(DIGITS))
+    extra_key = StringProperty("")
+    backspace_label = StringProperty("")
+    clear_label = StringProperty("")
+    __events__ = ("on_key", "on_extra", "on_backspace", "on_clear")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bind(keys=self._rebuild, extra_key=self._rebuild, clear_label=self._rebuild)
+        self._rebuild()
+
+    def _rebuild(self, *_):
+        self.clear_widgets()
+        keys = list(self.keys)
+        for index, label in enumerate(keys[:9]):
+            self.add_widget(self._key(label, "on_key", index))
+        if self.extra_key:
+            self.add_widget(self._key(self.extra_key, "on_extra"))
+        else:
+            self.add_widget(self._key(self.clear_label, "on_clear", style="secondary"))
+        if len(keys) > 9:
+            self.add_widget(self._key(keys[9], "on_key", 9))
+        self.add_widget(self._key(self.backspace_label, "on_backspace", style="secondary"))
+
+    def _key(self, label: str, event: str, *args, style: str = "secondary") -> KeypadKey:
+        key = KeypadKey(text=label, style=style)
+        key.bind(on_release=lambda *_: self.dispatch(event, *args))
+        return key
+
+    def press_digit(self, digit: str) -> None:
+        """Press the key that shows `digit` (for people and tests alike)."""
+        self.dispatch("on_key", list(self.keys).index(digit))
+
+    def key_widget(self, label: str) -> KeypadKey:
+        for child in self.children:
+            if child.text == label:
+                return child
+        raise KeyError(label)
+
+    def on_key(self, index: int) -> None:
+        pass
+
+    def on_extra(self) -> None:
+        pass
+
+    def on_backspace(self) -> None:
+        pass
+
+    def on_clear(self) -> None:
+        pass
