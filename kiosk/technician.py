@@ -1,0 +1,311 @@
+"""Technician mode: who may enter (card or hidden gesture, then PIN), device counters, and the
+diagnostics bundle.
+
+- `TechnicianGate`: a technician card (PAN list in config) or the hidden corner gesture opens
+  the PIN prompt; the PIN is checked against a salted hash; after `max_failures` wrong PINs the
+  mode is locked for `lockout_s` (kept on disk, so a reboot does not reset it). Every entry,
+  failure and lockout is journaled.
+- `DeviceCounters`: cards read, receipts printed, paper used, codes scanned, faults.
+- `export_bundle`: logs, configuration with secrets removed, statuses and alerts in one zip.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from drivers.base import DeviceEvent
+
+from .alerts import AlertCenter, AlertChange, Severity
+from .alerts.faults import Fault
+from .console.passwords import verify_password
+from .events import EventBus
+from .privacy import mask_number, scrub
+
+log = logging.getLogger(__name__)
+
+CORNERS = ("tl", "tr", "bl", "br")
+
+
+def corner_of(x: float, y: float, width: float, height: float, margin: float = 0.12
+              ) -> str | None:
+    """Which screen corner a touch is in (Kivy coordinates: y grows upwards), or None."""
+    left, right = x < width * margin, x > width * (1 - margin)
+    bottom, top = y < height * margin, y > height * (1 - margin)
+    if top and left:
+        return "tl"
+    if top and right:
+        return "tr"
+    if bottom and left:
+        return "bl"
+    if bottom and right:
+        return "br"
+    return None
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    ok: bool
+    tries_left: int
+    locked_for_s: float = 0.0
+
+
+class TechnicianGate:
+    def __init__(self, section: Any, *, state_path: str | Path, journal: Any | None = None,
+                 alerts: AlertCenter | None = None, clock: Callable[[], float] = time.time):
+        self.section = section
+        self.journal = journal
+        self.alerts = alerts
+        self._clock = clock
+        self._state_path = Path(state_path)
+        self._lock = threading.Lock()
+        self._cards = {c.replace(" ", "") for c in section.cards}
+        self._gesture: list[tuple[str, float]] = []
+        self._via = ""
+        state = self._load()
+        self._failures: int = state.get("failures", 0)
+        self._locked_until: float = state.get("locked_until", 0.0)
+
+    @classmethod
+    def from_config(cls, config: Any, *, journal: Any | None = None,
+                    alerts: AlertCenter | None = None) -> "TechnicianGate":
+        return cls(config.technician, state_path=config.data_dir / "technician_lock.json",
+                   journal=journal, alerts=alerts)
+
+    # -- how the PIN prompt is reached -------------------------------------------------------
+    def card_presented(self, pan: str) -> bool:
+        """True when the card is a technician card: show the PIN prompt."""
+        known = pan.replace(" ", "") in self._cards
+        if known:
+            self._via = f"card {mask_number(pan)}"
+            log.info("technician card %s presented", mask_number(pan))
+        return known
+
+    def corner_touched(self, corner: str | None) -> bool:
+        """Feed one touch; True when the hidden gesture is complete: show the PIN prompt."""
+        now = self._clock()
+        if corner is None:
+            self._gesture.clear()
+            return False
+        window = self.section.gesture_window_s
+        self._gesture = [(c, t) for c, t in self._gesture if now - t <= window]
+        self._gesture.append((corner, now))
+        wanted = list(self.section.gesture)
+        if [c for c, _ in self._gesture[-len(wanted):]] == wanted:
+            self._gesture.clear()
+            self._via = "gesture"
+            return True
+        return False
+
+    # -- the PIN ---------------------------------------------------------------------------
+    @property
+    def locked_for_s(self) -> float:
+        with self._lock:
+            return max(0.0, self._locked_until - self._clock())
+
+    def check_pin(self, pin: str) -> PinCheck:
+        """Check the technician PIN; the PIN itself is never logged or journaled."""
+        with self._lock:
+            now = self._clock()
+            if self._locked_until > now:
+                return PinCheck(False, 0, self._locked_until - now)
+            via = self._via or "unknown"
+            if self.section.pin_hash and verify_password(pin, self.section.pin_hash):
+                self._failures, self._locked_until = 0, 0.0
+                self._save()
+                self._journal("technician.entry", via=via)
+                log.warning("technician mode entered via %s", via)
+                return PinCheck(True, self.section.max_failures)
+            self._failures += 1
+            left = max(0, self.section.max_failures - self._failures)
+            if left == 0:
+                self._locked_until = now + self.section.lockout_s
+                self._failures = 0
+            self._save()
+        self._journal("technician.pin_failed", via=via, tries_left=left)
+        log.warning("wrong technician PIN via %s, %d tries left", via, left)
+        if left == 0:
+            self._journal("technician.locked", lockout_s=self.section.lockout_s)
+            if self.alerts is not None:
+                self.alerts.raise_fault(Fault("technician.pin", "technician.pin.locked",
+                                              Severity.CRITICAL,
+                                              "technician PIN locked after "
+                                              f"{self.section.max_failures} wrong entries"),
+                                        device="technician")
+            return PinCheck(False, 0, float(self.section.lockout_s))
+        return PinCheck(False, left)
+
+    def leave(self) -> None:
+        self._journal("technician.exit", via=self._via or "unknown")
+        self._via = ""
+
+    def _journal(self, kind: str, **fields: Any) -> None:
+        if self.journal is not None:
+            self.journal.record(kind, **fields)
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            return json.loads(self._state_path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _save(self) -> None:
+        self._state_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"failures": self._failures,
+                                   "locked_until": self._locked_until}))
+        tmp.replace(self._state_path)
+
+
+class DeviceCounters:
+    """Counts since start: cards read, ID cards read, receipts printed, paper used, faults."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts = {"cards_read": 0, "id_cards_read": 0, "receipts_printed": 0,
+                        "pages_printed": 0, "codes_scanned": 0, "faults": 0}
+        self._unsubscribe: list[Callable[[], None]] = []
+
+    def attach(self, bus: EventBus) -> None:
+        self._unsubscribe.append(bus.subscribe(self._on_device, DeviceEvent))
+        self._unsubscribe.append(bus.subscribe(self._on_alert, AlertChange))
+
+    def detach(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def _add(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            self._counts[name] += n
+
+    def _on_device(self, event: DeviceEvent) -> None:
+        if event.name == "MediaInsertedEvent":
+            self._add("id_cards_read" if event.kind == "idcard" else "cards_read")
+        elif event.name == "MediaPresentedEvent" and event.kind == "printer":
+            self._add("receipts_printed")
+            self._add("pages_printed", int(event.data.get("pages", 1)))
+        elif event.name == "CodeReadEvent":
+            self._add("codes_scanned")
+
+    def _on_alert(self, change: AlertChange) -> None:
+        if change.action == "raised" and change.alert.kind == "fault":
+            self._add("faults")
+
+
+# -- diagnostics bundle ------------------------------------------------------------------------
+_SECRET_KEY = re.compile(r"password|secret|key|token|hash|pin|staff|cards|webhook", re.I)
+REDACTED = "[redacted]"
+
+
+def _strip_userinfo(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme and "@" in parts.netloc:
+        return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    return value
+
+
+def redact_config(config: Any) -> tuple[dict[str, Any], set[str]]:
+    """The configuration as a dict with secrets removed, and the secret values themselves."""
+    secrets: set[str] = set()
+
+    def walk(value: Any, key: str) -> Any:
+        if _SECRET_KEY.search(key):
+            for leaf in _leaves(value):
+                if len(leaf) >= 4:
+                    secrets.add(leaf)
+            return REDACTED if value else value
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if isinstance(value, str):
+            stripped = _strip_userinfo(value)
+            if stripped != value:
+                secrets.add(urlsplit(value).netloc.rsplit("@", 1)[0])
+            return stripped
+        return value
+
+    raw = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+           if f.name != "source"}
+    data = {k: walk(dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v, k)
+            for k, v in raw.items()}
+    return data, secrets
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _leaves(v)] + [str(k) for k in value]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _leaves(v)]
+    return [str(value)] if value not in (None, "") else []
+
+
+def clean_text(text: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return scrub(text)
+
+
+def log_files(config: Any) -> list[Path]:
+    folder = config.data_dir / "log"
+    return sorted(folder.glob("*.log*")) if folder.is_dir() else []
+
+
+def recent_log_lines(config: Any, count: int = 200) -> list[str]:
+    """The last lines of the kiosk log, masked (the technician log viewer)."""
+    path = config.data_dir / "log" / "kiosk.log"
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            fh.seek(max(0, fh.tell() - 256 * 1024))
+            lines = fh.read().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    _, secrets = redact_config(config)
+    return [clean_text(line, secrets) for line in lines[-count:]]
+
+
+def export_bundle(config: Any, out_dir: str | Path, *,
+                  statuses: dict[str, dict[str, str]] | None = None,
+                  alerts: AlertCenter | None = None,
+                  counters: DeviceCounters | None = None,
+                  extra: dict[str, Any] | None = None) -> Path:
+    """Write `diag-<kiosk>-<time>.zip` in out_dir: logs, redacted config, statuses, alerts."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = out / f"diag-{config.kiosk.id}-{stamp}.zip"
+    data, secrets = redact_config(config)
+
+    def text(obj: Any) -> str:
+        return clean_text(json.dumps(obj, ensure_ascii=False, indent=2, default=str), secrets)
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", text({"kiosk": config.kiosk.id, "branch": config.kiosk.branch,
+                                           "created": time.time(), "config": str(config.source)}))
+        zf.writestr("config.json", text(data))
+        zf.writestr("statuses.json", text({"devices": statuses or {},
+                                           "counters": counters.snapshot() if counters else {},
+                                           **(extra or {})}))
+        if alerts is not None:
+            zf.writestr("alerts.json", text({
+                "active": [a.to_dict() for a in alerts.active()],
+                "history": [a.to_dict() for a in alerts.history(500)],
+                "unsent_fleet_events": alerts.outbox.unsent_count()}))
+        for log_path in log_files(config):
+            content = log_path.read_bytes().decode("utf-8", errors="replace")
+            zf.writestr(f"logs/{log_path.name}", clean_text(content, secrets))
+    log.info("diagnostics bundle written to %s", path)
+    return path
