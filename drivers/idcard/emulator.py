@@ -31,6 +31,7 @@ PEOPLE_DIR = Path(__file__).with_name("people")
 # an invented SAM ID: 05.01-20240101-0000012345-0123456789
 SAM_ID_BYTES = bytes.fromhex("05000100E5D634013930000015CD5B07")
 FAULT_CODES = ("41", "31", "60")
+SAM_FAULTS = ("60", "66", "none")
 PHOTO_LEN = FINGERPRINT_LEN = 1024
 
 
@@ -105,6 +106,7 @@ class IdCardReaderEmulator(PtyEmulator):
         self._corrupt_next = False
         self._fail_next_read: int | None = None
         self._take_away = False
+        self._sam_fault: int | None = None
         if person:
             self.action_place_card(person)
 
@@ -123,6 +125,7 @@ class IdCardReaderEmulator(PtyEmulator):
             EmulatorAction("remove_card", "emu.idcard.remove_card"),
             EmulatorAction("fail_next_read", "emu.idcard.fail_next_read", FAULT_CODES),
             EmulatorAction("take_away_mid_read", "emu.idcard.take_away_mid_read"),
+            EmulatorAction("sam_fault", "emu.idcard.sam_fault", SAM_FAULTS),
             EmulatorAction("corrupt_next_reply", "emu.idcard.corrupt_next_reply"),
             EmulatorAction("stray_bytes", "emu.idcard.stray_bytes", ("on", "off")),
             EmulatorAction("unplug", "emu.unplug"),
@@ -143,6 +146,10 @@ class IdCardReaderEmulator(PtyEmulator):
 
     def action_fail_next_read(self, code: str) -> None:
         self._fail_next_read = int(code, 16)
+
+    def action_sam_fault(self, code: str) -> None:
+        """A lasting SAM fault ("60", "66") answered to SAM status and reads; "none" clears it."""
+        self._sam_fault = None if code == "none" else int(code, 16)
 
     def action_take_away_mid_read(self) -> None:
         self._take_away = True
@@ -196,7 +203,7 @@ class IdCardReaderEmulator(PtyEmulator):
         key = (cmd, para)
         card = self.card
         if key in ((SAM_STATUS.cmd, SAM_STATUS.para), (SAM_RESET.cmd, SAM_RESET.para)):
-            self._reply(SW3_OK)
+            self._reply(self._sam_fault or SW3_OK)
         elif key == (SAM_ID.cmd, SAM_ID.para):
             self._reply(SW3_OK, SAM_ID_BYTES)
         elif key == (FIND_CARD.cmd, FIND_CARD.para):
@@ -226,6 +233,9 @@ class IdCardReaderEmulator(PtyEmulator):
             self._reply(0x21)
 
     def _read_base(self, card: Person | None, with_fingerprint: bool) -> None:
+        if self._sam_fault:
+            self._reply(self._sam_fault)
+            return
         if self._take_away:
             self._take_away = False
             self.action_remove_card()

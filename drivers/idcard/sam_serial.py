@@ -55,6 +55,14 @@ class SamSerialReader(IdCardReader):
         bauds = AUTO_BAUDS if self.baud_setting == "auto" else (int(self.baud_setting),)
         self._serial = serial.serial_for_url(self.port, baudrate=bauds[0], timeout=self.timeout,
                                              write_timeout=self.timeout, exclusive=True)
+        try:
+            self._detect(bauds)
+        except BaseException:
+            self._close()
+            raise
+
+    def _detect(self, bauds: tuple[int, ...]) -> None:
+        """Find the baud rate the SAM answers at, then read its status and ID."""
         for baud in bauds:
             self._serial.baudrate = baud
             self.baud = baud
@@ -69,7 +77,6 @@ class SamSerialReader(IdCardReader):
                 self.sam_id = format_sam_id(self._command(SAM_ID).data)
                 self.log.info("%s: SAM %s", self.name, self.sam_id)
             return
-        self._close()
         rates = " or ".join(str(b) for b in bauds)
         raise NoDeviceError(f"no ID card reader answers at {rates} baud", device=self.name,
                             port=self.port,

@@ -102,6 +102,22 @@ def test_sam_self_test_failure_marks_hardware_error_until_the_sam_answers(reader
     assert reader.status()["sam"] == "ok" and reader.status()["device"] == "online"
 
 
+def test_a_lasting_sam_fault_at_open_is_a_hardware_error_not_no_device(emulator):
+    emulator.perform("sam_fault", "66")
+    dev = SamSerialReader("idcard", port=str(emulator.link), timeout=1.0)
+    with dev:
+        assert dev.status() == {"device": "hardwareError", "media": "unknown",
+                                "sam": "inoperative"}
+        emulator.perform("place_card", "ceshi_jia")
+        dev.poll()
+        assert dev.status()["media"] == "unknown"  # no card reads while the SAM is down
+        with pytest.raises(SamFault, match="SAM is not authorised"):
+            dev.read_card()
+        emulator.perform("sam_fault", "none")
+        dev.poll()
+        assert dev.status() == {"device": "online", "media": "present", "sam": "ok"}
+
+
 def test_card_taken_away_mid_read(reader, emulator):
     emulator.perform("place_card", "zhang_ceshi")
     emulator.perform("take_away_mid_read")
