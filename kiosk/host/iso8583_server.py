@@ -79,10 +79,11 @@ class Iso8583Server:
         self._tcp.serve_forever(poll_interval=0.5)
 
     def stop(self) -> None:
-        self._tcp.shutdown()
-        self._tcp.server_close()
         if self._thread is not None:
+            self._tcp.shutdown()
             self._thread.join(timeout=5)
+            self._thread = None
+        self._tcp.server_close()
 
     def __enter__(self) -> "Iso8583Server":
         return self.start()

@@ -349,16 +349,17 @@ class SandboxBank(HostLink):
                 return TransferResult(TransferOutcome.DECLINED, "", 0, exc.reason, request.stan)
             entry_id, reference = self._post(conn, now, kind.value, request.memo or "转账", legs,
                                              terminal_id=request.terminal_id, stan=request.stan)
-            self._remember(conn, request, "approved", "", reference, entry_id, fee, now,
-                           kind=kind.value)
+            self._remember(conn, request, "approved", "", reference, entry_id, fee, now)
         log.info("transfer %s/%06d approved, %d fen, ref %s", request.terminal_id, request.stan,
                  request.amount_fen, reference)
         return TransferResult(TransferOutcome.APPROVED, reference, fee, "", request.stan)
 
     def _remember(self, conn, request: TransferRequest, outcome: str, reason: str, reference: str,
-                  entry_id: int | None, fee: int, now: dt.datetime, kind: str = "") -> None:
+                  entry_id: int | None, fee: int, now: dt.datetime) -> None:
+        """The answer to (terminal id, STAN), kept for repeats and settlement (under the kind
+        the kiosk asked for, so both sides total alike)."""
         conn.execute("INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (request.terminal_id, request.stan, kind or request.kind.value, outcome,
+                     (request.terminal_id, request.stan, request.kind.value, outcome,
                       reason, reference, entry_id, request.from_account_id, request.amount_fen,
                       fee, now.date().isoformat()))
 
