@@ -1,0 +1,112 @@
+"""`kiosk diag` with no device named: open every configured device and report, for use over
+SSH. Emulated devices get their emulators, exactly as the kiosk would start them.
+
+JSON keys (a public contract): ok, devices.{name}.{enabled, backend, where, ok, status},
+alerts.{open, unsent_fleet_events} (null when there is no alert store yet).
+Exit codes: 0 every enabled device is online, 2 at least one is not.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from typing import Any, TextIO
+
+from drivers import registry
+
+from ..alerts.outbox import AlertOutbox
+from ..config import ConfigError, KioskConfig, load_config
+from ..device_manager import DeviceManager
+from ..events import EventBus
+from .output import EXIT_NO_DEVICE, EXIT_OK
+
+log = logging.getLogger(__name__)
+
+READY_MARGIN_S = 3.0
+
+
+def _where(section: Any) -> str:
+    for attr in ("port", "reader", "source"):
+        value = getattr(section, attr, "")
+        if value:
+            return str(value)
+    return ""
+
+
+def check_devices(config: KioskConfig, *, emulate: bool = True) -> dict[str, dict[str, Any]]:
+    """Open every enabled device once (through the DeviceManager) and collect its status."""
+    manager = DeviceManager(config, EventBus(), emulate=emulate)
+    manager.start()
+    try:
+        for name in manager.enabled_names():
+            section = getattr(config.devices, name)
+            timeout = getattr(section, "timeout_s", 5.0) + READY_MARGIN_S
+            if not manager.wait_ready(name, timeout):
+                log.warning("%s did not finish opening within %.0f s", name, timeout)
+        statuses = manager.statuses()
+    finally:
+        manager.stop()
+    report = {}
+    for name in registry.DEVICE_NAMES:
+        section = getattr(config.devices, name)
+        status = statuses.get(name, {})
+        report[name] = {"enabled": section.enabled, "backend": section.backend,
+                        "where": _where(section), "status": status,
+                        "ok": (not section.enabled) or status.get("device") == "online"}
+    return report
+
+
+def alert_summary(config: KioskConfig) -> dict[str, Any] | None:
+    path = config.path(config.alerts.outbox)
+    if not path.exists():
+        return None
+    outbox = AlertOutbox(path)
+    try:
+        active = outbox.active()
+        return {"open": len(active), "unsent_fleet_events": outbox.unsent_count(),
+                "worst": max((a.severity for a in active), key=lambda s: s.rank,
+                             default=None)}
+    finally:
+        outbox.close()
+
+
+def print_table(result: dict[str, Any], out: TextIO) -> None:
+    rows = [("DEVICE", "BACKEND", "STATE", "WHERE", "DETAILS")]
+    for name, dev in result["devices"].items():
+        status = dict(dev["status"])
+        state = status.pop("device", "-") if dev["enabled"] else "disabled"
+        details = " ".join(f"{k}={v}" for k, v in status.items()) or "-"
+        rows.append((name, dev["backend"], state, dev["where"] or "-", details))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[4] + "\n")
+    alerts = result["alerts"]
+    if alerts is None:
+        out.write("alerts: no alert store yet\n")
+    else:
+        out.write(f"alerts: {alerts['open']} open (worst: {alerts['worst'] or '-'}), "
+                  f"{alerts['unsent_fleet_events']} fleet events not yet sent\n")
+    out.write(("all devices online" if result["ok"] else "SOME DEVICES ARE NOT ONLINE") + "\n")
+    out.flush()
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 64
+    started = time.monotonic()
+    devices = check_devices(config)
+    result = {"ok": all(d["ok"] for d in devices.values()), "devices": devices,
+              "alerts": alert_summary(config),
+              "checked_in_s": round(time.monotonic() - started, 2)}
+    if getattr(args, "json", False):
+        out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+        out.flush()
+    else:
+        print_table(result, out)
+    return EXIT_OK if result["ok"] else EXIT_NO_DEVICE
