@@ -25,6 +25,10 @@ T = TypeVar("T")
 FIRST_SCAN_S = 2.0
 _CARD_GONE = {hresult(c) for c in (scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD,
                                    scard.SCARD_W_RESET_CARD, scard.SCARD_W_UNPOWERED_CARD)}
+_SERVICE_GONE = {hresult(c) for c in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED,
+                                      scard.SCARD_E_INVALID_HANDLE,
+                                      scard.SCARD_E_READER_UNAVAILABLE,
+                                      scard.SCARD_E_UNKNOWN_READER, scard.SCARD_F_COMM_ERROR)}
 _UNRESPONSIVE = {hresult(c) for c in (scard.SCARD_W_UNRESPONSIVE_CARD,
                                       scard.SCARD_W_UNSUPPORTED_CARD)}
 
@@ -189,10 +193,15 @@ class PcscReader(ChipCardReader):
             raise NoDeviceError("no reader matches", device=self.name, port=self.port,
                                 remedy="plug the reader in or fix devices.chipcard.reader")
         generation = self._card_generation
+        fresh = self._context is None
         hr, card, protocol = scard.SCardConnect(
             self._ensure_context(), reader, scard.SCARD_SHARE_SHARED,
             scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
         code = hresult(hr)
+        if code in _SERVICE_GONE and not fresh:
+            # our context predates a pcscd restart the watcher already recovered from
+            self._release()
+            return self._connect()
         if code != hresult(scard.SCARD_S_SUCCESS):
             self._check_service(code, hr)
             if code in _CARD_GONE:
@@ -206,11 +215,7 @@ class PcscReader(ChipCardReader):
         return card
 
     def _check_service(self, code: int, hr: int) -> None:
-        if code in {hresult(c) for c in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED,
-                                          scard.SCARD_E_INVALID_HANDLE,
-                                          scard.SCARD_E_READER_UNAVAILABLE,
-                                          scard.SCARD_E_UNKNOWN_READER,
-                                          scard.SCARD_F_COMM_ERROR)}:
+        if code in _SERVICE_GONE:
             self._release()
             raise NoDeviceError(f"the reader or pcscd went away: {scard_message(hr)}",
                                 device=self.name, port=self.port,

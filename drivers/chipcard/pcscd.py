@@ -23,7 +23,7 @@ PID_FILE = RUN_DIR / "pcscd.pid"
 
 def _pid() -> int | None:
     try:
-        return int(PID_FILE.read_text().strip())
+        return int(PID_FILE.read_text().strip("\x00 \n"))
     except (OSError, ValueError):
         return None
 
