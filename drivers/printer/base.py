@@ -151,7 +151,7 @@ class ReceiptPrinter(Device):
             raise ValueError(f"{document.kind} {document.reference}: no page {start_page + 1} "
                              f"(it has {len(pages)})")
         with self._job_lock, self._translate("print"):
-            self._check(self._refresh(), document, start_page, 0)
+            self._check(self._refresh(ask_again=True), document, start_page, 0)
             self.log.info("%s: printing %s %s pages %d-%d", self.name, document.kind,
                           document.reference, start_page + 1, len(pages))
             for index in range(start_page, len(pages)):
@@ -177,10 +177,9 @@ class ReceiptPrinter(Device):
             chunk = pieces[start:start + CHUNK_PIECES]
             self._send(b"".join(chunk))
             lines += len(chunk)
-            self._check(self._refresh(), document, index, lines)
+            self._check(self._refresh(ask_again=True), document, index, lines)
         confirmed = self._wait_printed(sum(map(len, pieces)), lines)
-        status = self._refresh()
-        self._check(status, document, index, lines)
+        self._check(self._refresh(ask_again=True), document, index, lines)
         if not confirmed:
             self.log.warning("%s: printer did not confirm page %d of %s; status is healthy",
                              self.name, index + 1, document.reference)
@@ -194,8 +193,12 @@ class ReceiptPrinter(Device):
             self.log.warning("%s", error)
             raise error
 
-    def _refresh(self) -> PrinterStatus:
+    def _refresh(self, ask_again: bool = False) -> PrinterStatus:
+        """Read the status and publish what changed. `ask_again`: during a job, a missed
+        answer on a busy line is asked once more before the job is given up as offline."""
         status = self._read_status()
+        if ask_again and not status.answered:
+            status = self._read_status()
         self._last = status
         self._set_status("cover", Cover.UNKNOWN if status.cover_open is None
                          else Cover.OPEN if status.cover_open else Cover.CLOSED)

@@ -23,6 +23,8 @@ from .receipt_image import LINE_DOTS, item_height, render_receipt
 
 log = logging.getLogger(__name__)
 
+BUNDLED_FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "wqy-microhei.ttc"
+
 ACTIONS = (
     EmulatorAction("paper_low", "panel.printer.paper_low"),
     EmulatorAction("paper_out", "panel.printer.paper_out"),
@@ -76,8 +78,12 @@ class PrinterEmulator(PtyEmulator):
     @classmethod
     def from_config(cls, section: Any, config: Any) -> "PrinterEmulator":
         emu = section.emulator
+        font = config.path(config.ui.font)
+        if not font.exists():
+            log.warning("printer emulator: font %s not found, using %s", font, BUNDLED_FONT)
+            font = BUNDLED_FONT
         return cls(config.path(section.port), output_dir=config.path(emu.output_dir),
-                   font_path=config.path(config.ui.font), baud=section.baud, pace=emu.pace,
+                   font_path=font, baud=section.baud, pace=emu.pace,
                    paper_lines=emu.paper_lines, near_end_lines=emu.near_end_lines,
                    width_dots=section.paper_width_dots)
 

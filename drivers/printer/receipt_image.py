@@ -35,6 +35,21 @@ def qr_image(data: str, module_size: int, error_level: str) -> Image.Image:
     return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
 
 
+# Byte-mode capacity of QR versions 1-10 per error level, to size a QR without drawing it.
+_QR_CAPACITY = {"L": (17, 32, 53, 78, 106, 134, 154, 192, 230, 271),
+                "M": (14, 26, 42, 62, 84, 106, 122, 152, 180, 213),
+                "Q": (11, 20, 32, 46, 60, 74, 86, 108, 130, 151),
+                "H": (7, 14, 24, 34, 44, 58, 64, 84, 98, 119)}
+
+
+def qr_modules(data: str, error_level: str) -> int:
+    """Modules across a QR holding `data` (cheap for the references receipts carry)."""
+    for version, capacity in enumerate(_QR_CAPACITY.get(error_level, _QR_CAPACITY["L"]), 1):
+        if len(data) <= capacity:
+            return 17 + 4 * version
+    return qr_image(data, 1, error_level).width
+
+
 def item_height(item: PrintedItem) -> int:
     """Height in dots of one printed item (the emulator's paper roll uses this too)."""
     if isinstance(item, PrintedLine):
@@ -42,7 +57,7 @@ def item_height(item: PrintedItem) -> int:
     if isinstance(item, PrintedFeed):
         return LINE_DOTS * item.lines
     if isinstance(item, PrintedQr):
-        return qr_image(item.data, item.module_size, item.error_level).height + 6
+        return qr_modules(item.data, item.error_level) * max(1, item.module_size) + 6
     if isinstance(item, PrintedRaster):
         return len(item.rows)
     raise TypeError(item)
