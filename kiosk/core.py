@@ -34,12 +34,15 @@ TICK_S = 0.25
 def _optional(module: str, attr: str) -> Any | None:
     """A class from a module another part of the project provides, or None if it is absent."""
     try:
-        return getattr(importlib.import_module(module), attr)
+        found = getattr(importlib.import_module(module), attr, None)
     except ModuleNotFoundError as exc:
         if exc.name and module.startswith(exc.name):
             log.info("%s is not installed: running without it", module)
             return None
         raise
+    if found is None:
+        log.info("%s has no %s yet: running without it", module, attr)
+    return found
 
 
 class KioskCore:

@@ -248,7 +248,9 @@ class Identification:
         checks = record.checks() if hasattr(record, "checks") else None
         if checks is not None and not checks.ok:
             log.warning("ID card %s refused: %s", record.id_masked, "; ".join(checks.problems))
-            self.s.fail(Fault("idcard_unreadable", ("retry", "ticket", "end")), retry=self.start)
+            message = "idcard_expired" if checks.expired and len(checks.problems) == 1 \
+                else "idcard_unreadable"
+            self.s.fail(Fault(message, ("retry", "ticket", "end")), retry=self.start)
             return
         data = self.s.data
         data.id_record = record

@@ -36,6 +36,7 @@ DEFAULT_TEXT: dict[str, str] = {
     "checking_appointment": "Checking your appointment.",
     "card_unreadable": "Your card could not be read. Please take it out and insert it again.",
     "idcard_unreadable": "Your ID card could not be read. Please lay it on the reader again.",
+    "idcard_expired": "This ID card has expired. Please use a valid ID card or see the counter.",
     "card_expired": "This card has expired. Please see a member of staff at the counter.",
     "card_blocked": "This card cannot be used. Please see a member of staff at the counter.",
     "card_lost": "This card has been reported lost. Please see a member of staff.",
