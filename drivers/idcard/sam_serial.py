@@ -23,6 +23,9 @@ from .frames import (FIND_CARD, READ_BASE, READ_BASE_FINGERPRINT, READ_EXTRA_ADD
 
 AUTO_BAUDS = (115200, 9600)
 PROBE_TIMEOUT_S = 0.3
+# each read returns as soon as the bytes it asks for are there, or after this slice; the
+# timeout is set once because changing it re-applies termios, which some USB adapters dislike
+READ_SLICE_S = 0.05
 RETRIES = 1  # a garbled reply or a command the reader got garbled is sent once more
 
 
@@ -53,7 +56,7 @@ class SamSerialReader(IdCardReader):
     # -- lifecycle hooks ---------------------------------------------------------------
     def _open(self) -> None:
         bauds = AUTO_BAUDS if self.baud_setting == "auto" else (int(self.baud_setting),)
-        self._serial = serial.serial_for_url(self.port, baudrate=bauds[0], timeout=self.timeout,
+        self._serial = serial.serial_for_url(self.port, baudrate=bauds[0], timeout=READ_SLICE_S,
                                              write_timeout=self.timeout, exclusive=True)
         try:
             self._detect(bauds)
@@ -172,7 +175,6 @@ class SamSerialReader(IdCardReader):
                 raise DeviceTimeout(f"no answer to {command.label} within {limit:.1f} s",
                                     device=self.name, port=self.port,
                                     remedy="check the reader is powered and the baud rate")
-            ser.timeout = left
             chunk = ser.read(decoder.needed())
             self.bytes_received += len(chunk)
             decoder.feed(chunk)
