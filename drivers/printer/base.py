@@ -133,6 +133,8 @@ class ReceiptPrinter(Device):
         with self._translate("open"):
             self._open()
             self._refresh()
+        # Plain ESC/POS printers have no sensor at the exit slot: presented, never taken.
+        self._set_status("media", Media.NOT_SUPPORTED)
 
     def read_status(self) -> PrinterStatus:
         """Ask the printer now (waits for a running job to finish its current check)."""

@@ -23,7 +23,7 @@ def paper_events(events):
 
 
 def test_healthy_printer_reports_online_full_closed(printer):
-    assert printer.status() == {"device": "online", "paper": "full", "media": "unknown",
+    assert printer.status() == {"device": "online", "paper": "full", "media": "notSupported",
                                 "cover": "closed", "cutter": "ok"}
     assert printer.last_status.answered and printer.last_status.fault is None
 
