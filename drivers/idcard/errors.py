@@ -84,6 +84,9 @@ SW3_ERRORS: dict[int, tuple[type[ReaderStatusError], str, str]] = {
     SW3_FIELD_EMPTY: (FieldEmpty, "field is empty on this card", _COUNTER),
 }
 
+# codes that say the reader refused the frame itself: raised at once, never a card problem
+REJECTED_CODES = frozenset(c for c, (cls, _, _) in SW3_ERRORS.items() if cls is CommandRejected)
+
 
 def sw3_error(sw3: int, command: str, *, device: str = "", port: str = "") -> ReaderStatusError:
     """The error for a non-success SW3 in reply to `command` (unknown codes are SAM faults)."""

@@ -16,7 +16,7 @@ from ..base import DEFAULT_TIMEOUT_S
 from ..errors import DeviceTimeout, NoDeviceError, TransportError
 from ..status import Sam
 from .base import CardData, IdCardReader
-from .errors import FieldEmpty, FrameError, sw3_error
+from .errors import REJECTED_CODES, FieldEmpty, FrameError, sw3_error
 from .frames import (FIND_CARD, READ_BASE, READ_BASE_FINGERPRINT, READ_EXTRA_ADDRESS, SAM_ID,
                      SAM_STATUS, SELECT_CARD, Command, FrameDecoder, Reply, parse_reply,
                      split_base_message)
@@ -150,7 +150,7 @@ class SamSerialReader(IdCardReader):
                 self.log.warning("%s: reader got %s garbled, sending it again", self.name,
                                  command.label)
                 continue
-            if reply.sw3 in (0x10, 0x11, 0x21, 0x3F):
+            if reply.sw3 in REJECTED_CODES:
                 raise self._error(command, reply)
             return reply
         raise AssertionError("unreachable")
@@ -164,12 +164,12 @@ class SamSerialReader(IdCardReader):
         while True:
             try:
                 payload = decoder.next_payload()
+                if payload is not None:
+                    return parse_reply(payload)
             except FrameError as exc:
                 raise FrameError(f"garbled reply to {command.label}: {exc.detail}",
                                  device=self.name, port=self.port,
                                  remedy="check the cable; the baud rate may be wrong") from exc
-            if payload is not None:
-                return parse_reply(payload)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise DeviceTimeout(f"no answer to {command.label} within {limit:.1f} s",
