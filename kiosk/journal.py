@@ -136,7 +136,7 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def record(self, kind: str, ref: str = "", **fields: Any) -> int:
+    def record(self, kind: str, /, ref: str = "", **fields: Any) -> int:
         """Append one row; returns its id. Numbers are masked; a PIN field is refused."""
         body = canonical_json(masked_fields(fields))
         at = self._clock().isoformat(timespec="milliseconds")

@@ -88,9 +88,10 @@ class Iso8583Client(HostLink):
             self._sock = sock
         return sock
 
-    def _exchange(self, doc: dict[str, Any], *, financial: bool,
+    def _exchange(self, doc: dict[str, Any], *, financial: bool, retry: bool = True,
                   timeout_s: float | None = None) -> dict[str, Any]:
-        """Send one request and return its answer (matched by STAN and response type)."""
+        """Send one request and return its answer (matched by STAN and response type).
+        Non-financial requests are sent once more on a fresh connection unless `retry` is off."""
         timeout_s = timeout_s or self.timeout_s
         now = self._clock()
         doc.setdefault("7", now.strftime("%m%d%H%M%S"))
@@ -102,7 +103,7 @@ class Iso8583Client(HostLink):
             raw = self._dialect.encode(doc)
         except Exception as exc:
             raise HostMalformed(f"request {mti} could not be encoded: {exc}") from exc
-        attempts = 1 if financial else 2
+        attempts = 2 if retry and not financial else 1
         with self._lock:
             for attempt in range(attempts):
                 sock = self._connection()
@@ -251,7 +252,9 @@ class Iso8583Client(HostLink):
         doc = {"t": types["reversal_repeat" if repeat else "reversal"],
                "3": self._dialect.processing_codes["transfer"],
                "4": f"{advice.amount_fen:012d}", "90": original, "102": advice.from_account_id}
-        reply = self._exchange(doc, financial=False, timeout_s=self.reversal_timeout_s)
+        # No retry here: the store-and-forward queue repeats it, as 0421.
+        reply = self._exchange(doc, financial=False, retry=False,
+                               timeout_s=self.reversal_timeout_s)
         self._raise_for(reply)
         try:
             return bool(json.loads(reply.get("62") or "{}").get("reversed", False))

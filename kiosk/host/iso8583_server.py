@@ -37,6 +37,7 @@ class Iso8583Server:
         self.dialect = dialect or load_dialect()
         self._faults: collections.deque[tuple[str, str]] = collections.deque()
         self._faults_lock = threading.Lock()
+        self.received: collections.Counter[str] = collections.Counter()  # requests per MTI
         self._thread: threading.Thread | None = None
         server = self
 
@@ -120,6 +121,7 @@ class Iso8583Server:
                 log.warning("undecodable request (%s): closing the connection", exc)
                 return
             mti = request.get("t", "")
+            self.received[mti] += 1
             fault = self._take_fault(mti)
             if fault == "drop":
                 return
