@@ -7,8 +7,6 @@ import subprocess
 import sys
 import tty
 
-import pytest
-
 from kiosk.config import REPO_ROOT
 
 KEYS = {"online", "paper", "cover_open", "cutter_error", "recoverable_error",
