@@ -1,0 +1,76 @@
+"""Chip card fixtures: the real pcscd, the emulated card on vpcd slot 01, a PcscReader on it.
+
+Tests use "Virtual PCD 00 01" (vpcd port 35964) so they never touch slot 00, which belongs to a
+kiosk someone may be running. pcscd is the machine's single daemon: started if absent, left
+running afterwards (others use it too).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+
+from drivers.chipcard.pcscd import ensure_pcscd
+
+TEST_VPCD_PORT = 35964
+TEST_READER = "Virtual PCD 00 01"
+TODAY = dt.date(2026, 11, 28)
+OUR_THREADS = ("chipcard", "vpcd-card", "test-chipcard")
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    ensure_pcscd()
+    yield
+
+
+@pytest.fixture
+def emulator(pcscd):
+    from drivers.chipcard.emulator import VpcdCardEmulator
+    emu = VpcdCardEmulator(port=TEST_VPCD_PORT, latency_ms=0)
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def reader(emulator):
+    from drivers.chipcard.pcsc import PcscReader
+    dev = PcscReader("test-chipcard", reader=TEST_READER, timeout=3.0, apdu_timeout=2.0,
+                     today=lambda: TODAY)
+    events: list = []
+    dev.subscribe(events.append)
+    dev.events = events  # type: ignore[attr-defined]
+    dev.open()
+    yield dev
+    dev.close()
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads():
+    """Every reader, watcher and emulator thread a test starts is gone when it ends."""
+    yield
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        left = [t.name for t in threading.enumerate() if t.name.startswith(OUR_THREADS)]
+        if not left:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"threads left running: {left}")
+
+
+def wait_until(predicate, timeout: float = 3.0, step: float = 0.01) -> float:
+    """Seconds it took for predicate() to become true; fails the test after `timeout`."""
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout:
+            pytest.fail(f"condition not met within {timeout} s")
+        time.sleep(step)
+    return time.monotonic() - start
+
+
+@pytest.fixture
+def until():
+    return wait_until
