@@ -116,6 +116,13 @@ class PrinterEmulatorSection:
     output_dir: str = "../var/receipts"
     pace: bool = True
 
+    def validate(self) -> tuple[str, str] | None:
+        if self.paper_lines < 1:
+            return "paper_lines", "at least 1 line of paper"
+        if not 0 <= self.near_end_lines < self.paper_lines:
+            return "near_end_lines", "0 or more, and fewer than paper_lines"
+        return None
+
 
 @dataclass(frozen=True)
 class PrinterSection:
@@ -132,6 +139,20 @@ class PrinterSection:
     qr: bool = True
     code_page: Literal["gb18030"] = "gb18030"
     emulator: PrinterEmulatorSection = field(default_factory=PrinterEmulatorSection)
+
+    def validate(self) -> tuple[str, str] | None:
+        if not 1 <= self.status_timeout_ms <= 2000:
+            return "status_timeout_ms", "1 to 2000 milliseconds (50 suits a real printer)"
+        if self.baud not in (9600, 19200, 38400, 57600, 115200):
+            return "baud", "one of 9600, 19200, 38400, 57600, 115200"
+        if not 16 <= self.paper_width_chars <= 80:
+            return "paper_width_chars", "16 to 80 characters (48 for 80 mm, 32 for 58 mm)"
+        if self.paper_width_dots % 8 or not 128 <= self.paper_width_dots <= 1024:
+            return "paper_width_dots", "a multiple of 8 from 128 to 1024 (576 for 80 mm)"
+        if self.poll_interval_s <= 0 or self.timeout_s <= 0:
+            return "poll_interval_s" if self.poll_interval_s <= 0 else "timeout_s", \
+                "a positive number of seconds"
+        return None
 
 
 @dataclass(frozen=True)

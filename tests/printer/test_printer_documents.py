@@ -143,3 +143,4 @@ def test_balance_slip_is_under_2_kb_on_the_wire():
 def test_wrap_counts_chinese_as_two_columns():
     assert wrap("中文中文中文", 5) == ["中文", "中文", "中文"]
     assert wrap("hello world again", 11) == ["hello world", "again"]
+
