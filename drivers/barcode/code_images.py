@@ -6,6 +6,8 @@ textured background, turned, blurred and noisy like a phone held up to a lobby c
 """
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -50,7 +52,12 @@ def render_code(symbology: str, text: str, module_px: int = 6, bar_height_px: in
 
 
 def background(width: int, height: int, seed: int = 0) -> np.ndarray:
-    """A calm lobby-like backdrop (soft gradient and shapes), BGR."""
+    """A calm lobby-like backdrop (soft gradient and shapes), BGR; a fresh copy each call."""
+    return _background(width, height, seed % 16).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _background(width: int, height: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     ys = np.linspace(0, 1, height, dtype=np.float32)[:, None]
     xs = np.linspace(0, 1, width, dtype=np.float32)[None, :]
