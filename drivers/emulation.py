@@ -159,12 +159,11 @@ class PtyEmulator(Emulator):
             start = time.monotonic()
             for offset in range(0, len(data), chunk):
                 part = data[offset:offset + chunk]
+                if self.pace:  # a chunk is handed over when its last byte would have arrived
+                    delay = start + (offset + len(part)) * 10 / self.baud - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
                 try:
                     os.write(master, part)
                 except OSError:
                     return
-                if self.pace:
-                    due = start + (offset + len(part)) * 10 / self.baud
-                    delay = due - time.monotonic()
-                    if delay > 0:
-                        time.sleep(delay)
