@@ -57,9 +57,10 @@ class KioskApp(App):
     kiosk_id = StringProperty("")
     simulator_enabled = BooleanProperty(False)
 
-    def __init__(self, config: KioskConfig, send: Callable[..., Any], *,
-                 devices: Any = None, **kwargs: Any):
-        """`send(action, **args)` reaches the session; `devices` is the DeviceManager (panel)."""
+    def __init__(self, config: KioskConfig, session: Any, *, devices: Any = None,
+                 **kwargs: Any):
+        """`session` offers subscribe(listener) and send(action, **args) (kiosk.session);
+        `devices` is the DeviceManager whose emulators the simulator panel drives."""
         super().__init__(**kwargs)
         self.kiosk_config = config
         self.title = "Lobby kiosk"
@@ -69,7 +70,8 @@ class KioskApp(App):
         self.simulator_enabled = bool(config.emulated and config.ui.simulator_panel
                                       and devices is not None)
         self.devices = devices
-        self._send = send
+        self.session = session
+        self._unsubscribe: Callable[[], None] | None = None
         self._pending: State | None = None
         self._pending_lock = threading.Lock()
         self._apply_trigger = Clock.create_trigger(self._apply_pending, -1)
@@ -92,6 +94,22 @@ class KioskApp(App):
             screen.bind(on_action=lambda _w, action, args: self.send(action, **args))
             root.manager.add_widget(screen)
         return root
+
+    def attach(self) -> None:
+        """Start rendering the session's states (after `build`)."""
+        if self._unsubscribe is None:
+            self._unsubscribe = self.session.subscribe(self.on_session_state)
+
+    def detach(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def on_start(self):
+        self.attach()
+
+    def on_stop(self):
+        self.detach()
 
     # -- session -> UI -------------------------------------------------------------------------
     def on_session_state(self, state: State) -> None:
@@ -123,7 +141,7 @@ class KioskApp(App):
             log.debug("action %s not accepted in %s", action, state.step)
             return
         try:
-            self._send(action, **args)
+            self.session.send(action, **args)
         except Exception:
             log.exception("session refused action %s", action)
 
@@ -141,3 +159,9 @@ class KioskApp(App):
         panel = SimulatorPanel(devices=self.devices)
         panel.open()
         return panel
+
+
+def run_app(config: KioskConfig, session: Any, devices: Any = None) -> None:
+    """Open the window and run the touchscreen app until it is closed."""
+    configure_kivy(config.ui)
+    KioskApp(config, session, devices=devices).run()

@@ -1,17 +1,22 @@
-"""Transfer to a new payee: the account number on a keypad and the payee's name in pinyin.
+"""Transfer to a new payee: the account number on a keypad and the payee's name on a pinyin
+keyboard with character candidates (a kiosk has no reliable IME).
 
 What is typed stays on this screen until the customer presses Continue; the session checks it.
 """
 from __future__ import annotations
 
-from kivy.properties import OptionProperty, StringProperty
+from kivy.clock import Clock
+from kivy.properties import ListProperty, NumericProperty, OptionProperty, StringProperty
 
 from kiosk.session.states import State, Step
 
 from .base import KioskScreen
+from .widgets import pinyin_input
+from .widgets.controls import KButton
 
 MAX_ACCOUNT_DIGITS = 25
-MAX_NAME_LETTERS = 40
+MAX_NAME_CHARS = 30
+CANDIDATES_PER_PAGE = 7
 
 
 def group_digits(number: str) -> str:
@@ -22,38 +27,96 @@ def group_digits(number: str) -> str:
 class PayeeEntryScreen(KioskScreen):
     step = Step.PAYEE_ENTRY
     account_number = StringProperty("")
-    name = StringProperty("")
+    payee_name = StringProperty("")
+    pinyin = StringProperty("")
+    candidates = ListProperty([])
+    candidate_page = NumericProperty(0)
     field = OptionProperty("account", options=("account", "name"))
     _entered: tuple[str, str] | None = None
+    _waiting = None
+
+    def on_enter(self, *_):
+        pinyin_input.warm_up()
 
     def on_render(self, state: State) -> None:
         entered = (state.view.get("account_number", ""), state.view.get("name", ""))
         if entered != self._entered:  # a new entry or the session changed it: show that
             self._entered = entered
-            self.account_number, self.name = entered
-            self.field = "account" if not self.account_number or self.name else "name"
+            self.account_number, self.payee_name = entered
+            self.pinyin = ""
+            self.field = "name" if self.account_number and not self.payee_name else "account"
 
+    # -- account number ----------------------------------------------------------------------
     def add_digit(self, index: int) -> None:
         digit = self.ids.keypad.keys[index]
         if len(self.account_number) < MAX_ACCOUNT_DIGITS:
             self.account_number += digit
 
-    def backspace(self) -> None:
-        if self.field == "account":
-            self.account_number = self.account_number[:-1]
-        else:
-            self.name = self.name[:-1]
-
     def clear(self) -> None:
         self.account_number = ""
 
+    # -- name ----------------------------------------------------------------------------------
     def add_letter(self, letter: str) -> None:
-        if len(self.name) < MAX_NAME_LETTERS:
-            self.name += letter
+        if len(self.pinyin) < 6:
+            self.pinyin += letter.lower()
 
     def add_space(self) -> None:
-        if self.name and not self.name.endswith(" "):
-            self.name += " "
+        """Space takes the letters as they are (names written in Latin letters)."""
+        if self.pinyin:
+            self._append(self.pinyin.upper() + " ")
+            self.pinyin = ""
+        elif self.payee_name and not self.payee_name.endswith(" "):
+            self._append(" ")
+
+    def choose(self, character: str) -> None:
+        self._append(character)
+        self.pinyin = ""
+
+    def _append(self, text: str) -> None:
+        self.payee_name = (self.payee_name + text)[:MAX_NAME_CHARS]
+
+    def backspace(self) -> None:
+        if self.field == "account":
+            self.account_number = self.account_number[:-1]
+        elif self.pinyin:
+            self.pinyin = self.pinyin[:-1]
+        else:
+            self.payee_name = self.payee_name[:-1]
+
+    def on_pinyin(self, *_):
+        self.candidate_page = 0
+        self.candidates = pinyin_input.candidates(self.pinyin)
+        if self.pinyin and not pinyin_input.ready() and self._waiting is None:
+            self._waiting = Clock.schedule_interval(self._check_ready, 0.2)
+
+    def _check_ready(self, _dt):
+        if pinyin_input.ready() or not self.pinyin:
+            self._waiting = None
+            self.on_pinyin()
+            return False
+        return True
+
+    def on_candidates(self, *_):
+        self._show_candidates()
+
+    def on_candidate_page(self, *_):
+        self._show_candidates()
+
+    def _show_candidates(self) -> None:
+        bar = self.ids.candidates
+        bar.clear_widgets()
+        start = self.candidate_page * CANDIDATES_PER_PAGE
+        for character in self.candidates[start:start + CANDIDATES_PER_PAGE]:
+            key = KButton(text=character, style="secondary")
+            key.bind(on_release=lambda k: self.choose(k.text))
+            bar.add_widget(key)
+        if len(self.candidates) > CANDIDATES_PER_PAGE:
+            more = KButton(text="»", style="quiet")
+            pages = -(-len(self.candidates) // CANDIDATES_PER_PAGE)
+            more.bind(on_release=lambda *_: setattr(self, "candidate_page",
+                                                    (self.candidate_page + 1) % pages))
+            bar.add_widget(more)
 
     def submit(self) -> None:
-        self.send("submit", account_number=self.account_number, name=self.name.strip())
+        name = self.payee_name.strip()
+        self.send("submit", account_number=self.account_number, name=name)

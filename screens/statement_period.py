@@ -14,7 +14,7 @@ class StatementPeriodScreen(KioskScreen):
         grid = self.ids.periods
         grid.clear_widgets()
         for period in state.view.get("periods", []):
-            button = KButton(text=self.tr(period), style="secondary")
+            button = KButton(text=self.tr(f"period_{period}"), style="secondary")
             button.period = period
             button.bind(on_release=lambda b: self.send("choose", period=b.period))
             grid.add_widget(button)

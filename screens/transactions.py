@@ -21,11 +21,11 @@ class TransactionsScreen(KioskScreen):
         ranges = self.ids.ranges
         ranges.clear_widgets()
         for range_id in state.view.get("ranges", []):
-            chip = Chip(text=self.tr(range_id), selected=range_id == state.view.get("range"))
+            chip = Chip(text=self.tr(f"range_{range_id}"), selected=range_id == state.view.get("range"))
             chip.range_id = range_id
             chip.bind(on_release=lambda c: self.send("range", range=c.range_id))
             ranges.add_widget(chip)
-        rows = self.ids.items
+        rows = self.ids.rows
         rows.clear_widgets()
         for item in state.view.get("items", []):
             rows.add_widget(TransactionRow(item=item))

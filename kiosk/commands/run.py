@@ -1,0 +1,39 @@
+"""`kiosk run [--config PATH]`: the touchscreen app on the configured devices."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("run", help="run the touchscreen app")
+    parser.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, load_config
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:  # before any window: the kiosk never starts half-configured
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    font = config.path(config.ui.font)
+    if not font.is_file():
+        print(f"kiosk: {config.source}: [ui.font] found {font}, which does not exist; expected "
+              "a CJK font file such as assets/fonts/wqy-microhei.ttc", file=sys.stderr)
+        return 2
+    from kiosk.core import KioskCore
+    from kiosk.logging_setup import configure_logging
+    configure_logging(config.data_dir / "log", config.kiosk.log_level)
+    core = KioskCore(config)
+    core.start()  # devices open in the background: a missing one never delays the window
+    try:
+        from screens.app import run_app
+        run_app(config, core.session, devices=core.devices)
+    finally:
+        core.stop()
+    return 0

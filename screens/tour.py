@@ -1,0 +1,198 @@
+"""Every screen and state a customer can see, with invented data, rendered to PNG files and a
+contact sheet (`kiosk tour`). The states are built like the session builds them (VIEW_KEYS)."""
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+from kiosk.session.states import State, Step
+
+log = logging.getLogger(__name__)
+
+ACCOUNTS = [
+    {"index": 0, "number_masked": "622202*********0018", "kind": "debit", "currency": "CNY",
+     "balance_fen": 5_234_000, "available_fen": 5_234_000},
+    {"index": 1, "number_masked": "622202*********7731", "kind": "savings", "currency": "CNY",
+     "balance_fen": 12_000_000, "available_fen": 11_500_000},
+]
+TRANSACTIONS = [
+    {"posted_at": "2026-11-25T10:12:00", "description": "工资 Salary", "amount_fen": 1_250_000,
+     "balance_fen": 5_234_000, "counterparty_masked": ""},
+    {"posted_at": "2026-11-22T18:40:00", "description": "超市 Supermarket", "amount_fen": -32_650,
+     "balance_fen": 3_984_000, "counterparty_masked": ""},
+    {"posted_at": "2026-11-20T09:05:00", "description": "转账 Transfer", "amount_fen": -200_000,
+     "balance_fen": 4_016_650, "counterparty_masked": "625965*********0025"},
+    {"posted_at": "2026-11-18T12:30:00", "description": "水电费 Utilities", "amount_fen": -18_420,
+     "balance_fen": 4_216_650, "counterparty_masked": ""},
+    {"posted_at": "2026-11-15T08:00:00", "description": "利息 Interest", "amount_fen": 1_530,
+     "balance_fen": 4_235_070, "counterparty_masked": ""},
+]
+
+
+def _menu_options(page: int, size: int) -> tuple[list[dict[str, str]], int]:
+    from kiosk.session.triage import SERVICES
+    pages = -(-len(SERVICES) // size)
+    shown = SERVICES[(page - 1) * size: page * size]
+    return [{"id": s.id, "message_id": s.message_id, "where": s.where} for s in shown], pages
+
+
+def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[str, State]]:
+    """(file stem, state) for every screen and the states worth seeing apart."""
+    page_size = 4 if elderly else 6
+    shots: list[tuple[str, State]] = []
+
+    def add(stem: str, step: Step, message_id: str = "", actions: tuple[str, ...] = (),
+            suggestion: dict[str, str] | None = None, seconds_left: int | None = None,
+            **view: Any) -> None:
+        shots.append((stem, State(step, seq=len(shots) + 1, message_id=message_id, view=view,
+                                  actions=actions, language=language, elderly=elderly,
+                                  page_size=page_size, suggestion=suggestion,
+                                  seconds_left=seconds_left)))
+
+    add("attract", Step.ATTRACT, "welcome", ("start", "elderly"), languages=["zh_CN", "en"])
+    options, pages = _menu_options(1, page_size)
+    add("menu", Step.MENU, "choose_service", ("choose", "page"), options=options, page=1,
+        pages=pages)
+    options, pages = _menu_options(pages, page_size)
+    add("menu_counter", Step.MENU, "choose_service", ("choose", "page"), options=options,
+        page=pages, pages=pages)
+    add("identify_card", Step.IDENTIFY, "identify_card", ("back",), methods=["card"],
+        purpose="balance")
+    add("identify_any", Step.IDENTIFY, "identify_optional", ("back", "skip"),
+        methods=["card", "idcard", "qr"], purpose="ticket")
+    add("choose_application", Step.CHOOSE_APPLICATION, "choose_card_application", ("choose",),
+        applications=[{"index": 0, "label": "UnionPay Debit"},
+                      {"index": 1, "label": "UnionPay Credit"}])
+    keys = [7, 2, 9, 0, 4, 1, 8, 5, 3, 6]
+    add("pin", Step.PIN, "enter_pin", ("digit", "backspace", "clear", "ok", "back"), keys=keys,
+        entered=3, masked="●●●", tries_left=3, min_length=6, max_length=6, problem="")
+    add("pin_wrong", Step.PIN, "pin_wrong", ("digit", "backspace", "clear", "ok", "back"),
+        keys=list(reversed(keys)), entered=0, masked="", tries_left=1, min_length=6,
+        max_length=6, problem="")
+    add("accounts", Step.ACCOUNTS, "your_accounts", ("choose", "account"),
+        suggestion={"id": "deposit", "message_id": "suggest_deposit"},
+        customer_name="*试甲", accounts=ACCOUNTS, selected=0)
+    add("transactions", Step.TRANSACTIONS, "", ("range", "next", "previous", "back"),
+        ranges=["7_days", "30_days", "90_days", "365_days"], range="30_days",
+        date_from="2026-10-30", date_to="2026-11-28", items=TRANSACTIONS[:page_size],
+        page=1, pages=3, total=14)
+    add("transactions_empty", Step.TRANSACTIONS, "no_transactions", ("range", "back"),
+        ranges=["7_days", "30_days", "90_days", "365_days"], range="7_days",
+        date_from="2026-11-22", date_to="2026-11-28", items=[], page=1, pages=1, total=0)
+    add("statement_period", Step.STATEMENT_PERIOD, "choose_statement_period",
+        ("choose", "back"), periods=["last_month", "last_3_months", "this_year", "last_year"],
+        account_masked=ACCOUNTS[0]["number_masked"])
+    add("statement_preview", Step.STATEMENT_PREVIEW, "statement_preview", ("print", "back"),
+        account_masked=ACCOUNTS[0]["number_masked"], date_from="2026-10-01",
+        date_to="2026-10-31", opening_fen=3_902_000, closing_fen=4_235_070, line_count=23,
+        lines=TRANSACTIONS[:3])
+    add("printing_statement", Step.PRINTING, "printing_statement", (), document="statement",
+        progress=0.6)
+    add("take_receipt_and_card", Step.TAKE_ITEMS, "take_receipt_and_card", ("done",),
+        items=["receipt", "card"])
+    add("payee", Step.PAYEE, "choose_payee", ("choose", "new", "back", "page"),
+        payees=[{"index": 0, "name_masked": "*试乙", "account_masked": "625965*********0025",
+                 "bank_name": "示例银行"},
+                {"index": 1, "name_masked": "*试丙", "account_masked": "622202*********0034",
+                 "bank_name": "示例银行"}], page=1, pages=1)
+    add("payee_entry", Step.PAYEE_ENTRY, "enter_payee", ("submit", "back"),
+        account_number="6259650000000000025", name="测试乙", problem="")
+    add("payee_entry_problem", Step.PAYEE_ENTRY, "enter_payee", ("submit", "back"),
+        account_number="6222020000000000", name="", problem="account_number_invalid")
+    add("payee_check", Step.PAYEE_CHECK, "confirm_payee", ("confirm", "back"),
+        name_masked="*试乙", bank_name="示例银行", account_masked="625965*********0025",
+        matches=True)
+    add("amount", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=0, fee_fen=None,
+        per_transaction_fen=5_000_000, remaining_today_fen=10_000_000, available_fen=5_234_000,
+        problem="")
+    add("amount_over", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=6_000_000,
+        fee_fen=0, per_transaction_fen=5_000_000, remaining_today_fen=10_000_000,
+        available_fen=5_234_000, problem="amount_over_available")
+    add("fraud_warning", Step.FRAUD_WARNING, "fraud_warning", ("acknowledge", "back"),
+        warnings=["fraud_warning", "fraud_warning_stranger", "fraud_warning_large"],
+        min_read_s=0, problem="")
+    add("transfer_confirm", Step.TRANSFER_CONFIRM, "confirm_transfer", ("confirm", "back"),
+        from_masked=ACCOUNTS[0]["number_masked"], to_masked="625965*********0025",
+        to_name_masked="*试乙", bank_name="示例银行", amount_fen=200_000, fee_fen=0,
+        total_fen=200_000)
+    add("sending_transfer", Step.WORKING, "sending_transfer", (), task="sending_transfer",
+        progress=None)
+    for outcome, message in (("approved", "transfer_approved"), ("declined", "insufficient_funds"),
+                             ("pending", "transfer_pending"), ("held", "transfer_held")):
+        add(f"transfer_{outcome}", Step.TRANSFER_RESULT, message,
+            ("done",) if outcome == "declined" else ("receipt", "done"),
+            suggestion={"id": "mobile", "message_id": "suggest_mobile_banking"}
+            if outcome == "approved" else None,
+            outcome=outcome, reference="" if outcome == "declined" else "331208000142",
+            amount_fen=200_000, fee_fen=0, to_masked="625965*********0025")
+    add("lost_card_identify", Step.IDENTIFY, "identify_idcard", ("back",), methods=["idcard"],
+        purpose="lost_card")
+    add("lost_card_number", Step.LOST_CARD_NUMBER, "enter_lost_card_number", ("submit", "back"),
+        id_masked="110101********1030", name_masked="*试甲", number="622202000000000",
+        problem="")
+    add("lost_card_confirm", Step.LOST_CARD_CONFIRM, "lost_card_confirm", ("confirm", "back"),
+        card_masked="622202*********0018", id_masked="110101********1030", name_masked="*试甲")
+    add("lost_card_result", Step.LOST_CARD_RESULT, "lost_card_reported", ("receipt", "done"),
+        reference="LC20261128001", card_masked="622202*********0018", temporary=True,
+        expires_on="2026-12-03")
+    add("ticket_service", Step.TICKET_SERVICE, "choose_ticket_service", ("choose", "back"),
+        services=[{"id": "general", "message_id": "ticket_general"},
+                  {"id": "business", "message_id": "ticket_business"},
+                  {"id": "wealth", "message_id": "ticket_wealth"}], page=1, pages=1, vip=True)
+    add("ticket_issued", Step.TICKET_ISSUED, "ticket_issued", ("done",), number="V012",
+        service="wealth", priority=True, waiting=2, estimated_wait_min=6,
+        form_qr="KIOSKFORM|v1|KSK-0001|V012|wealth|622202*********0018", printed=True)
+    add("working", Step.WORKING, "loading_accounts", (), task="loading_accounts",
+        progress=None)
+    add("more_time", Step.MORE_TIME, "more_time", ("more_time", "end"), seconds_left=20,
+        returns_to="amount")
+    add("help_called", Step.HELP_CALLED, "help_called", ("done",), reference="7F3A21C9")
+    add("error_host", Step.ERROR, "host_unavailable", ("retry", "ticket", "call_staff", "end"),
+        ways=["retry", "ticket", "call_staff", "end"], detail="")
+    add("error_paper_out", Step.ERROR, "printer_out_of_paper", ("call_staff", "end"),
+        ways=["call_staff", "end"], detail="")
+    add("rating", Step.RATING, "rate_service", ("rate", "skip"), scale=[1, 2, 3, 4, 5])
+    add("goodbye", Step.GOODBYE, "thank_you", ())
+    return shots
+
+
+def render_tour(app: Any, out: Path, states: list[tuple[str, State]],
+                frames: int = 3) -> list[Path]:
+    """Show each state in the running (built) app and save the window to out/<stem>.png."""
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, state in states:
+        app.show(state)
+        for _ in range(frames):
+            EventLoop.idle()
+        saved = Path(Window.screenshot(name=str(out / f"{stem}.png")))
+        target = out / f"{stem}.png"
+        saved.replace(target)  # Kivy adds a counter to the name: keep the plain one
+        written.append(target)
+        log.info("tour: %s", target)
+    return written
+
+
+def contact_sheet(pngs: list[Path], target: Path, columns: int = 5,
+                  thumb_width: int = 400) -> Path:
+    """One PNG with every screen, captioned with its file name."""
+    from PIL import Image, ImageDraw
+    images = [Image.open(p).convert("RGB") for p in pngs]
+    ratio = images[0].height / images[0].width
+    thumb_h = int(thumb_width * ratio)
+    caption = 26
+    rows = math.ceil(len(images) / columns)
+    sheet = Image.new("RGB", (columns * (thumb_width + 16) + 16,
+                              rows * (thumb_h + caption + 16) + 16), (40, 44, 52))
+    draw = ImageDraw.Draw(sheet)
+    for i, (path, image) in enumerate(zip(pngs, images)):
+        x = 16 + (i % columns) * (thumb_width + 16)
+        y = 16 + (i // columns) * (thumb_h + caption + 16)
+        sheet.paste(image.resize((thumb_width, thumb_h)), (x, y))
+        draw.text((x, y + thumb_h + 6), path.stem, fill=(235, 235, 235))
+    sheet.save(target)
+    return target
