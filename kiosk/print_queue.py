@@ -19,7 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from drivers.errors import DeviceError
+from drivers.errors import DeviceError, TransportError
 from drivers.printer.base import PrinterFault, ReceiptPrinter
 
 from .documents.blocks import Document
@@ -141,6 +141,9 @@ class PrintQueue:
                                        on_page=lambda n: self._update(job_id, pages_done=n))
             except PrinterFault as exc:
                 return self._stopped(job_id, exc.fault)
+            except TransportError as exc:
+                log.warning("print job %d: %s", job_id, exc)
+                return self._stopped(job_id, "noDevice")
             except DeviceError as exc:
                 log.warning("print job %d: %s", job_id, exc)
                 return self._stopped(job_id, "offline")

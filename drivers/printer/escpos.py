@@ -70,7 +70,7 @@ def feed(lines: int = 1) -> bytes:
 
 
 def cut(partial: bool = True, feed_dots: int = 0) -> bytes:
-    """GS V: cut at once (GS V 0 full / GS V 1 partial) or feed `feed_dots` and cut (GS V 65/66 n)."""
+    """GS V: cut now (GS V 0 full / GS V 1 partial) or feed `feed_dots` and cut (GS V 65/66 n)."""
     if feed_dots:
         if not 0 < feed_dots <= 255:
             raise ValueError(f"cut feed must be 1..255 dots, got {feed_dots}")

@@ -1,7 +1,8 @@
 """The transaction receipt for a transfer: who paid whom, how much, and what came of it."""
 from __future__ import annotations
 
-from kiosk.host.models import Account, TransferKind, TransferOutcome, TransferRequest, TransferResult
+from kiosk.host.models import (Account, TransferKind, TransferOutcome, TransferRequest,
+                               TransferResult)
 from kiosk.privacy import mask_name, mask_number, scrub
 
 from .blocks import Block, Document, Page, Pair, Text

@@ -13,8 +13,9 @@ KEYS = {"online", "paper", "cover_open", "cutter_error", "recoverable_error",
         "unrecoverable_error", "status_ms", "error"}
 
 
-def diag(*args: str) -> tuple[int, dict]:
-    proc = subprocess.run([sys.executable, "-m", "kiosk", "diag", "printer", "--json", *args],
+def diag(*args: str, status_timeout_ms: int = 500) -> tuple[int, dict]:
+    proc = subprocess.run([sys.executable, "-m", "kiosk", "diag", "printer", "--json",
+                           "--status-timeout-ms", str(status_timeout_ms), *args],
                           capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
     return proc.returncode, json.loads(proc.stdout)
 
@@ -33,14 +34,14 @@ def test_faults_are_reported_and_test_page_refused(emulator):
     code, result = diag("--port", str(emulator.link), "--test-page")
     assert code == 4 and result["paper"] == "low" and result["cover_open"] is True
     assert result["online"] is False and "close the printer cover" in result["error"]
-    emulator.wait_rendered()
+    emulator.wait_rendered(30)
     assert emulator.receipts() == []
 
 
 def test_test_page_prints_when_ready(emulator):
     code, result = diag("--port", str(emulator.link), "--test-page")
     assert code == 0 and result["error"] is None
-    assert emulator.wait_rendered()
+    assert emulator.wait_rendered(30)
     (page,) = emulator.receipts()
     assert page.complete and "打印机测试页" in page.text and page.qr[0].startswith("TEST-")
 
@@ -54,7 +55,7 @@ def test_silent_printer_exits_5_and_never_says_paper_ok():
     master, slave = os.openpty()
     tty.setraw(slave)
     try:
-        code, result = diag("--port", os.ttyname(slave))
+        code, result = diag("--port", os.ttyname(slave), status_timeout_ms=50)
     finally:
         os.close(master)
         os.close(slave)

@@ -76,7 +76,7 @@ def test_job_refused_before_printing_when_paper_is_out(printer, emulator):
         printer.print_document(balance_slip(account(), "BAL1", CTX))
     assert info.value.fault == "paperOut" and info.value.pages_done == 0
     assert "replace the paper roll" in str(info.value) and str(emulator.link) in str(info.value)
-    emulator.wait_rendered()
+    emulator.wait_rendered(30)
     assert emulator.receipts() == []
 
 
@@ -89,7 +89,7 @@ def test_paper_out_mid_statement_reports_how_far_it_got(printer, emulator):
     assert info.value.fault == "paperOut"
     assert info.value.pages_done == 1 and done == [1]
     assert 0 < info.value.lines_sent
-    emulator.wait_rendered()
+    emulator.wait_rendered(30)
     complete = [r for r in emulator.receipts() if r.complete]
     partial = [r for r in emulator.receipts() if not r.complete]
     assert len(complete) == 1 and "第 1/3 页 Page 1 of 3" in complete[0].text

@@ -30,6 +30,7 @@ def printer_only_config(tmp_path):
         '[devices]\nreconnect_min_s = 0.05\nreconnect_max_s = 0.2\n'
         + "".join(f"[devices.{n}]\nenabled = false\n" for n in others)
         + '[devices.printer]\nport = "run/printer.pty"\npoll_interval_s = 0.05\n'
+          'status_timeout_ms = 500\n'
           '[devices.printer.emulator]\noutput_dir = "receipts"\n', encoding="utf-8")
     return load_config(toml)
 
@@ -58,7 +59,7 @@ def test_manager_runs_printer_on_its_emulator_and_publishes_paper_faults(tmp_pat
         emulator.perform("paper_replaced")
         assert wait_for(lambda: manager.statuses()["printer"]["paper"] == "full")
         assert [j.state for j in queue.resume_pending()] == [JobState.DONE]
-        assert emulator.wait_rendered()
+        assert emulator.wait_rendered(30)
         png = emulator.last_receipt_png()
         assert png is not None and png.parent == tmp_path / "receipts"
 

@@ -27,7 +27,7 @@ def test_statement_png_holds_a_decodable_qr_with_the_reference(printer, emulator
     queue = PrintQueue(tmp_path / "print_queue.db", lambda: printer)
     job_id = queue.submit(account_statement(statement(30), REFERENCE, CTX))
     assert queue.status(job_id).state is JobState.DONE
-    assert emulator.wait_rendered()
+    assert emulator.wait_rendered(30)
     receipts = emulator.receipts()
     assert [r.complete for r in receipts] == [True, True, True]
     assert page_numbers(receipts) == [1, 2, 3]
@@ -61,7 +61,7 @@ def test_paper_out_mid_statement_loses_no_page(printer, emulator, tmp_path):
     assert [j.state for j in resumed] == [JobState.DONE] and resumed[0].pages_done == 3
     assert events[-1].job.state is JobState.DONE and queue.pending() == []
 
-    assert emulator.wait_rendered()
+    assert emulator.wait_rendered(30)
     whole = [r for r in emulator.receipts() if r.complete]
     cut_short = [r for r in emulator.receipts() if not r.complete]
     assert page_numbers(whole) == [1, 2, 3]          # every page, once, in order
@@ -85,7 +85,7 @@ def test_reprint_is_a_new_job_with_the_whole_document(printer, emulator, tmp_pat
     assert copy != first and queue.status(copy).copy_of == first
     assert queue.status(copy).state is JobState.DONE
     assert queue.document(copy) == queue.document(first)
-    assert emulator.wait_rendered() and len(emulator.receipts()) == 2
+    assert emulator.wait_rendered(30) and len(emulator.receipts()) == 2
 
 
 def test_job_printing_at_a_crash_is_resumable_after_restart(tmp_path):
