@@ -128,16 +128,17 @@ class TransferService:
                               pending["from_account_id"], pending["transmitted_at"])
 
     def _drain(self) -> tuple[int, int]:
-        """Send due reversals; close the journal rows of the ones the host answered."""
-        moved = unmoved = 0
-        for advice, host_reversed in self._reversals.drain(self.host):
-            ref = self.ref(advice.stan)
-            if not self.journal.find(CLOSING, limit=1, ref=ref):
-                self.journal.record("transfer.reversed", ref=ref, stan=advice.stan,
-                                    amount_fen=advice.amount_fen, host_reversed=host_reversed)
-            moved += host_reversed
-            unmoved += not host_reversed
-        return moved, unmoved
+        """Send due reversals, then close every open transfer whose reversal the host answered
+        (also those answered before a crash that came before their journal row)."""
+        answered = self._reversals.drain(self.host)
+        moved = sum(1 for _, host_reversed in answered if host_reversed)
+        for ref in self.journal.open_refs("transfer.pending", CLOSING):
+            pending = self.journal.find(("transfer.pending",), limit=1, ref=ref)[0]
+            host_reversed = self._reversals.outcome(self.terminal_id, pending["stan"])
+            if host_reversed is not None:
+                self.journal.record("transfer.reversed", ref=ref, stan=pending["stan"],
+                                    amount_fen=pending["amount_fen"], host_reversed=host_reversed)
+        return moved, len(answered) - moved
 
     def drain_reversals(self) -> int:
         """Send queued reversals again (call periodically while any are due); how many remain."""
@@ -214,7 +215,7 @@ class TransferService:
         self._reversals.add(ReversalAdvice(self.terminal_id, stan, order.amount_fen,
                                            order.from_account_id, transmitted_at))
         self._drain()
-        if self._reversals.is_done(self.terminal_id, stan):
+        if self._reversals.outcome(self.terminal_id, stan) is not None:
             return TransferResult(TransferOutcome.DECLINED, "", 0, reason, stan)
         return TransferResult(TransferOutcome.PENDING, "", 0, reason, stan)
 

@@ -44,10 +44,11 @@ class ReversalQueue:
                                   "ORDER BY rowid").fetchall()
         return [(ReversalAdvice(*r[:5]), r[5]) for r in rows]
 
-    def is_done(self, terminal_id: str, stan: int) -> bool:
-        row = self._conn.execute("SELECT done FROM reversals WHERE terminal_id = ? AND stan = ?",
-                                 (terminal_id, stan)).fetchone()
-        return bool(row and row[0])
+    def outcome(self, terminal_id: str, stan: int) -> bool | None:
+        """None while the reversal is due (or was never queued); else whether money moved back."""
+        row = self._conn.execute("SELECT done, host_reversed FROM reversals WHERE terminal_id = ? "
+                                 "AND stan = ?", (terminal_id, stan)).fetchone()
+        return bool(row[1]) if row and row[0] else None
 
     def drain(self, host: HostLink) -> list[tuple[ReversalAdvice, bool]]:
         """Send every due reversal (0420 first, 0421 after); stop at the first host failure.
