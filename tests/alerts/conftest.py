@@ -1,6 +1,7 @@
 """A real mosquitto on a free loopback port, stoppable and restartable for outage tests."""
 from __future__ import annotations
 
+import getpass
 import socket
 import subprocess
 import time
@@ -26,7 +27,9 @@ class Mosquitto:
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
             f"persistence true\npersistence_location {workdir}/\n"
-            f"log_dest file {workdir}/mosquitto.log\n")
+            f"log_dest file {workdir}/mosquitto.log\n"
+            # started as root, mosquitto drops to user `mosquitto`, which cannot write here
+            f"user {getpass.getuser()}\n")
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
