@@ -30,7 +30,8 @@ _SERVICE_GONE = {hresult(c) for c in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SE
                                       scard.SCARD_E_READER_UNAVAILABLE,
                                       scard.SCARD_E_UNKNOWN_READER, scard.SCARD_F_COMM_ERROR)}
 _UNRESPONSIVE = {hresult(c) for c in (scard.SCARD_W_UNRESPONSIVE_CARD,
-                                      scard.SCARD_W_UNSUPPORTED_CARD)}
+                                      scard.SCARD_W_UNSUPPORTED_CARD,
+                                      scard.SCARD_E_NOT_TRANSACTED)}
 
 
 class _IoThread:

@@ -26,9 +26,30 @@ def pcscd():
     yield
 
 
+def wait_slot_empty(timeout: float = 3.0) -> None:
+    """pcscd notices a removed card at its next poll (~400 ms): start each test on an empty slot."""
+    from smartcard import scard
+    hr, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    assert hr == scard.SCARD_S_SUCCESS, "pcscd not reachable"
+    try:
+        state = scard.SCARD_STATE_UNAWARE
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            hr, states = scard.SCardGetStatusChange(context, 100, [(TEST_READER, state)])
+            if hr == scard.SCARD_S_SUCCESS:
+                _, state, _ = states[0]
+                if state & scard.SCARD_STATE_EMPTY:
+                    return
+                state &= ~scard.SCARD_STATE_CHANGED
+        pytest.fail(f"{TEST_READER} still holds a card after {timeout} s")
+    finally:
+        scard.SCardReleaseContext(context)
+
+
 @pytest.fixture
 def emulator(pcscd):
     from drivers.chipcard.emulator import VpcdCardEmulator
+    wait_slot_empty()
     emu = VpcdCardEmulator(port=TEST_VPCD_PORT, latency_ms=0)
     emu.start()
     yield emu
