@@ -34,6 +34,7 @@ class CameraPreview(Widget):
         self.camera = camera
         self.frames_shown = 0
         self._tick_event = None
+        self._texture: Texture | None = None
         self._seq = -1
         self._frame_size = (0, 0)
         self._outlines: tuple = ()
@@ -73,10 +74,11 @@ class CameraPreview(Widget):
     # -- drawing ------------------------------------------------------------------------------
     def _show(self, image: Any) -> None:
         height, width = image.shape[:2]
-        texture = self._picture.texture
+        texture = self._texture
         if texture is None or (width, height) != self._frame_size:
             texture = Texture.create(size=(width, height), colorfmt="bgr")
             texture.flip_vertical()  # camera rows run top-down, textures bottom-up
+            self._texture = texture
             self._frame_size = (width, height)
             self._picture.texture = texture
             self._layout()
