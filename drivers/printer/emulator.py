@@ -146,6 +146,8 @@ class PrinterEmulator(PtyEmulator):
         self.unplug()
 
     def action_replug(self) -> None:
+        with self._state:
+            self._parser = EscPosParser(self)  # half a command from before the unplug is gone
         self.replug()
 
     # -- what tests and the UI see --------------------------------------------------------------

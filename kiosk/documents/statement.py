@@ -70,13 +70,15 @@ def _page_number(number: int, count: int) -> str:
 
 
 def _transaction(item: Transaction) -> list[Block]:
-    what = scrub(item.description)
-    if item.counterparty_masked:
-        what = f"{what} {mask_number(item.counterparty_masked)}"
-    return [
-        Pair(f"{item.posted_at:%m-%d %H:%M} {what}", signed_money(item.amount_fen)),
+    blocks: list[Block] = [
+        Pair(f"{item.posted_at:%m-%d %H:%M} {scrub(item.description)}",
+             signed_money(item.amount_fen)),
         Pair(f"  {item.reference}", f"{label('余额', 'Bal.')} {money(item.balance_fen)}"),
     ]
+    if item.counterparty_masked:
+        blocks.append(Text(f"  {label('对方', 'Other party')} "
+                           f"{mask_number(item.counterparty_masked)}"))
+    return blocks
 
 
 def _totals(statement: Statement) -> list[Block]:

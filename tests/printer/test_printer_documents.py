@@ -144,3 +144,14 @@ def test_wrap_counts_chinese_as_two_columns():
     assert wrap("中文中文中文", 5) == ["中文", "中文", "中文"]
     assert wrap("hello world again", 11) == ["hello world", "again"]
 
+
+
+def test_every_page_resets_and_enters_chinese_mode_explicitly():
+    doc = account_statement(statement(30), "STM4", CTX)
+    for page in doc.pages:
+        pieces = layout_page(page, PrinterCapabilities())
+        assert pieces[0] == b"\x1b@\x1c&"
+        assert pieces[-1] == b"\x1dV\x42\x60"  # feed and partial cut
+    no_cutter = layout_page(doc.pages[0], PrinterCapabilities(cutter=False, qr=False))
+    assert b"\x1dV" not in b"".join(no_cutter) and b"\x1d(k" not in b"".join(no_cutter)
+    assert no_cutter[-1] == b"\x1bd\x06"
