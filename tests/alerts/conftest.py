@@ -1,10 +1,14 @@
-"""A real mosquitto on a free loopback port, stoppable and restartable for outage tests."""
+"""A real mosquitto on a free loopback port (stoppable, restartable) and a webhook sink."""
 from __future__ import annotations
 
 import getpass
+import json
 import socket
 import subprocess
+import threading
 import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -60,3 +64,54 @@ def mosquitto(tmp_path):
     broker.start()
     yield broker
     broker.stop()
+
+
+class Sink:
+    """Records every POST; answers errcode 0, or a failure for the first `fail_first` posts."""
+
+    def __init__(self, fail_first: int = 0):
+        self.posts: list[tuple[str, dict, dict]] = []
+        self.fail_first = fail_first
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                url = urllib.parse.urlsplit(self.path)
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+                with sink.lock:
+                    sink.posts.append((url.path, query, body))
+                    failing = len(sink.posts) <= sink.fail_first
+                reply = {"errcode": 310000, "errmsg": "sign not match"} if failing else \
+                    {"errcode": 0, "errmsg": "ok"}
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                       daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def webhook_sink():
+    sinks: list[Sink] = []
+
+    def make(fail_first: int = 0) -> Sink:
+        sinks.append(Sink(fail_first))
+        return sinks[-1]
+    yield make
+    for sink in sinks:
+        sink.close()

@@ -1,13 +1,10 @@
-"""WeCom and DingTalk messages against a local HTTP sink that checks what a real bot checks."""
+"""WeCom and DingTalk messages against a local HTTP sink; the test checks the DingTalk sign."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 import json
-import threading
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -20,48 +17,9 @@ SECRET = "SEC0123456789abcdef-test-only"
 PAN = "6222021234567890128"
 
 
-class Sink:
-    """Records every POST; answers errcode 0, or a failure for the first `fail_first` posts."""
-
-    def __init__(self, fail_first: int = 0):
-        self.posts: list[tuple[str, dict, dict]] = []
-        self.fail_first = fail_first
-        sink = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                url = urllib.parse.urlsplit(self.path)
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
-                with sink.lock:
-                    sink.posts.append((url.path, query, body))
-                    failing = len(sink.posts) <= sink.fail_first
-                reply = {"errcode": 310000, "errmsg": "sign not match"} if failing else \
-                    {"errcode": 0, "errmsg": "ok"}
-                data = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                       daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
-def setup(tmp_path):
-    sink = Sink(fail_first=1)
+def setup(tmp_path, webhook_sink):
+    sink = webhook_sink(fail_first=1)
     center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-T4", branch="B1")
     notifier = StaffNotifier([WeComBot(sink.url + "/cgi-bin/webhook/send?key=test-key"),
                               DingTalkBot(sink.url + "/robot/send?access_token=tok", SECRET)],
@@ -71,7 +29,6 @@ def setup(tmp_path):
     yield sink, center, notifier
     notifier.stop()
     center.close()
-    sink.close()
 
 
 def test_faults_reach_wecom_and_signed_dingtalk_warnings_do_not(setup):
