@@ -1,0 +1,69 @@
+"""The electronic journal: masking, append-only, hash chain that shows where it was changed."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.journal import Journal
+
+
+def test_numbers_masked_and_secrets_refused(journal):
+    journal.record("customer.card_inserted", pan="6222020000000000018",
+                   id_number="110101199003071030", note="card 6222020000000000034 read")
+    row = next(journal.entries())
+    assert row.fields == {"pan": "622202*********0018", "id_number": "110101********1030",
+                          "note": "card 622202*********0034 read"}
+    with pytest.raises(ValueError):
+        journal.record("customer.pin_entered", pin="123456")
+    assert journal.count() == 1
+
+
+def test_rows_cannot_be_changed_or_deleted_through_sqlite(journal):
+    journal.record("device.fault", device="printer", fault="paper_out")
+    conn = sqlite3.connect(journal.path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE journal SET body = '{}' WHERE id = 1")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM journal")
+    conn.close()
+
+
+def _tamper(path, sql):
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER journal_no_update")
+    conn.execute("DROP TRIGGER journal_no_delete")
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("sql, broken_at", [
+    ("UPDATE journal SET body = '{\"amount_fen\":1}' WHERE id = 3", 3),
+    ("DELETE FROM journal WHERE id = 2", 3),
+    ("UPDATE journal SET kind = 'receipt.printed' WHERE id = 4", 4),
+])
+def test_verify_names_the_first_row_that_does_not_fit(tmp_path, sql, broken_at):
+    path = tmp_path / "journal.db"
+    with Journal(path) as journal:
+        for i in range(5):
+            journal.record("transfer.approved", ref=f"KSK:{i}", amount_fen=100 * i)
+        assert journal.verify().ok and journal.verify().rows == 5
+    _tamper(path, sql)
+    with Journal(path) as journal:
+        report = journal.verify()
+    assert not report.ok and report.broken_at == broken_at
+
+
+def test_journal_verify_command_exit_codes(tmp_path, capsys):
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(f'[journal]\npath = "{tmp_path / "journal.db"}"\n')
+    with Journal(tmp_path / "journal.db") as journal:
+        journal.record("customer.session_started")
+        journal.record("customer.session_ended")
+    assert main(["journal", "verify", "--config", str(toml)]) == 0
+    assert "2 rows" in capsys.readouterr().out
+    _tamper(tmp_path / "journal.db", "UPDATE journal SET ref = 'x' WHERE id = 2")
+    assert main(["journal", "verify", "--config", str(toml)]) == 1
+    assert "BROKEN at row 2" in capsys.readouterr().out
