@@ -71,10 +71,14 @@ class EscPosPrinter(ReceiptPrinter):
     def _query(self, n: int) -> int | None:
         port = self._port()
         port.write(escpos.status_request(n))
-        reply = port.read(1)
-        if not reply or not escpos.is_status_byte(reply[0]):
-            return None
-        return reply[0]
+        deadline = time.monotonic() + self.status_timeout
+        while True:
+            reply = port.read(1)
+            if reply and escpos.is_status_byte(reply[0]):
+                return reply[0]
+            # A late GS r 1 reply is not a status byte: skip it while there is time left.
+            if not reply or time.monotonic() >= deadline:
+                return None
 
     def _read_status(self) -> PrinterStatus:
         port = self._port()
