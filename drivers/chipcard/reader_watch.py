@@ -138,6 +138,7 @@ class ReaderWatcher:
             self.on_reader(reader)
             if reader is None:
                 self.on_card(None)
+                self.first_pass.set()   # nothing to wait for: the reader is not there
             states = [(PNP_READER, pnp_state)]
             if reader is not None:
                 states.append((reader, reader_state))
