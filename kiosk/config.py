@@ -119,8 +119,8 @@ class PrinterEmulatorSection:
     def validate(self) -> tuple[str, str] | None:
         if self.paper_lines < 1:
             return "paper_lines", "at least 1 line of paper"
-        if not 0 <= self.near_end_lines < self.paper_lines:
-            return "near_end_lines", "0 or more, and fewer than paper_lines"
+        if self.near_end_lines < 0:
+            return "near_end_lines", "0 or more lines"
         return None
 
 
