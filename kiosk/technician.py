@@ -117,7 +117,10 @@ class TechnicianGate:
             now = self._clock()
             if self._locked_until > now:
                 return PinCheck(False, 0, self._locked_until - now)
-            via = self._via or "unknown"
+            if not self._via:  # the prompt only follows a technician card or the gesture
+                log.warning("technician PIN refused: no technician card or gesture first")
+                return PinCheck(False, self.section.max_failures - self._failures)
+            via = self._via
             if self.section.pin_hash and verify_password(pin, self.section.pin_hash):
                 self._failures, self._locked_until = 0, 0.0
                 self._save()
@@ -309,3 +312,93 @@ def export_bundle(config: Any, out_dir: str | Path, *,
             zf.writestr(f"logs/{log_path.name}", clean_text(content, secrets))
     log.info("diagnostics bundle written to %s", path)
     return path
+
+
+# -- self-tests --------------------------------------------------------------------------------
+PSE = b"1PAY.SYS.DDF01"
+
+
+@dataclass(frozen=True)
+class SelfTestResult:
+    device: str
+    ok: bool
+    summary: str                     # one masked line for the panel
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class SelfTests:
+    """One self-test per device kind, run through the real driver. `run` blocks (up to
+    `timeout` s, waiting for a card or a scan): call it from a worker thread, never the UI."""
+
+    def __init__(self, devices: Any, bus: EventBus, config: Any):
+        self.devices = devices
+        self.bus = bus
+        self.config = config
+
+    def run(self, name: str, timeout: float = 15.0) -> SelfTestResult:
+        from drivers.errors import DeviceError
+
+        dev = self.devices.device(name)
+        if dev is None:
+            return SelfTestResult(name, False, f"{name} is not configured or not opened yet")
+        try:
+            result = getattr(self, f"_{name}")(dev, timeout)
+        except DeviceError as exc:
+            result = SelfTestResult(name, False, scrub(str(exc)))
+        log.info("self-test %s: %s %s", name, "ok" if result.ok else "FAILED", result.summary)
+        return result
+
+    def _printer(self, dev: Any, timeout: float) -> SelfTestResult:
+        import datetime as dt
+
+        from .documents.report import printer_test_page
+        from .documents.slip import SlipContext
+
+        ctx = SlipContext(self.config.kiosk.id, self.config.kiosk.branch, dt.datetime.now())
+        pages = dev.print_document(printer_test_page(
+            ctx, width_chars=dev.capabilities.paper_width_chars))
+        paper = dev.status().get("paper", "unknown")
+        return SelfTestResult("printer", True, f"test page printed ({pages} page(s)); "
+                              f"paper {paper}", {"pages": pages, "paper": paper})
+
+    def _chipcard(self, dev: Any, timeout: float) -> SelfTestResult:
+        from drivers.chipcard.apdu import select_by_name
+
+        atr = dev.wait_for_card(timeout)
+        response = dev.transmit(select_by_name(PSE))
+        sw = f"{response.sw:04X}"
+        return SelfTestResult("chipcard", response.ok,
+                              f"ATR {atr}; SELECT PSE answered SW {sw}",
+                              {"atr": atr, "pse_sw": sw})
+
+    def _idcard(self, dev: Any, timeout: float) -> SelfTestResult:
+        record = dev.read_card(wait=timeout)
+        sam_id = getattr(dev, "sam_id", "") or "unknown"
+        return SelfTestResult("idcard", True,
+                              f"SAM {sam_id}; read card {record.id_masked}",
+                              {"sam_id": sam_id, "id_masked": record.id_masked})
+
+    def _scanner(self, dev: Any, timeout: float) -> SelfTestResult:
+        got: list[DeviceEvent] = []
+        arrived = threading.Event()
+
+        def on_event(event: DeviceEvent) -> None:
+            if event.device == dev.name and event.name == "CodeReadEvent":
+                got.append(event)
+                arrived.set()
+        unsubscribe = self.bus.subscribe(on_event, DeviceEvent)
+        try:
+            if not arrived.wait(timeout):
+                return SelfTestResult("scanner", False, f"no scan within {timeout:g} s")
+        finally:
+            unsubscribe()
+        data = got[0].data
+        text = scrub(str(data.get("text", "")))
+        return SelfTestResult("scanner", True, f"{data.get('symbology', '?')}: {text[:40]}",
+                              {"symbology": data.get("symbology"), "length": len(text)})
+
+    def _camera(self, dev: Any, timeout: float) -> SelfTestResult:
+        stats = dev.stats.summary() if hasattr(dev, "stats") else {}
+        ok = bool(stats.get("frames"))
+        return SelfTestResult("camera", ok, f"{stats.get('fps', 0)} fps, "
+                              f"{stats.get('decoded', 0)} codes decoded", stats)
