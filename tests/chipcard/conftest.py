@@ -47,6 +47,11 @@ def wait_slot_empty(timeout: float = 3.0) -> None:
 
 
 @pytest.fixture
+def empty_slot(pcscd):
+    wait_slot_empty()
+
+
+@pytest.fixture
 def emulator(pcscd):
     from drivers.chipcard.emulator import VpcdCardEmulator
     wait_slot_empty()
