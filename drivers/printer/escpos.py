@@ -128,6 +128,10 @@ def is_status_byte(value: int) -> bool:
     return value & 0x93 == 0x12
 
 
+def _bit(reply: str, mask: int) -> property:
+    return property(lambda self: bool(getattr(self, reply) & mask))
+
+
 @dataclass(frozen=True)
 class StatusBytes:
     """The four DLE EOT replies, decoded with the bit meanings of the ESC/POS reference."""
@@ -136,41 +140,15 @@ class StatusBytes:
     error_cause: int
     paper_sensor: int
 
-    @property
-    def offline(self) -> bool:
-        return bool(self.printer & 0x08)
-
-    @property
-    def cover_open(self) -> bool:
-        return bool(self.offline_cause & 0x04)
-
-    @property
-    def feed_button(self) -> bool:
-        return bool(self.offline_cause & 0x08)
-
-    @property
-    def paper_end_stop(self) -> bool:
-        return bool(self.offline_cause & 0x20)
-
-    @property
-    def error(self) -> bool:
-        return bool(self.offline_cause & 0x40)
-
-    @property
-    def cutter_error(self) -> bool:
-        return bool(self.error_cause & 0x08)
-
-    @property
-    def unrecoverable_error(self) -> bool:
-        return bool(self.error_cause & 0x20)
-
-    @property
-    def recoverable_error(self) -> bool:
-        return bool(self.error_cause & 0x40)
-
-    @property
-    def paper_near_end(self) -> bool:
-        return bool(self.paper_sensor & 0x0C)
+    offline = _bit("printer", 0x08)
+    cover_open = _bit("offline_cause", 0x04)
+    feed_button = _bit("offline_cause", 0x08)
+    paper_end_stop = _bit("offline_cause", 0x20)
+    error = _bit("offline_cause", 0x40)
+    cutter_error = _bit("error_cause", 0x08)
+    unrecoverable_error = _bit("error_cause", 0x20)
+    recoverable_error = _bit("error_cause", 0x40)
+    paper_near_end = _bit("paper_sensor", 0x0C)
 
     @property
     def paper_end(self) -> bool:
