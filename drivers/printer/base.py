@@ -116,7 +116,7 @@ class ReceiptPrinter(Device):
         super().__init__(name, port=port, timeout=timeout)
         self._caps = capabilities or PrinterCapabilities()
         self.poll_interval = poll_interval
-        self._job_lock = threading.Lock()
+        self._job_lock = threading.RLock()  # a listener may ask for the status again
         self._last = PrinterStatus(answered=False)
 
     @property
@@ -212,6 +212,9 @@ class ReceiptPrinter(Device):
             cutter = Cutter.ERROR if status.cutter_error else Cutter.OK
         self._set_status("cutter", cutter)
         if self._set_status("paper", status.paper) and status.paper != Paper.UNKNOWN.value:
+            if status.paper == Paper.LOW.value:
+                self.log.warning("%s on %s: paper near end, replace the roll soon",
+                                 self.name, self.port)
             self._emit("PaperThresholdEvent", paper=status.paper)
         fault = status.fault
         self._set_status("device", FAULTS[fault][0] if fault else DeviceState.ONLINE)
