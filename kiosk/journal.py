@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -122,6 +123,7 @@ class Journal:
         self._clock = clock
         self._conn = connect(self.path, timeout_s)
         self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()   # one connection shared by the session, alerts, devices
 
     @classmethod
     def from_config(cls, config) -> "Journal":
@@ -142,18 +144,19 @@ class Journal:
         at = self._clock().isoformat(timespec="milliseconds")
         day = at[:10]
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            last = conn.execute("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1").fetchone()
-            row_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-            digest = row_hash(prev, row_id, at, kind, ref, body)
-            conn.execute("INSERT INTO journal (id, at, day, kind, ref, body, prev_hash, hash) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (row_id, at, day, kind, ref, body, prev, digest))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                last = conn.execute("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1").fetchone()
+                row_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+                digest = row_hash(prev, row_id, at, kind, ref, body)
+                conn.execute("INSERT INTO journal (id, at, day, kind, ref, body, prev_hash, hash) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             (row_id, at, day, kind, ref, body, prev, digest))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         log.debug("journal %d %s %s", row_id, kind, ref)
         return row_id
 
@@ -171,7 +174,9 @@ class Journal:
         sql = "SELECT id, at, day, kind, ref, body FROM journal"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        for row in self._conn.execute(sql + " ORDER BY id", args):
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
+        for row in rows:
             yield JournalEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
 
     def find(self, kinds: tuple[str, ...], *, ref: str | None = None,
@@ -195,22 +200,35 @@ class Journal:
         sql = f"SELECT body FROM journal WHERE {' AND '.join(where)} ORDER BY id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [json.loads(r[0]) for r in self._conn.execute(sql, args)]
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     def open_refs(self, opened: str, closing: tuple[str, ...]) -> list[str]:
         """Refs that have an `opened` row and no row of any `closing` kind (e.g. PENDING transfers)."""
         marks = ",".join("?" * len(closing))
         sql = (f"SELECT ref FROM journal o WHERE o.kind = ? AND NOT EXISTS "
                f"(SELECT 1 FROM journal c WHERE c.ref = o.ref AND c.kind IN ({marks})) ORDER BY o.id")
-        return [r[0] for r in self._conn.execute(sql, (opened, *closing))]
+        with self._lock:
+            return [r[0] for r in self._conn.execute(sql, (opened, *closing)).fetchall()]
 
     def count(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0]
+        with self._lock:
+            return self._conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0]
 
     def verify(self) -> ChainReport:
         """Walk the chain; report the first row whose hash or link does not fit."""
+        reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)  # own snapshot, no lock
+        try:
+            return self._walk(reader)
+        finally:
+            reader.close()
+
+    @staticmethod
+    def _walk(reader: sqlite3.Connection) -> ChainReport:
         prev, expected_id, rows = GENESIS, 1, 0
-        cursor = self._conn.execute(
+        reader.execute("BEGIN")
+        cursor = reader.execute(
             "SELECT id, at, kind, ref, body, prev_hash, hash FROM journal ORDER BY id")
         for row_id, at, kind, ref, body, prev_hash, digest in cursor:
             rows += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -86,6 +87,7 @@ class TransferService:
             " from_account_id TEXT NOT NULL, to_account_number TEXT NOT NULL, to_name TEXT NOT "
             "NULL, amount_fen INTEGER NOT NULL, kind TEXT NOT NULL, memo TEXT NOT NULL)")
         self.ready = False
+        self._lock = threading.RLock()   # one transfer at a time; recovery never overlaps one
 
     @classmethod
     def from_config(cls, config, host: HostLink, journal: Journal, **kwargs) -> "TransferService":
@@ -105,6 +107,10 @@ class TransferService:
     # -- start-up ------------------------------------------------------------------------------
     def recover(self) -> RecoveryReport:
         """Resolve every open transfer before any customer is served."""
+        with self._lock:
+            return self._recover()
+
+    def _recover(self) -> RecoveryReport:
         started = time.monotonic()
         open_refs = self.journal.open_refs("transfer.pending", CLOSING)
         for ref in open_refs:
@@ -142,8 +148,9 @@ class TransferService:
 
     def drain_reversals(self) -> int:
         """Send queued reversals again (call periodically while any are due); how many remain."""
-        self._drain()
-        return len(self._reversals.due())
+        with self._lock:
+            self._drain()
+            return len(self._reversals.due())
 
     # -- transfers -----------------------------------------------------------------------------
     def assess(self, order: TransferOrder):
@@ -153,9 +160,22 @@ class TransferService:
     def transfer(self, order: TransferOrder, *, fraud_warning_acknowledged: bool,
                  new_payee_acknowledged: bool = False) -> TransferResult:
         """Run a transfer; raises TransferRefused for what the kiosk will not send."""
+        with self._lock:
+            return self._transfer(order, fraud_warning_acknowledged, new_payee_acknowledged)
+
+    def _ensure_ready(self) -> None:
+        """Retry an unfinished recovery; send reversals still due from earlier timeouts."""
+        if not self.ready:
+            self._recover()
+        elif self._reversals.due():
+            self._drain()
         if not self.ready:
             raise TransferRefused("earlier transfers are still being resolved",
                                   "recovery_incomplete")
+
+    def _transfer(self, order: TransferOrder, fraud_warning_acknowledged: bool,
+                  new_payee_acknowledged: bool) -> TransferResult:
+        self._ensure_ready()
         if order.amount_fen <= 0:
             raise TransferRefused("amount must be positive", "invalid_amount")
         card = mask_number(order.pan)
@@ -253,13 +273,15 @@ class TransferService:
 
     def release_held(self, stan: int, staff_id: str) -> TransferResult:
         """Staff confirmed the large transfer: send it under its STAN."""
-        if not self.ready:
-            raise TransferRefused("earlier transfers are still being resolved",
-                                  "recovery_incomplete")
-        order = self._take_held(stan)
-        self.journal.record("transfer.released", ref=self.ref(stan), stan=stan, staff=staff_id)
-        return self._send(stan, order)
+        with self._lock:
+            self._ensure_ready()
+            order = self._take_held(stan)
+            self.journal.record("transfer.released", ref=self.ref(stan), stan=stan,
+                                staff=staff_id)
+            return self._send(stan, order)
 
     def reject_held(self, stan: int, staff_id: str) -> None:
-        self._take_held(stan)
-        self.journal.record("transfer.rejected", ref=self.ref(stan), stan=stan, staff=staff_id)
+        with self._lock:
+            self._take_held(stan)
+            self.journal.record("transfer.rejected", ref=self.ref(stan), stan=stan,
+                                staff=staff_id)

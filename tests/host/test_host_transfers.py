@@ -107,14 +107,26 @@ def test_kiosk_daily_limit(service):
     assert err.value.reason == "daily_limit_exceeded"
 
 
-def test_service_refuses_until_recovered(config, host, journal):
-    svc = TransferService.from_config(config, host, journal)
+def test_transfers_refused_while_a_crashed_one_is_unresolved(config, bank, journal):
+    down = Iso8583Client("127.0.0.1:9", terminal_id=config.host.terminal_id,
+                         acquirer_id=config.host.acquirer_id,
+                         stans=StanCounter(config.path(config.host.state)), timeout_s=0.3)
+    svc = TransferService.from_config(config, down, journal)
     try:
+        journal.record("transfer.pending", ref=svc.ref(700), transmitted_at="0101000000",
+                       **svc._fields(700, order(100)))   # left by a crash
+        report = svc.recover()
+        assert report.still_open == 1 and not svc.ready
         with pytest.raises(TransferRefused) as err:
             send(svc, 100)
         assert err.value.reason == "recovery_incomplete"
+        svc.host = bank   # the link is back: the next transfer finishes recovery first
+        assert send(svc, 100).outcome is TransferOutcome.APPROVED
+        assert svc.ready and journal.open_refs("transfer.pending", ("transfer.approved",
+                                               "transfer.reversed")) == []
     finally:
         svc.close()
+        down.close()
 
 
 # -- host failures over ISO 8583 ---------------------------------------------------------------
