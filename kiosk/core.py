@@ -141,7 +141,9 @@ class KioskCore:
         return cls.from_config(self.config)
 
     def _host(self) -> Any | None:
-        factory = _optional("kiosk.host.link", "open_host")
+        if self.config.host.backend == "sandbox":
+            self.config.path(self.config.host.database).parent.mkdir(parents=True, exist_ok=True)
+        factory = _optional("kiosk.host.factory", "open_host")
         if factory is not None:
             return factory(self.config)
         if self.config.host.backend != "sandbox":
@@ -150,7 +152,6 @@ class KioskCore:
         cls = _optional("kiosk.host.sandbox", "SandboxBank")
         if cls is None:
             return None
-        self.config.path(self.config.host.database).parent.mkdir(parents=True, exist_ok=True)
         bank = cls.from_config(self.config)
         bank.seed()
         return bank

@@ -10,7 +10,10 @@ import datetime as dt
 import logging
 import secrets
 import threading
+import time
 from typing import TYPE_CHECKING, Any
+
+from drivers.errors import NoDeviceError, TransportError
 
 from ..privacy import mask_number
 from .faults import COUNTER, Fault, UnavailableError, describe
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PIN_MIN, PIN_MAX = 6, 6
+RETRY_PAUSE_S = 0.3
 CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
 _random = secrets.SystemRandom()
 
@@ -117,7 +121,17 @@ class Identification:
 
         def job() -> tuple[Any, Any]:
             reader = require(self.s, "chipcard")
-            identity = reader.read_identity(choose_application=lambda apps: self._choose(apps, gen))
+            choose = lambda apps: self._choose(apps, gen)  # noqa: E731
+            try:
+                identity = reader.read_identity(choose_application=choose)
+            except TransportError as exc:
+                # A contact glitch as the card settles: read once more before bothering the
+                # customer; a reader that is really gone fails again.
+                if isinstance(exc, NoDeviceError) or not self.s.alive(gen):
+                    raise
+                log.info("card read failed once, reading again: %s", exc)
+                time.sleep(RETRY_PAUSE_S)
+                identity = reader.read_identity(choose_application=choose)
             pan = str(identity.pan)
             card = host(self.s).identify_card(pan, getattr(identity, "pan_sequence", None))
             return identity, card
@@ -133,8 +147,8 @@ class Identification:
                 self._choice["index"] = int(index)
                 chosen.set()
 
-        labels = [{"index": i, "label": str(getattr(a, "label", "") or getattr(a, "name", "")
-                                             or f"{i + 1}")} for i, a in enumerate(applications)]
+        labels = [{"index": i, "label": str(getattr(a, "display_name", "") or f"{i + 1}")}
+                  for i, a in enumerate(applications)]
         self.s.show(Step.CHOOSE_APPLICATION, message_id="choose_card_application",
                     on={"choose": choose}, applications=labels)
         while not chosen.wait(0.05):

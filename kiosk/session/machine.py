@@ -39,6 +39,9 @@ Handler = Callable[..., None]
 IDLE = "idle"          # the step times out after the inactivity timeout
 GOODBYE_S = 5.0        # how long the thank-you shows before the attract screen
 LANGUAGES = ("zh_CN", "en")
+TAKE_MESSAGES = {("receipt", "card"): "take_receipt_and_card", ("receipt",): "take_receipt",
+                 ("card",): "take_card", ("ticket",): "take_ticket",
+                 ("ticket", "card"): "take_card"}
 
 
 class Session:
@@ -264,9 +267,7 @@ class Session:
             if not items:
                 self.end("done")
                 return
-            message = {("receipt", "card"): "take_receipt_and_card", ("receipt",): "take_receipt",
-                       ("card",): "take_card", ("ticket",): "take_ticket"}
-            self.show(Step.TAKE_ITEMS, message_id=message.get(items, "take_receipt"),
+            self.show(Step.TAKE_ITEMS, message_id=TAKE_MESSAGES.get(items, "take_receipt"),
                       on={"done": lambda: self.end("done"),
                           "timeout": lambda: self.end("done")},
                       timeout=self.idle_timeout_s, items=list(items))
@@ -492,8 +493,12 @@ class Session:
             if not items:
                 self.end("done")
             else:
-                self.update(items=items)
+                self._seq += 1
+                self._state = replace(self._state, seq=self._seq, view={"items": items},
+                                      message_id=TAKE_MESSAGES.get(tuple(items), "take_receipt"))
+                self._publish()
             return
-        if self.data.pan or (self._flow is not None and getattr(self._flow, "holds_card", False)):
+        if self.data.pan or self.data.card_present or \
+                (self._flow is not None and getattr(self._flow, "holds_card", False)):
             log.info("card removed mid-flow in %s: ending the session", step)
             self.end("card_removed")

@@ -51,6 +51,7 @@ port = "var/run/scanner.pty"
 [host]
 database = "var/sandbox.db"
 state = "var/host_state.db"
+{host}
 [journal]
 path = "var/journal.db"
 [alerts]
@@ -59,11 +60,11 @@ outbox = "var/alerts.db"
 
 
 def write_config(folder: Path, *, chipcard: bool = False, idcard: bool = True,
-                 printer: bool = True, scanner: bool = False) -> Path:
+                 printer: bool = True, scanner: bool = False, host: str = "") -> Path:
     path = folder / "kiosk.toml"
     flag = {True: "true", False: "false"}
     path.write_text(CONFIG.format(font=FONT, chipcard=flag[chipcard], idcard=flag[idcard],
-                                  printer=flag[printer], scanner=flag[scanner]),
+                                  printer=flag[printer], scanner=flag[scanner], host=host),
                     encoding="utf-8")
     return path
 
@@ -137,6 +138,21 @@ class Harness:
             assert time.monotonic() < deadline, f"{device} media never became {value}"
             time.sleep(0.02)
 
+    def enter_pin(self, pin: str) -> None:
+        """Touch the digits where the shuffled keypad shows them, then OK."""
+        keys = self.step(Step.PIN).view["keys"]
+        for digit in pin:
+            self.send("digit", key=keys.index(int(digit)))
+        assert self.session.state.view["masked"] == "●" * len(pin)
+        self.send("ok")
+
+    def insert_card(self, profile: str) -> None:
+        self.emulator("chipcard").perform("insert_card", profile)
+        self.wait_media("chipcard", "present")
+
+    def remove_card(self) -> None:
+        self.emulator("chipcard").perform("remove_card")
+
     def journal(self, kind: str) -> list[Any]:
         return list(self.core.journal.entries(kind=kind))
 
@@ -149,4 +165,28 @@ def kiosk(tmp_path: Path):
     """Core with the ID card reader and printer emulators (no chip card)."""
     harness = Harness(tmp_path)
     yield harness
+    harness.stop()
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    from drivers.chipcard.pcscd import ensure_pcscd
+    ensure_pcscd()
+
+
+@pytest.fixture
+def card_kiosk(tmp_path: Path, pcscd):
+    """Core with the chip card (vpcd slot 00), ID card and printer emulators."""
+    harness = Harness(tmp_path, chipcard=True)
+    # pcscd may still report the last test's card for a moment: wait until it has gone, and
+    # let the session return to the attract screen if it saw that card come and go.
+    harness.wait_media("chipcard", "notPresent")
+    deadline = time.monotonic() + 10
+    while harness.session.state.step != Step.ATTRACT:
+        assert time.monotonic() < deadline, harness.session.state
+        harness.session.wait_idle()
+        harness.clock.advance(10)
+        time.sleep(0.1)
+    yield harness
+    harness.remove_card()
     harness.stop()

@@ -1,0 +1,114 @@
+"""Bank card journeys through the whole core: pcscd + vpcd chip card emulator, the printer
+emulator, the sandbox bank, the transfer service and the journal."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+from PIL import Image
+from pyzbar import pyzbar
+
+from kiosk.session.states import Step
+
+pytestmark = pytest.mark.pcscd
+
+PAN = "6222020000000000018"
+
+
+def sign_in(kiosk, profile: str = "unionpay_debit", pin: str = "123456",
+            then: Step | None = Step.MENU) -> None:
+    kiosk.insert_card(profile)
+    kiosk.enter_pin(pin)
+    if then is not None:
+        kiosk.step(then)
+
+
+def qr_texts(path) -> list[str]:
+    return [c.data.decode() for c in pyzbar.decode(Image.open(path))]
+
+
+def test_balance_query_with_deposit_suggestion_and_slip(card_kiosk, caplog):
+    caplog.set_level(logging.DEBUG)
+    kiosk = card_kiosk
+    sign_in(kiosk)
+    kiosk.step(Step.MENU)
+    assert kiosk.session.data.pin_verified and not kiosk.session.data.pin_digits
+    kiosk.send("choose", option="balance")
+    overview = kiosk.step(Step.ACCOUNTS)
+    accounts = overview.view["accounts"]
+    assert [a["number_masked"] for a in accounts] == ["622202*********0018",
+                                                      "622202*********0016"]
+    assert accounts[0]["balance_fen"] == 5_234_000
+    assert overview.view["customer_name"] == "测*甲"
+    assert overview.suggestion == {"id": "deposit", "message_id": "suggest_deposit"}
+    kiosk.send("dismiss_suggestion")
+    assert kiosk.session.state.suggestion is None
+    kiosk.send("print")
+    take = kiosk.step(Step.TAKE_ITEMS)
+    assert take.view["items"] == ["receipt", "card"]
+    printer = kiosk.emulator("printer")
+    assert printer.wait_rendered(10)
+    slip = printer.receipts()[-1]
+    assert slip.path.exists() and "52,340.00" in slip.text and PAN not in slip.text
+    kiosk.remove_card()
+    left = kiosk.recorder.wait(lambda s: s.step == Step.TAKE_ITEMS and s.view["items"] == ["receipt"])
+    assert left.message_id == "take_receipt"
+    kiosk.send("done")
+    kiosk.step(Step.RATING)
+    assert kiosk.session.data.is_empty()
+    assert PAN not in caplog.text and "123456" not in caplog.text
+
+
+def test_statement_preview_and_print(card_kiosk):
+    kiosk = card_kiosk
+    sign_in(kiosk)
+    kiosk.send("choose", option="statement")
+    period = kiosk.step(Step.STATEMENT_PERIOD)
+    assert period.view["account_masked"] == "622202*********0018"
+    kiosk.send("choose", period="this_year")
+    preview = kiosk.step(Step.STATEMENT_PREVIEW)
+    host = kiosk.core.host
+    statement = host.statement("A0001", *(__import__("datetime").date.fromisoformat(d)
+                                          for d in (preview.view["date_from"],
+                                                    preview.view["date_to"])))
+    assert preview.view["line_count"] == len(statement.lines)
+    assert preview.view["closing_fen"] == statement.closing_fen
+    kiosk.send("print")
+    kiosk.step(Step.PRINTING)
+    kiosk.step(Step.TAKE_ITEMS, timeout=20)
+    printer = kiosk.emulator("printer")
+    assert printer.wait_rendered(10)
+    pages = [r for r in printer.receipts() if r.complete]
+    reference = kiosk.journal("statement")[0].fields["reference"]
+    assert pages and all(qr_texts(p.path) == [reference] for p in pages)
+    progress = [s.view["progress"] for s in kiosk.recorder.states if s.step == Step.PRINTING]
+    assert progress[0] == 0.0
+
+
+def test_wrong_pin_then_right_pin(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.insert_card("unionpay_debit")
+    first = kiosk.step(Step.PIN)
+    kiosk.enter_pin("111111")
+    again = kiosk.recorder.wait(lambda s: s.step == Step.PIN and s.message_id == "pin_wrong")
+    assert again.view["tries_left"] == 2 and again.view["entered"] == 0
+    assert again.view["keys"] != first.view["keys"] or sorted(again.view["keys"]) == list(range(10))
+    kiosk.enter_pin("123456")
+    kiosk.step(Step.MENU)
+    assert [e.fields["tries_left"] for e in kiosk.journal("pin_wrong")] == [2]
+
+
+def test_pin_locked_card_goes_to_the_counter(card_kiosk):
+    kiosk = card_kiosk
+    sign_in(kiosk, "pin_blocked", then=None)
+    error = kiosk.step(Step.ERROR)
+    assert error.message_id == "pin_locked"
+    assert error.view["ways"] == ["ticket", "call_staff", "end"]
+    assert not kiosk.session.data.pin_verified
+
+
+def test_expired_card_is_refused_before_the_pin(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.insert_card("expired")
+    error = kiosk.recorder.wait(lambda s: s.step in (Step.ERROR, Step.PIN))
+    assert error.step == Step.ERROR and error.message_id in ("card_expired", "card_unreadable")
