@@ -6,6 +6,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers.printer.base import PrinterCapabilities
 from drivers.printer.escpos_parser import EscPosParser, PrintedLine
@@ -155,3 +157,13 @@ def test_every_page_resets_and_enters_chinese_mode_explicitly():
     no_cutter = layout_page(doc.pages[0], PrinterCapabilities(cutter=False, qr=False))
     assert b"\x1dV" not in b"".join(no_cutter) and b"\x1d(k" not in b"".join(no_cutter)
     assert no_cutter[-1] == b"\x1bd\x06"
+
+
+@given(text=st.text(alphabet=st.sampled_from(list("ab xyz0.,") + list("中文余额")),
+                    max_size=120),
+       columns=st.integers(min_value=2, max_value=48))
+@settings(max_examples=200, deadline=None)
+def test_wrap_never_overflows_and_loses_nothing_but_break_spaces(text, columns):
+    lines = wrap(text, columns)
+    assert all(display_width(line) <= columns for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
