@@ -103,7 +103,7 @@ def with_le(apdu: bytes, le: int) -> bytes:
     return apdu[:body_end] + bytes([le & 0xFF])
 
 
-# -- T=0 exchange --------------------------------------------------------------------------------
+# -- T=0 exchange ------------------------------------------------------------------------------
 def exchange(raw: RawTransmit, apdu: bytes) -> Response:
     """One command with the 6Cxx and 61xx rules applied; chained data is concatenated in full."""
     resp = Response.from_bytes(raw(apdu))

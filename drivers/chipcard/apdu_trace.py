@@ -9,7 +9,7 @@ from __future__ import annotations
 from kiosk.privacy import mask_number
 
 from .card_errors import TlvError
-from .tlv import PADDING, read_length, read_tag, is_constructed
+from .tlv import MAX_DEPTH, is_constructed, scan
 
 SENSITIVE_TAGS = {"5A", "57", "9F61", "56", "9F6B", "9F1F", "9F20"}
 
@@ -42,23 +42,12 @@ def masked_value(tag: str, value: bytes) -> str:
 
 
 def _render(data: bytes, depth: int) -> str:
-    if depth > 12:
+    if depth > MAX_DEPTH:
         raise TlvError("too deep")
     parts: list[str] = []
-    pos = 0
-    while pos < len(data):
-        if data[pos] in PADDING:
-            parts.append(f"{data[pos]:02X}")
-            pos += 1
-            continue
-        start = pos
-        tag, pos = read_tag(data, pos)
-        length, pos = read_length(data, pos)
-        end = pos + length
-        if end > len(data):
-            raise TlvError("truncated")
-        head = data[start:pos].hex().upper()
-        value = data[pos:end]
+    for offset, tag, start, end in scan(data):
+        head = data[offset:start].hex().upper()
+        value = data[start:end]
         if tag in SENSITIVE_TAGS:
             body = f"[{masked_value(tag, value)}]"
         elif is_constructed(tag):
@@ -66,5 +55,4 @@ def _render(data: bytes, depth: int) -> str:
         else:
             body = value.hex().upper()
         parts.append(f"{head} {body}" if body else head)
-        pos = end
     return " ".join(parts)

@@ -57,7 +57,7 @@ class ChipCardReader(Device):
     def capabilities(self) -> ChipCardCapabilities:
         return ChipCardCapabilities()
 
-    # -- lifecycle: the backend says whether its reader is there --------------------------------
+    # -- lifecycle: the backend says whether its reader is there -------------------------------
     def open(self) -> None:
         with self._translate("open"):
             self._open()
@@ -66,7 +66,7 @@ class ChipCardReader(Device):
     def _reader_state(self) -> DeviceState:
         return DeviceState.ONLINE
 
-    # -- reports from the backend ------------------------------------------------------------------
+    # -- reports from the backend --------------------------------------------------------------
     def _reader_seen(self, reader: str | None) -> None:
         """The backend's reader is there (its name) or gone (None)."""
         if reader is None:
@@ -102,7 +102,7 @@ class ChipCardReader(Device):
             self._set_status("chipPower", ChipPower.NO_CARD)
             self._emit("MediaRemovedEvent")
 
-    # -- card presence ---------------------------------------------------------------------------------
+    # -- card presence -------------------------------------------------------------------------
     @property
     def atr(self) -> str | None:
         atr = self._atr
@@ -120,7 +120,7 @@ class ChipCardReader(Device):
         """Command APDUs sent since the reader was built (GET RESPONSEs included)."""
         return self._apdu_count
 
-    # -- APDU exchange -----------------------------------------------------------------------------------
+    # -- APDU exchange -------------------------------------------------------------------------
     def transmit(self, apdu: bytes) -> Response:
         """Send one command; 61xx/6Cxx are followed; every exchange has `apdu_timeout`."""
         with self._card_lock:
@@ -137,7 +137,7 @@ class ChipCardReader(Device):
                            (time.monotonic() - started) * 1000)
         return raw
 
-    # -- the card dialogue ---------------------------------------------------------------------------------
+    # -- the card dialogue ---------------------------------------------------------------------
     def _with_session(self, fn: Callable[[EmvSession], T]) -> T:
         with self._card_lock:
             with self._lock:
@@ -168,7 +168,7 @@ class ChipCardReader(Device):
         """Offline plaintext PIN; PinResult(ok, tries_left). PinBlockedError when locked."""
         return self._with_session(lambda s: s.verify_pin(pin))
 
-    # -- hooks for backends -------------------------------------------------------------------------------
+    # -- hooks for backends --------------------------------------------------------------------
     def _transmit_raw(self, apdu: bytes, timeout: float) -> bytes:
         raise NotImplementedError
 

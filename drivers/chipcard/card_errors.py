@@ -70,7 +70,7 @@ class CardExpiredError(ChipCardError):
 class Track2MismatchError(ChipCardError):
     """Track 2 equivalent data (57) names another card number than 5A."""
     reason = "track2_mismatch"
-    default_remedy = "the card data is inconsistent: retain nothing, refer the customer to the counter"
+    default_remedy = "the card data is inconsistent: refer the customer to the counter"
 
 
 class PinBlockedError(ChipCardError):

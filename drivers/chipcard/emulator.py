@@ -79,7 +79,7 @@ class VpcdCardEmulator(Emulator):
     def action_remove_card(self) -> None:
         self.remove_card()
 
-    # -- the card --------------------------------------------------------------------------------
+    # -- the card ------------------------------------------------------------------------------
     @property
     def inserted(self) -> str | None:
         return self._inserted
@@ -121,7 +121,7 @@ class VpcdCardEmulator(Emulator):
         self.connected.clear()
         log.info("emulated card removed from %s", vpcd_reader_name(self.port))
 
-    # -- vpcd transport --------------------------------------------------------------------------
+    # -- vpcd transport ------------------------------------------------------------------------
     def _serve(self, card: EmulatedCard, stop: threading.Event) -> None:
         while not stop.is_set():
             try:

@@ -239,7 +239,7 @@ class EmvSession:
         self._last_select = None
         return app
 
-    # -- GET PROCESSING OPTIONS ------------------------------------------------------------------
+    # -- GET PROCESSING OPTIONS ----------------------------------------------------------------
     def _processing_options(self) -> list[tuple[int, int, int]]:
         if self._afl is not None:
             return self._afl
@@ -269,7 +269,7 @@ class EmvSession:
         self._afl = parse_afl(afl_raw)
         return self._afl
 
-    # -- identity -----------------------------------------------------------------------------------
+    # -- identity ------------------------------------------------------------------------------
     def read_identity(self, choose_application:
                       Callable[[list[Application]], Application] | None = None) -> ChipCardData:
         app = self.select_application(choose_application)
@@ -330,7 +330,7 @@ class EmvSession:
         log.info("chip card read: %r", data)
         return data
 
-    # -- GET DATA -----------------------------------------------------------------------------------
+    # -- GET DATA ------------------------------------------------------------------------------
     def get_data(self, tag: str) -> bytes | None:
         resp = self._send(cmd.get_data(tag))
         if not resp.ok:
@@ -378,7 +378,7 @@ class EmvSession:
             entries.append(_log_entry(tlv.split_dol_values(dol, resp.data)))
         return entries
 
-    # -- offline PIN ---------------------------------------------------------------------------------
+    # -- offline PIN ---------------------------------------------------------------------------
     def verify_pin(self, pin: str) -> PinResult:
         """Offline plaintext PIN VERIFY. The PIN is never logged; the command buffer is wiped."""
         if self.selected is None:

@@ -67,7 +67,8 @@ class _IoThread:
         self._jobs.put((fn, box, done))
         if not done.wait(timeout):
             raise DeviceTimeout(f"{what} took longer than {timeout:g} s", device=self.label,
-                                port=self.port, remedy="remove the card; if it repeats, check the reader")
+                                port=self.port,
+                                remedy="remove the card; if it repeats, check the reader")
         if "error" in box:
             raise box["error"]
         return box["result"]
@@ -132,7 +133,7 @@ class PcscReader(ChipCardReader):
                 self._card_generation += 1
             self._card_inserted(atr)
 
-    # -- Device hooks ----------------------------------------------------------------------------
+    # -- Device hooks --------------------------------------------------------------------------
     def _open(self) -> None:
         self._io.start()
         self._watcher.start()
@@ -174,7 +175,7 @@ class PcscReader(ChipCardReader):
                                      device=self.name, port=self.port)
         self._io.call(reset, self.apdu_timeout, "card reset")
 
-    # -- on the I/O thread -------------------------------------------------------------------------
+    # -- on the I/O thread ---------------------------------------------------------------------
     def _ensure_context(self) -> int:
         if self._context is None:
             hr, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)

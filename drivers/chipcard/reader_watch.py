@@ -88,7 +88,7 @@ class ReaderWatcher:
             thread.join(timeout)
         self._thread = None
 
-    # -- the loop -----------------------------------------------------------------------------------
+    # -- the loop ------------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
             try:

@@ -74,11 +74,8 @@ def read_length(data: bytes, pos: int) -> tuple[int, int]:
     return int.from_bytes(data[pos:pos + count], "big"), pos + count
 
 
-def iter_tlv(data: bytes, *, depth: int = 0) -> Iterator[Tlv]:
-    """Yield the objects of one level, parsing constructed values recursively."""
-    if depth > MAX_DEPTH:
-        raise TlvError(f"nested deeper than {MAX_DEPTH} levels")
-    data = bytes(data)
+def scan(data: bytes) -> Iterator[tuple[int, str, int, int]]:
+    """One level of objects as (offset, tag, value start, value end); padding skipped."""
     pos = 0
     while pos < len(data):
         if data[pos] in PADDING:
@@ -91,10 +88,19 @@ def iter_tlv(data: bytes, *, depth: int = 0) -> Iterator[Tlv]:
         if end > len(data):
             raise TlvError(f"tag {tag} at offset {start} says {length} bytes, "
                            f"only {len(data) - pos} left")
-        value = data[pos:end]
+        yield start, tag, pos, end
+        pos = end
+
+
+def iter_tlv(data: bytes, *, depth: int = 0) -> Iterator[Tlv]:
+    """Yield the objects of one level, parsing constructed values recursively."""
+    if depth > MAX_DEPTH:
+        raise TlvError(f"nested deeper than {MAX_DEPTH} levels")
+    data = bytes(data)
+    for _, tag, start, end in scan(data):
+        value = data[start:end]
         children = tuple(iter_tlv(value, depth=depth + 1)) if is_constructed(tag) else ()
         yield Tlv(tag, value, children)
-        pos = end
 
 
 def parse(data: bytes) -> list[Tlv]:
@@ -164,7 +170,7 @@ def build(items: Iterable[tuple[str, bytes]] | Mapping[str, bytes]) -> bytes:
     return b"".join(encode(tag, value) for tag, value in pairs)
 
 
-# -- data object lists (PDOL, CDOL, log format 9F4F) --------------------------------------------
+# -- data object lists (PDOL, CDOL, log format 9F4F) -------------------------------------------
 def parse_dol(data: bytes) -> list[tuple[str, int]]:
     """A DOL is tag + length pairs without values. Raises TlvError."""
     data = bytes(data)

@@ -148,3 +148,15 @@ def test_pcscd_restart_is_recovered_within_two_seconds(reader, emulator, until):
     assert all(t.is_alive() for t in watchers)
     assert reader.read_identity().pan.endswith("0018")
     assert pcscd_running()
+
+
+def test_watcher_survives_a_broken_listener_and_poll_restarts_a_stopped_one(reader, emulator):
+    reader.subscribe(lambda event: 1 / 0)          # a subscriber that always fails
+    emulator.insert_card("unionpay_debit")
+    reader.wait_for_card(3)
+    assert reader._watcher.alive
+    reader._watcher.stop()                         # as if the thread had died
+    assert not reader._watcher.alive
+    reader.poll()
+    assert reader._watcher.alive
+    assert reader.read_identity().pan.endswith("0018")

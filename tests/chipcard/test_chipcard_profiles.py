@@ -1,7 +1,6 @@
 """The emulated card profiles: invented, valid-looking data that matches the shared table."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 

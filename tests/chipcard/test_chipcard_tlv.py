@@ -37,7 +37,8 @@ def test_duplicate_tags_are_kept_in_card_order():
 
 
 def test_padding_between_objects_is_skipped():
-    data = b"\x00\x00" + tlv.encode("5A", b"\x62\x22") + b"\xff\xff\x00" + tlv.encode("5F34", b"\x01")
+    data = (b"\x00\x00" + tlv.encode("5A", b"\x62\x22") + b"\xff\xff\x00"
+            + tlv.encode("5F34", b"\x01"))
     assert [n.tag for n in tlv.parse(data)] == ["5A", "5F34"]
 
 
