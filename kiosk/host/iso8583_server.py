@@ -16,6 +16,8 @@ import socketserver
 import threading
 from typing import Any, Callable
 
+from kiosk.privacy import scrub
+
 from .iso8583_wire import Dialect, FrameError, dumps, load_dialect, read_frame, send_frame
 from .link import HostDeclined, HostError, HostMalformed, HostUnavailable
 from .models import ReversalAdvice, TransferKind, TransferRequest
@@ -118,7 +120,7 @@ class Iso8583Server:
             try:
                 request = self.dialect.decode(raw)
             except Exception as exc:  # pyiso8583 raises DecodeError and friends
-                log.warning("undecodable request (%s): closing the connection", exc)
+                log.warning("undecodable request (%s): closing the connection", scrub(str(exc)))
                 return
             mti = request.get("t", "")
             self.received[mti] += 1
@@ -164,7 +166,7 @@ class Iso8583Server:
         except HostUnavailable:
             reply["39"] = "96"
         except (KeyError, ValueError, TypeError) as exc:
-            log.warning("request %s missing or bad field: %r", mti, exc)
+            log.warning("request %s missing or bad field: %s", mti, scrub(repr(exc)))
             reply["39"] = "30"
         except HostError:
             reply["39"] = "96"
