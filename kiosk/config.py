@@ -68,6 +68,13 @@ class ChipCardEmulatorSection:
     vpcd_port: int = 35963
     vpcd_host: str = "127.0.0.1"
 
+    def validate(self) -> tuple[str, str] | None:
+        if not 0 <= self.latency_ms <= 2000:
+            return "latency_ms", "0 to 2000 milliseconds per APDU"
+        if not 35963 <= self.vpcd_port <= 35963 + 15:
+            return "vpcd_port", "a vsmartcard-vpcd slot port (35963 for slot 00, 35964 for 01...)"
+        return None
+
 
 @dataclass(frozen=True)
 class ChipCardSection:
@@ -77,6 +84,15 @@ class ChipCardSection:
     timeout_s: float = 5.0
     apdu_timeout_s: float = 3.0
     emulator: ChipCardEmulatorSection = field(default_factory=ChipCardEmulatorSection)
+
+    def validate(self) -> tuple[str, str] | None:
+        if not self.reader:
+            return "reader", "a PC/SC reader name or pattern"
+        if self.timeout_s <= 0:
+            return "timeout_s", "a positive number of seconds"
+        if not 0 < self.apdu_timeout_s <= 30:
+            return "apdu_timeout_s", "more than 0 and at most 30 seconds"
+        return None
 
 
 @dataclass(frozen=True)
