@@ -101,3 +101,24 @@ def test_host_serve_command_answers_over_iso8583(tmp_path, config):
         server.terminate()
         assert server.wait(timeout=10) == 0
         server.stdout.close()
+
+
+def test_eod_prints_on_the_receipt_printer(tmp_path, capsys):
+    from drivers.printer.emulator import PrinterEmulator
+    from kiosk.config import REPO_ROOT
+    emu = PrinterEmulator(tmp_path / "printer.pty", output_dir=tmp_path / "receipts",
+                          font_path=REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc", pace=False)
+    emu.start()
+    try:
+        cfg = _toml(tmp_path)
+        with open(cfg, "a", encoding="utf-8") as fh:
+            fh.write(f'[devices.printer]\nport = "{tmp_path / "printer.pty"}"\n'
+                     'status_timeout_ms = 500\n')
+        assert main(["eod", "--config", cfg, "--date", TODAY.isoformat(), "--print"]) == 0
+        assert "BALANCED" in capsys.readouterr().out
+        assert emu.wait_rendered(timeout=20)
+        slip = emu.receipts()[-1]
+        assert slip.complete and "日终报表" in slip.text
+        assert f"EOD-KSK-0001-{TODAY:%Y%m%d}" in slip.text + " ".join(slip.qr)
+    finally:
+        emu.stop()
