@@ -177,7 +177,30 @@ def pcscd():
 @pytest.fixture
 def card_kiosk(tmp_path: Path, pcscd):
     """Core with the chip card (vpcd slot 00), ID card and printer emulators."""
-    harness = Harness(tmp_path, chipcard=True)
+    harness = card_harness(tmp_path)
+    yield harness
+    harness.remove_card()
+    harness.stop()
+
+
+@pytest.fixture
+def harness_factory(tmp_path: Path, pcscd):
+    """Build a core with other settings (e.g. the ISO 8583 host) inside a test."""
+    made: list[Harness] = []
+
+    def make(**options: Any) -> Harness:
+        harness = card_harness(tmp_path, **options)
+        made.append(harness)
+        return harness
+    yield make
+    for harness in made:
+        harness.remove_card()
+        harness.stop()
+
+
+def card_harness(folder: Path, **options: Any) -> Harness:
+    options.setdefault("chipcard", True)
+    harness = Harness(folder, **options)
     # pcscd may still report the last test's card for a moment: wait until it has gone, and
     # let the session return to the attract screen if it saw that card come and go.
     harness.wait_media("chipcard", "notPresent")
@@ -187,6 +210,4 @@ def card_kiosk(tmp_path: Path, pcscd):
         harness.session.wait_idle()
         harness.clock.advance(10)
         time.sleep(0.1)
-    yield harness
-    harness.remove_card()
-    harness.stop()
+    return harness

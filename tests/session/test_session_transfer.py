@@ -1,0 +1,168 @@
+"""Transfer journeys through the whole core: chip card over pcscd + vpcd, the transfer service
+(journal PENDING first, reversal on timeout), the sandbox bank in-process or over ISO 8583."""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from kiosk.host.sandbox import SandboxBank
+from kiosk.host.iso8583_server import Iso8583Server
+from kiosk.session.states import Step
+
+pytestmark = pytest.mark.pcscd
+
+PAYEE = "6217000000000000012"       # 张测试 at another bank (sandbox external account)
+TERMINAL = "KSK00001"
+
+
+def to_payee(kiosk, profile: str = "unionpay_debit", amount_fen: int = 10_000) -> None:
+    """Sign in, choose transfer, enter and confirm the payee, enter the amount."""
+    kiosk.insert_card(profile)
+    kiosk.enter_pin("123456")
+    kiosk.step(Step.MENU)
+    kiosk.send("choose", option="transfer")
+    entry = kiosk.step(Step.PAYEE_ENTRY)
+    assert entry.view["problem"] == ""
+    kiosk.send("submit", account_number=PAYEE[:-1] + "3", name="张测试")   # Luhn fails
+    assert kiosk.session.state.view["problem"] == "account_number_invalid"
+    kiosk.send("submit", account_number=PAYEE, name="李测试")             # wrong holder
+    mismatch = kiosk.recorder.wait(lambda s: s.step == Step.PAYEE_ENTRY
+                                   and s.view["problem"] == "payee_name_mismatch")
+    assert mismatch.view["account_number"] == PAYEE
+    kiosk.send("submit", account_number=PAYEE, name="张测试")
+    check = kiosk.step(Step.PAYEE_CHECK)
+    assert check.view["name_masked"] == "张*试"
+    assert check.view["bank_name"] == "中国建设银行"
+    kiosk.send("confirm")
+    amount = kiosk.step(Step.AMOUNT)
+    assert amount.view["per_transaction_fen"] == 10_000_000
+    kiosk.send("submit", amount_fen=0)
+    assert kiosk.session.state.view["problem"] == "amount_invalid"
+    kiosk.send("submit", amount_fen=amount_fen)
+
+
+def through_warning(kiosk) -> None:
+    warning = kiosk.step(Step.FRAUD_WARNING)
+    assert warning.view["warnings"] == ["fraud_warning", "fraud_warning_stranger"]
+    kiosk.send("acknowledge")                      # too soon: the warning must be read
+    assert kiosk.session.state.view["problem"] == "fraud_read_first"
+    kiosk.clock.advance(warning.view["min_read_s"])
+    kiosk.send("acknowledge")
+
+
+def test_transfer_approved_with_receipt_and_mobile_banking_tip(card_kiosk):
+    kiosk = card_kiosk
+    to_payee(kiosk)
+    through_warning(kiosk)
+    confirm = kiosk.step(Step.TRANSFER_CONFIRM)
+    assert (confirm.view["amount_fen"], confirm.view["fee_fen"], confirm.view["total_fen"]) == \
+        (10_000, 200, 10_200)
+    assert confirm.view["to_masked"] == "621700*********0012"
+    kiosk.send("confirm")
+    result = kiosk.step(Step.TRANSFER_RESULT)
+    assert result.view["outcome"] == "approved" and result.message_id == "transfer_approved"
+    assert result.suggestion == {"id": "mobile_banking", "message_id": "suggest_mobile_banking"}
+    assert kiosk.core.host.accounts("6222020000000000018")[0].balance_fen == 5_234_000 - 10_200
+    kiosk.send("receipt")
+    kiosk.step(Step.TAKE_ITEMS)
+    printer = kiosk.emulator("printer")
+    assert printer.wait_rendered(10)
+    receipt = printer.receipts()[-1]
+    assert result.view["reference"] in receipt.qr and PAYEE not in receipt.text
+    assert [e.fields["outcome"] for e in kiosk.journal("transfer.approved")] == ["approved"]
+
+
+def test_insufficient_funds_offers_another_amount(card_kiosk):
+    kiosk = card_kiosk
+    to_payee(kiosk, "t0_chaining", amount_fen=880_000)   # the whole balance, plus a fee
+    through_warning(kiosk)
+    kiosk.step(Step.TRANSFER_CONFIRM)
+    kiosk.send("confirm")
+    result = kiosk.step(Step.TRANSFER_RESULT)
+    assert result.view["outcome"] == "declined"
+    assert result.message_id == "insufficient_funds"
+    assert "amount" in result.actions and "receipt" not in result.actions
+    kiosk.send("amount")
+    again = kiosk.step(Step.AMOUNT)
+    assert again.view["amount_fen"] == 880_000 and again.view["problem"] == "insufficient_funds"
+    assert kiosk.core.host.accounts("6222020000000000034")[0].balance_fen == 880_000
+
+
+def test_card_pulled_mid_transfer_completes_and_records_it(card_kiosk):
+    kiosk = card_kiosk
+    to_payee(kiosk)
+    through_warning(kiosk)
+    kiosk.step(Step.TRANSFER_CONFIRM)
+    data = kiosk.session.data
+    # Hold the bank's ledger so the transfer is in flight while the card comes out.
+    lock = sqlite3.connect(kiosk.config.path(kiosk.config.host.database), timeout=5,
+                           isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        kiosk.send("confirm")
+        deadline = time.monotonic() + 5
+        while not kiosk.journal("transfer.pending"):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        kiosk.remove_card()
+        kiosk.wait_media("chipcard", "notPresent")
+        time.sleep(0.1)
+        assert kiosk.session.state.step == Step.WORKING   # the end waits for the transfer
+        assert data.pan                                  # not wiped half-way
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+    goodbye = kiosk.step(Step.GOODBYE)
+    assert goodbye.message_id == "card_removed"
+    assert Step.TRANSFER_RESULT in kiosk.recorder.steps()
+    assert data.is_empty() and data.pan == "" and not data.pin_digits
+    assert list(kiosk.core.host.request_outcomes(TERMINAL).values()) == ["approved"]
+    assert kiosk.journal("transfer.approved")
+
+
+def test_walking_away_mid_transfer_sends_nothing(card_kiosk):
+    kiosk = card_kiosk
+    to_payee(kiosk)
+    kiosk.step(Step.FRAUD_WARNING)
+    ui = kiosk.config.ui
+    kiosk.clock.advance(ui.idle_timeout_s)
+    kiosk.step(Step.MORE_TIME)
+    kiosk.clock.advance(ui.more_time_s)
+    goodbye = kiosk.step(Step.GOODBYE)
+    assert goodbye.message_id == "session_timed_out"
+    assert kiosk.session.data.is_empty()
+    assert kiosk.core.host.request_outcomes(TERMINAL) == {}
+    assert not kiosk.journal("transfer.pending")
+
+
+@pytest.fixture
+def iso_host(tmp_path):
+    bank = SandboxBank(tmp_path / "bank" / "sandbox.db",
+                       terminal_key_hex="0123456789ABCDEFFEDCBA9876543210")
+    bank.seed()
+    server = Iso8583Server(bank).start()
+    yield server
+    server.stop()
+    bank.close()
+
+
+def test_host_timeout_on_a_transfer_is_reversed_never_resent(tmp_path, pcscd, iso_host,
+                                                              harness_factory):
+    host, port = iso_host.address
+    kiosk = harness_factory(chipcard=True, host=f'backend = "iso8583"\naddress = "{host}:{port}"'
+                                                  f'\ntimeout_s = 1.0\nreversal_timeout_s = 1.0')
+    to_payee(kiosk)
+    through_warning(kiosk)
+    kiosk.step(Step.TRANSFER_CONFIRM)
+    iso_host.inject("silence", "0200")
+    kiosk.send("confirm")
+    result = kiosk.step(Step.TRANSFER_RESULT, timeout=15)
+    # The host applied it but never answered: the kiosk reversed it and says so.
+    assert result.view["outcome"] == "declined" and result.message_id == "host_timeout"
+    assert "receipt" not in result.actions
+    outcomes = iso_host.bank.request_outcomes(TERMINAL)
+    assert list(outcomes.values()) == ["reversed"]           # one STAN, never resent
+    assert kiosk.journal("transfer.unknown") and kiosk.journal("transfer.reversed")
+    assert iso_host.bank.accounts("6222020000000000018")[0].balance_fen == 5_234_000
