@@ -19,6 +19,7 @@ from typing import Any
 from ..emulation import Emulator, EmulatorAction
 from .card_profile import PROFILE_DIR, load_profile, profile_names
 from .emulated_card import EmulatedCard
+from .pcscd import pcscd_running
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class VpcdCardEmulator(Emulator):
     def start(self) -> None:
         log.info("chip card emulator ready on vpcd %s:%d (%s)", self.host, self.port,
                  vpcd_reader_name(self.port))
+        if not pcscd_running():
+            log.warning("pcscd is not running: no reader will see the emulated card until it "
+                        "starts (scripts/dev.sh starts it; or drivers.chipcard.pcscd.ensure_pcscd)")
 
     def stop(self) -> None:
         self.remove_card()
