@@ -57,8 +57,7 @@ class AlertCenter:
         self.branch = branch
         self._clock = clock
         self._lock = threading.RLock()
-        self._listeners: list[AlertListener] = []
-        self._buses: list[EventBus] = []
+        self._changes = EventBus()  # AlertChange to listeners and attached buses
 
     @classmethod
     def from_config(cls, config: Any) -> "AlertCenter":
@@ -77,25 +76,16 @@ class AlertCenter:
     def attach(self, bus: EventBus) -> Callable[[], None]:
         """Raise and resolve device faults from the bus; publish AlertChange on it."""
         unsubscribe = bus.subscribe(self.on_status, StatusChanged)
-        with self._lock:
-            self._buses.append(bus)
+        stop_forwarding = self._changes.subscribe(bus.publish)
 
         def detach() -> None:
             unsubscribe()
-            with self._lock:
-                if bus in self._buses:
-                    self._buses.remove(bus)
+            stop_forwarding()
         return detach
 
     def subscribe(self, listener: AlertListener) -> Callable[[], None]:
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-        return unsubscribe
+        """Call `listener(AlertChange)` after every stored change; returns the unsubscribe."""
+        return self._changes.subscribe(listener)
 
     # -- sources of alerts -------------------------------------------------------------------
     def on_status(self, event: StatusChanged) -> None:
@@ -215,13 +205,4 @@ class AlertCenter:
         return AlertChange(action, alert, event_id)
 
     def _announce(self, change: AlertChange) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-            buses = list(self._buses)
-        for listener in listeners:
-            try:
-                listener(change)
-            except Exception:
-                log.exception("alert listener %r failed on %s", listener, change.action)
-        for bus in buses:
-            bus.publish(change)
+        self._changes.publish(change)
