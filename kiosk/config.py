@@ -190,6 +190,7 @@ class CameraSection:
     decode_width: int = 640  # frames are downscaled to this width before decoding; 0 = full
     roi: list[float] = field(default_factory=list)  # [x, y, w, h] fractions; empty = whole frame
     repeat_window_s: float = 3.0  # the same code again within this time is not a new read
+    preview_width: int = 640  # frames handed to the screen are downscaled to this; 0 = full
     timeout_s: float = 5.0
     emulator: CameraEmulatorSection = field(default_factory=CameraEmulatorSection)
 

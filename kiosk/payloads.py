@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Union
 
+from drivers.idcard.id_number import check_digit_ok as id_number_check_ok
+
 from .privacy import mask_number
 
 MAX_PAYLOAD_CHARS = 512
@@ -134,15 +136,6 @@ def luhn_digit(digits: str) -> str:
     return next(str(d) for d in range(10) if luhn_ok(digits + str(d)))
 
 
-def id_number_ok(number: str) -> bool:
-    """GB 11643 check character of an 18-character resident ID number."""
-    if not _ID_NUMBER.fullmatch(number):
-        return False
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(c) * w for c, w in zip(number[:17], weights))
-    return "10X98765432"[total % 11] == number[17]
-
-
 def ean13_ok(code: str) -> bool:
     if len(code) != 13 or not code.isdigit():
         return False
@@ -238,7 +231,7 @@ def _counter_form(fields: list[str]) -> CounterForm:
     if "payee_account" in values and not luhn_ok(values["payee_account"]):
         raise PayloadError(BAD_CHECK_DIGIT, "the payee account number is mistyped",
                            "payee_account")
-    if "id_number" in values and not id_number_ok(values["id_number"]):
+    if "id_number" in values and not id_number_check_ok(values["id_number"]):
         raise PayloadError(BAD_CHECK_DIGIT, "the ID number is mistyped", "id_number")
     if "amount" in values and not 0 < amount_fen(values["amount"]) <= MAX_AMOUNT_FEN:
         raise PayloadError(BAD_FIELD, "the amount is out of range", "amount")

@@ -58,6 +58,7 @@ class SerialScanner(BarcodeReader):
         self.poll_interval = poll_interval
         self._serial: serial.SerialBase | None = None
         self._buffer = bytearray()
+        self._discarding = False  # inside a line that grew past MAX_LINE_BYTES
 
     @classmethod
     def from_config(cls, name: str, section: Any, config: Any) -> "SerialScanner":
@@ -88,6 +89,7 @@ class SerialScanner(BarcodeReader):
                                 remedy="check the scanner's cable and the port in the config",
                                 ) from exc
         self._buffer.clear()
+        self._discarding = False
 
     def _close(self) -> None:
         port, self._serial = self._serial, None
@@ -125,16 +127,21 @@ class SerialScanner(BarcodeReader):
 
     def _frames(self) -> None:
         end = b"\n" if self.framing == "lf" else b"\r"
-        *lines, rest = bytes(self._buffer).split(end)
-        self._buffer = bytearray(rest)
-        if len(self._buffer) > MAX_LINE_BYTES:
-            self.log.warning("%s: dropped %d bytes without a line end (framing %s?)",
-                             self.name, len(self._buffer), self.framing)
-            self._buffer.clear()
-        for raw in lines:
+        while (index := self._buffer.find(end)) >= 0:
+            raw = bytes(self._buffer[:index])
+            del self._buffer[:index + 1]
+            if self._discarding or len(raw) > MAX_LINE_BYTES:
+                self._discarding = False  # the end of an overlong line: the next one is clean
+                self.log.warning("%s: dropped an overlong line", self.name)
+                continue
             line = raw.strip(b"\r\n")  # the LF of CRLF arrives at the start of the next line
             if line:
                 self._line(line)
+        if len(self._buffer) > MAX_LINE_BYTES:
+            self.log.warning("%s: dropping %d bytes without a line end (framing %s?)",
+                             self.name, len(self._buffer), self.framing)
+            self._buffer.clear()
+            self._discarding = True
 
     def _line(self, line: bytes) -> None:
         if self.prefix:

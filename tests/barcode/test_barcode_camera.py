@@ -60,6 +60,18 @@ def test_preview_outline_follows_the_code_and_fades_when_withdrawn(rig):
     assert wait_for(lambda: not camera.preview().outlines, 3)
 
 
+def test_preview_frames_are_downscaled_with_their_outlines(rig):
+    emulator, camera, _ = rig
+    camera.preview_width = 320
+    camera.open()
+    emulator.perform("present_code", "receipt")
+    assert wait_for(lambda: (camera.preview() and camera.preview().outlines), 3)
+    preview = camera.preview()
+    assert preview.image.shape == (240, 320, 3) and preview.scale == 0.5
+    xs = [p[0] for p in preview.outlines[0]]
+    assert 50 < min(xs) < max(xs) < 270
+
+
 def test_bill_step_reads_linear_codes_in_its_region(rig):
     emulator, camera, events = rig
     camera.open()
