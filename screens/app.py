@@ -67,8 +67,7 @@ class KioskApp(App):
         self.theme = Theme(elderly_text_scale=config.ui.elderly_text_scale)
         self.language = config.ui.language
         self.kiosk_id = config.kiosk.id
-        self.simulator_enabled = bool(config.emulated and config.ui.simulator_panel
-                                      and devices is not None)
+        self.simulator_enabled = self._simulator_allowed(devices)
         self.devices = devices
         self.session = session
         self._unsubscribe: Callable[[], None] | None = None
@@ -77,6 +76,11 @@ class KioskApp(App):
         self._apply_trigger = Clock.create_trigger(self._apply_pending, -1)
         self.current_state: State | None = None
         self.rendered = 0  # states rendered, for tests and the benchmark
+
+    def _simulator_allowed(self, devices: Any) -> bool:
+        """The simulator panel exists only on emulated devices, and only when configured."""
+        ui = self.kiosk_config.ui
+        return bool(self.kiosk_config.emulated and ui.simulator_panel and devices is not None)
 
     # -- building ----------------------------------------------------------------------------
     def build(self):
@@ -105,11 +109,25 @@ class KioskApp(App):
             self._unsubscribe()
             self._unsubscribe = None
 
+    def use(self, session: Any, devices: Any = None) -> None:
+        """Render another session (a fresh core in tests and benchmarks; one window a process)."""
+        self.detach()
+        self.session, self.devices = session, devices
+        self.simulator_enabled = self._simulator_allowed(devices)
+        with self._pending_lock:
+            self._pending = None
+        self.attach()
+
     def on_start(self):
         self.attach()
 
     def on_stop(self):
         self.detach()
+
+    def use_clock(self, now: Callable[[], float]) -> None:
+        """The clock on-screen countdowns read (the session's own clock in tests)."""
+        for screen in self.root.manager.screens:
+            screen.now = now
 
     # -- session -> UI -------------------------------------------------------------------------
     def on_session_state(self, state: State) -> None:

@@ -5,7 +5,8 @@ and the shell forwards it. `render(state)` runs on the UI thread.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import time
+from typing import Any, Callable, ClassVar
 
 from kivy.properties import DictProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
@@ -21,6 +22,8 @@ class KioskScreen(ActionSource, Screen):
     state = ObjectProperty(None, allownone=True)
     view = DictProperty({})
     message = StringProperty("")
+    # what "now" is for countdowns shown on screen; the session's clock in tests
+    now: Callable[[], float] = staticmethod(time.monotonic)
 
     def render(self, state: State) -> None:
         self.state = state

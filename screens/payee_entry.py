@@ -44,7 +44,10 @@ class PayeeEntryScreen(KioskScreen):
             self._entered = entered
             self.account_number, self.payee_name = entered
             self.pinyin = ""
-            self.field = "name" if self.account_number and not self.payee_name else "account"
+            problem = state.view.get("problem", "")
+            name_problem = problem.startswith("payee_name")
+            self.field = "name" if name_problem or (self.account_number and not problem
+                                                     and not self.payee_name) else "account"
 
     # -- account number ----------------------------------------------------------------------
     def add_digit(self, index: int) -> None:

@@ -47,6 +47,9 @@ class Theme(EventDispatcher):
     outline = ColorProperty(rgb("#B8C2CF"))
     warning = ColorProperty(rgb("#8A4B00"))
     warning_surface = ColorProperty(rgb("#FFF3E0"))
+    info_surface = ColorProperty(rgb("#E3EEF9"))
+    disabled_fill = ColorProperty(rgb("#DDE3EA"))
+    disabled_text = ColorProperty(rgb("#5F6B7A"))
     danger = ColorProperty(rgb("#B3261E"))
     success = ColorProperty(rgb("#1E6B33"))
     accent = ColorProperty(rgb("#C8102E"))  # the bank's red, used sparingly

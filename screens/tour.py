@@ -73,7 +73,7 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
         max_length=6, problem="")
     add("accounts", Step.ACCOUNTS, "your_accounts", ("choose", "account"),
         suggestion={"id": "deposit", "message_id": "suggest_deposit"},
-        customer_name="*试甲", accounts=ACCOUNTS, selected=0)
+        customer_name="测*甲", accounts=ACCOUNTS, selected=0)
     add("transactions", Step.TRANSACTIONS, "", ("range", "next", "previous", "back"),
         ranges=["7_days", "30_days", "90_days", "365_days"], range="30_days",
         date_from="2026-10-30", date_to="2026-11-28", items=TRANSACTIONS[:page_size],
@@ -93,16 +93,16 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     add("take_receipt_and_card", Step.TAKE_ITEMS, "take_receipt_and_card", ("done",),
         items=["receipt", "card"])
     add("payee", Step.PAYEE, "choose_payee", ("choose", "new", "back", "page"),
-        payees=[{"index": 0, "name_masked": "*试乙", "account_masked": "625965*********0025",
+        payees=[{"index": 0, "name_masked": "测*乙", "account_masked": "625965*********0025",
                  "bank_name": "示例银行"},
-                {"index": 1, "name_masked": "*试丙", "account_masked": "622202*********0034",
+                {"index": 1, "name_masked": "测*丙", "account_masked": "622202*********0034",
                  "bank_name": "示例银行"}], page=1, pages=1)
     add("payee_entry", Step.PAYEE_ENTRY, "enter_payee", ("submit", "back"),
         account_number="6259650000000000025", name="测试乙", problem="")
     add("payee_entry_problem", Step.PAYEE_ENTRY, "enter_payee", ("submit", "back"),
         account_number="6222020000000000", name="", problem="account_number_invalid")
     add("payee_check", Step.PAYEE_CHECK, "confirm_payee", ("confirm", "back"),
-        name_masked="*试乙", bank_name="示例银行", account_masked="625965*********0025",
+        name_masked="测*乙", bank_name="示例银行", account_masked="625965*********0025",
         matches=True)
     add("amount", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=0, fee_fen=None,
         per_transaction_fen=5_000_000, remaining_today_fen=10_000_000, available_fen=5_234_000,
@@ -115,7 +115,7 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
         min_read_s=0, problem="")
     add("transfer_confirm", Step.TRANSFER_CONFIRM, "confirm_transfer", ("confirm", "back"),
         from_masked=ACCOUNTS[0]["number_masked"], to_masked="625965*********0025",
-        to_name_masked="*试乙", bank_name="示例银行", amount_fen=200_000, fee_fen=0,
+        to_name_masked="测*乙", bank_name="示例银行", amount_fen=200_000, fee_fen=0,
         total_fen=200_000)
     add("sending_transfer", Step.WORKING, "sending_transfer", (), task="sending_transfer",
         progress=None)
@@ -130,10 +130,10 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     add("lost_card_identify", Step.IDENTIFY, "identify_idcard", ("back",), methods=["idcard"],
         purpose="lost_card")
     add("lost_card_number", Step.LOST_CARD_NUMBER, "enter_lost_card_number", ("submit", "back"),
-        id_masked="110101********1030", name_masked="*试甲", number="622202000000000",
+        id_masked="110101********1030", name_masked="测*甲", number="622202000000000",
         problem="")
     add("lost_card_confirm", Step.LOST_CARD_CONFIRM, "lost_card_confirm", ("confirm", "back"),
-        card_masked="622202*********0018", id_masked="110101********1030", name_masked="*试甲")
+        card_masked="622202*********0018", id_masked="110101********1030", name_masked="测*甲")
     add("lost_card_result", Step.LOST_CARD_RESULT, "lost_card_reported", ("receipt", "done"),
         reference="LC20261128001", card_masked="622202*********0018", temporary=True,
         expires_on="2026-12-03")

@@ -22,7 +22,8 @@ class LetterKeyboard(BoxLayout):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         for letters in ROWS:
-            row = BoxLayout(spacing=self.spacing)
+            row = BoxLayout()
+            self.bind(spacing=row.setter("spacing"))
             for letter in letters:
                 key = LetterKey(text=letter)
                 key.bind(on_release=lambda k: self.dispatch("on_letter", k.text))
@@ -32,7 +33,8 @@ class LetterKeyboard(BoxLayout):
         self.ids_space.bind(on_release=lambda *_: self.dispatch("on_space"))
         self.ids_backspace = LetterKey()
         self.ids_backspace.bind(on_release=lambda *_: self.dispatch("on_backspace"))
-        last = BoxLayout(spacing=self.spacing)
+        last = BoxLayout()
+        self.bind(spacing=last.setter("spacing"))
         last.add_widget(self.ids_space)
         last.add_widget(self.ids_backspace)
         self.add_widget(last)

@@ -1,0 +1,258 @@
+"""UI fixtures: one offscreen Kivy window for the whole process (Kivy allows one), the kiosk
+app built once, and per test a fresh core (emulated devices, sandbox bank, temp folder, a
+hand-moved clock) that the app renders. Widgets are touched through Kivy's own input path."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from kiosk.config import REPO_ROOT, load_config
+from kiosk.i18n import translate
+from kiosk.session.clock import ManualClock
+from kiosk.session.states import Step
+
+FONT = REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc"
+
+CONFIG = """
+[kiosk]
+id = "KSK-UI-01"
+data_dir = "var"
+[ui]
+language = "zh_CN"
+idle_timeout_s = 30
+more_time_s = 10
+font = "{font}"
+[devices.chipcard]
+enabled = {chipcard}
+reader = "Virtual PCD 00 00"
+[devices.chipcard.emulator]
+profile = "unionpay_debit"
+latency_ms = 0
+[devices.idcard]
+enabled = true
+port = "var/run/idcard.pty"
+baud = 115200
+poll_interval_s = 0.05
+[devices.idcard.emulator]
+pace = false
+[devices.printer]
+enabled = true
+port = "var/run/printer.pty"
+poll_interval_s = 0.2
+[devices.printer.emulator]
+output_dir = "var/receipts"
+pace = false
+[devices.camera]
+enabled = false
+[devices.scanner]
+enabled = false
+[host]
+database = "var/sandbox.db"
+state = "var/host_state.db"
+[journal]
+path = "var/journal.db"
+[alerts]
+outbox = "var/alerts.db"
+"""
+
+
+def write_config(folder: Path, *, chipcard: bool) -> Path:
+    path = folder / "kiosk.toml"
+    path.write_text(CONFIG.format(font=FONT, chipcard="true" if chipcard else "false"),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def ui_app(tmp_path_factory) -> Iterator[Any]:
+    """The kiosk app on the process's single offscreen window."""
+    from screens.app import KioskApp, configure_kivy
+    config = load_config(write_config(tmp_path_factory.mktemp("ui-app"), chipcard=False))
+    configure_kivy(config.ui)
+    from kivy.core.window import Window
+    app = KioskApp(config, session=None)
+    app.root = app.build()
+    Window.size = (config.ui.width, config.ui.height)
+    Window.add_widget(app.root)
+    yield app
+    app.detach()
+    Window.remove_widget(app.root)
+
+
+class UiKiosk:
+    """A core on emulated devices rendered by the app; touches go through Kivy's input path."""
+
+    def __init__(self, app: Any, folder: Path, *, chipcard: bool):
+        from kiosk.core import KioskCore
+        self.app = app
+        self.config = load_config(write_config(folder, chipcard=chipcard))
+        self.clock = ManualClock()
+        self.core = KioskCore(self.config, now=self.clock, tick_s=0.05)
+        self.session = self.core.session
+        self.core.start()
+        for name in self.core.devices.enabled_names():
+            assert self.core.devices.wait_ready(name, 15), f"{name} did not start"
+        deadline = time.monotonic() + 10
+        while self.core.transfers is not None and not self.core.transfers.ready:
+            assert time.monotonic() < deadline, "transfer recovery did not finish"
+            time.sleep(0.02)
+        app.kiosk_config = self.config
+        app.use(self.session, self.core.devices)
+        app.use_clock(self.clock)
+        self.wait_step(Step.ATTRACT)
+
+    # -- the loop ------------------------------------------------------------------------------
+    def pump(self, frames: int = 1) -> None:
+        from kivy.base import EventLoop
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def wait(self, predicate: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.pump()
+            if predicate():
+                return
+            if time.monotonic() > deadline:
+                state = self.app.current_state
+                raise AssertionError(f"timed out waiting for {what}; showing "
+                                     f"{state.step if state else None} {state}")
+            time.sleep(0.005)
+
+    def wait_step(self, step: Step, timeout: float = 10.0) -> Any:
+        """Until the window shows `step` (rendered), then its screen."""
+        self.wait(lambda: self.app.current_state is not None
+                  and self.app.current_state.step == step
+                  and self.session.state.step == step
+                  and self.app.root.manager.current == step.value, f"step {step}", timeout)
+        self.pump(2)
+        return self.app.root.screen(step)
+
+    # -- reading the screen --------------------------------------------------------------------
+    def tr(self, msgid: str, **values: Any) -> str:
+        text = translate(self.app.language, msgid)
+        return text.format(**values) if values else text
+
+    def widgets(self) -> list[Any]:
+        """Every widget now in the window (header, current screen, open panels)."""
+        from kivy.core.window import Window
+        found = []
+        for child in Window.children:
+            found.extend(child.walk())
+        return found
+
+    def visible_texts(self) -> list[str]:
+        out = []
+        for w in self.widgets():
+            text = getattr(w, "text", "")
+            if isinstance(text, str) and text.strip() and self._shown(w):
+                out.append(text)
+        return out
+
+    @staticmethod
+    def _shown(widget: Any) -> bool:
+        w = widget
+        while w is not None and w is not w.parent:
+            if getattr(w, "opacity", 1) == 0:
+                return False
+            w = w.parent
+        return True
+
+    def find(self, text: str) -> Any:
+        """The visible, enabled touch target showing exactly `text` (markup removed)."""
+        from kivy.uix.behaviors import ButtonBehavior
+        hits = [w for w in self.widgets() if isinstance(w, ButtonBehavior)
+                and isinstance(getattr(w, "text", None), str)
+                and _plain(w.text).split("\n")[0] == text and self._shown(w) and not w.disabled]
+        assert hits, f"no button {text!r} on screen; visible: {self.visible_texts()}"
+        return hits[-1]
+
+    # -- touching ------------------------------------------------------------------------------
+    def tap(self, target: Any) -> None:
+        from kivy.tests.common import UnitTestTouch
+        widget = self.find(target) if isinstance(target, str) else target
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        self.pump()
+
+    def tap_msg(self, msgid: str, **values: Any) -> None:
+        self.tap(self.tr(msgid, **values))
+
+    def type_digits(self, keypad: Any, digits: str) -> None:
+        for digit in digits:
+            self.tap(keypad.key_widget(digit))
+
+    def enter_pin(self, pin: str) -> None:
+        screen = self.wait_step(Step.PIN)
+        self.type_digits(screen.ids.keypad, pin)
+        self.wait(lambda: self.session.state.view.get("entered") == len(pin), "PIN digits")
+        self.pump(2)
+        self.tap(screen.ids.ok)
+
+    # -- devices -------------------------------------------------------------------------------
+    def emulator(self, name: str) -> Any:
+        return self.core.devices.emulator(name)
+
+    def wait_media(self, device: str, value: str, timeout: float = 5.0) -> None:
+        self.wait(lambda: self.core.devices.statuses().get(device, {}).get("media") == value,
+                  f"{device} media {value}", timeout)
+
+    def advance(self, seconds: float) -> None:
+        """Move the session's clock; its ticker fires the timers that are due."""
+        self.clock.advance(seconds)
+        time.sleep(0.12)  # two ticks of the core's ticker
+        self.pump()
+
+    def stop(self) -> None:
+        self.app.detach()
+        self.core.stop()
+
+
+def _plain(text: str) -> str:
+    import re
+    return re.sub(r"\[/?[a-z]+(=[^\]]*)?\]", "", text)
+
+
+@pytest.fixture
+def ui(ui_app, tmp_path) -> Iterator[UiKiosk]:
+    """The app on a core with the ID card reader and printer emulators (no chip card)."""
+    kiosk = UiKiosk(ui_app, tmp_path, chipcard=False)
+    yield kiosk
+    kiosk.stop()
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    from drivers.chipcard.pcscd import ensure_pcscd
+    ensure_pcscd()
+
+
+@pytest.fixture
+def card_ui(ui_app, tmp_path, pcscd) -> Iterator[UiKiosk]:
+    """The app on a core with the chip card emulator (vpcd slot 00) as well."""
+    kiosk = UiKiosk(ui_app, tmp_path, chipcard=True)
+    kiosk.wait_media("chipcard", "notPresent")
+    yield kiosk
+    kiosk.emulator("chipcard").perform("remove_card")
+    kiosk.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads():
+    """Devices, emulators and workers a test starts are gone when it ends."""
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        left = [t.name for t in threading.enumerate()
+                if t.ident not in before and t.name.startswith(("dev-", "session", "vpcd"))]
+        if not left:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"threads left running: {left}")
