@@ -29,15 +29,28 @@ def describe_data(data: bytes) -> str:
         return f"<{len(data)} bytes, not TLV>"
 
 
+def _digits(value: bytes) -> str | None:
+    """The number a value holds, as ASCII (9F61: may end in X) or BCD (5A); else None."""
+    text = value.decode("latin-1").strip()
+    if len(text) >= 2 and text[:-1].isdigit() and (text[-1].isdigit() or text[-1] in "Xx"):
+        return text
+    bcd = value.hex().upper().rstrip("F")
+    return bcd if bcd.isdigit() else None
+
+
+def looks_like_number(value: bytes) -> bool:
+    """A card or ID number under a tag we do not know about: 13 digits or more."""
+    digits = _digits(value)
+    return digits is not None and len(digits) >= 13
+
+
 def masked_value(tag: str, value: bytes) -> str:
-    text = value.hex().upper().rstrip("F")
     if tag in ("57", "9F6B"):
-        pan, _, rest = text.partition("D")
+        pan, _, rest = value.hex().upper().rstrip("F").partition("D")
         return f"{mask_number(pan)}D{'*' * len(rest)}"
-    if tag == "9F61":
-        return mask_number(value.decode("ascii", "replace").strip())
-    if tag == "5A":
-        return mask_number(text)
+    digits = _digits(value)
+    if digits:
+        return mask_number(digits)
     return f"<{len(value)} bytes hidden>"
 
 
@@ -48,7 +61,7 @@ def _render(data: bytes, depth: int) -> str:
     for offset, tag, start, end in scan(data):
         head = data[offset:start].hex().upper()
         value = data[start:end]
-        if tag in SENSITIVE_TAGS:
+        if tag in SENSITIVE_TAGS or looks_like_number(value):
             body = f"[{masked_value(tag, value)}]"
         elif is_constructed(tag):
             body = _render(value, depth + 1)

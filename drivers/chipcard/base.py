@@ -8,6 +8,7 @@ chip log, offline PIN) are written here once; a backend implements `_open/_close
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -124,17 +125,20 @@ class ChipCardReader(Device):
     def transmit(self, apdu: bytes) -> Response:
         """Send one command; 61xx/6Cxx are followed; every exchange has `apdu_timeout`."""
         with self._card_lock:
-            return exchange(self._exchange_raw, bytes(apdu))
+            resp = exchange(self._exchange_raw, bytes(apdu))
+        if resp.data and self.log.isEnabledFor(logging.DEBUG):
+            # the assembled answer, masked; T=0 fragments alone would not parse as TLV
+            self.log.debug("%s APDU data %s", self.name, describe_data(resp.data))
+        return resp
 
     def _exchange_raw(self, apdu: bytes) -> bytes:
         started = time.monotonic()
         with self._translate("APDU exchange"):
             raw = self._transmit_raw(apdu, self.apdu_timeout)
         self._apdu_count += 1
-        if self.log.isEnabledFor(10):
-            self.log.debug("%s APDU %s -> %s %s (%.1f ms)", self.name, describe_command(apdu),
-                           raw[-2:].hex().upper(), describe_data(raw[:-2]),
-                           (time.monotonic() - started) * 1000)
+        self.log.debug("%s APDU %s -> %s, %d bytes (%.1f ms)", self.name,
+                       describe_command(apdu), raw[-2:].hex().upper(), max(len(raw) - 2, 0),
+                       (time.monotonic() - started) * 1000)
         return raw
 
     # -- the card dialogue ---------------------------------------------------------------------
