@@ -151,7 +151,8 @@ class Harness:
         self.wait_media("chipcard", "present")
 
     def remove_card(self) -> None:
-        self.emulator("chipcard").perform("remove_card")
+        if self.emulator("chipcard") is not None:
+            self.emulator("chipcard").perform("remove_card")
 
     def journal(self, kind: str) -> list[Any]:
         return list(self.core.journal.entries(kind=kind))
@@ -184,12 +185,17 @@ def card_kiosk(tmp_path: Path, pcscd):
 
 
 @pytest.fixture
-def harness_factory(tmp_path: Path, pcscd):
+def harness_factory(tmp_path: Path):
     """Build a core with other settings (e.g. the ISO 8583 host) inside a test."""
     made: list[Harness] = []
 
     def make(**options: Any) -> Harness:
-        harness = card_harness(tmp_path, **options)
+        if options.get("chipcard"):
+            from drivers.chipcard.pcscd import ensure_pcscd
+            ensure_pcscd()
+            harness = card_harness(tmp_path, **options)
+        else:
+            harness = Harness(tmp_path, **options)
         made.append(harness)
         return harness
     yield make
@@ -199,7 +205,7 @@ def harness_factory(tmp_path: Path, pcscd):
 
 
 def card_harness(folder: Path, **options: Any) -> Harness:
-    options.setdefault("chipcard", True)
+    options["chipcard"] = True
     harness = Harness(folder, **options)
     # pcscd may still report the last test's card for a moment: wait until it has gone, and
     # let the session return to the attract screen if it saw that card come and go.
