@@ -59,6 +59,8 @@ CREATE TABLE IF NOT EXISTS loss_reports (reference TEXT PRIMARY KEY, pan TEXT NO
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
+_CARD_STATUS_REASONS = {"lost": "card_lost", "expired": "card_expired", "blocked": "card_blocked"}
+
 _TABLES = ("customers", "accounts", "cards", "entries", "postings", "requests", "loss_reports",
            "meta")
 
@@ -223,6 +225,9 @@ class SandboxBank(HostLink):
     def verify_pin(self, pan: str, pin_block: bytes) -> PinResult:
         with self._txn(write=True) as conn:
             status, digest, salt, tries, *_ = self._card(conn, pan)
+            if status != "active":
+                raise HostDeclined(f"card {mask_number(pan)} is {status}",
+                                   _CARD_STATUS_REASONS.get(status, "card_blocked"))
             if tries <= 0:
                 return PinResult(False, 0, locked=True)
             try:
@@ -375,8 +380,8 @@ class SandboxBank(HostLink):
                                "not_permitted")
         card = conn.execute("SELECT status FROM cards WHERE account_id = ?", (src_id,)).fetchone()
         if card is not None and card[0] != "active":
-            raise HostDeclined(f"card status {card[0]}", {"lost": "card_lost",
-                               "expired": "card_expired"}.get(card[0], "card_blocked"))
+            raise HostDeclined(f"card status {card[0]}",
+                               _CARD_STATUS_REASONS.get(card[0], "card_blocked"))
         dst_id, dst_customer, dst_kind, holder, bank = self._payee(conn, request.to_account_number)
         if holder != request.to_name.strip():
             raise HostDeclined("payee name does not match the account", "payee_name_mismatch")

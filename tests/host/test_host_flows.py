@@ -44,6 +44,10 @@ def test_pin_checked_from_sm4_block_and_locked_after_max_tries(host, config):
     assert not host.verify_pin(DEBIT_PAN, encrypt_pin_block("123456", DEBIT_PAN, key)).ok
     locked_card = "6222020000000000075"
     assert host.verify_pin(locked_card, encrypt_pin_block("123456", locked_card, key)).locked
+    expired = "6222020000000000059"
+    with pytest.raises(HostDeclined) as err:
+        host.verify_pin(expired, encrypt_pin_block("123456", expired, key))
+    assert err.value.reason == "card_expired"
 
 
 def test_accounts_transactions_and_statement_agree(host):
