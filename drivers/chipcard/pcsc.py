@@ -40,8 +40,7 @@ class _IoThread:
     def __init__(self, label: str, port: str):
         self.label = label
         self.port = port
-        self._jobs: queue.Queue[tuple[Callable[[], Any], dict[str, Any], threading.Event] | None] \
-            = queue.Queue()
+        self._jobs: queue.Queue = queue.Queue()   # (fn, result box, done event) or None: stop
         self._thread: threading.Thread | None = None
 
     @property
@@ -50,7 +49,9 @@ class _IoThread:
 
     def start(self) -> None:
         if not self.alive:
-            self._thread = threading.Thread(target=self._run, name=f"{self.label}-io", daemon=True)
+            self._jobs = queue.Queue()  # a fresh queue: a stop marker left behind stays behind
+            self._thread = threading.Thread(target=self._run, args=(self._jobs,),
+                                            name=f"{self.label}-io", daemon=True)
             self._thread.start()
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -73,9 +74,10 @@ class _IoThread:
             raise box["error"]
         return box["result"]
 
-    def _run(self) -> None:
+    @staticmethod
+    def _run(jobs: queue.Queue) -> None:
         while True:
-            job = self._jobs.get()
+            job = jobs.get()
             if job is None:
                 return
             fn, box, done = job

@@ -75,6 +75,7 @@ class ReaderWatcher:
         if self.alive:
             return
         self._stop.clear()
+        self.first_pass.clear()
         self._thread = threading.Thread(target=self._run, name=f"{self.label}-watch", daemon=True)
         self._thread.start()
 

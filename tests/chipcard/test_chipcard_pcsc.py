@@ -160,3 +160,14 @@ def test_watcher_survives_a_broken_listener_and_poll_restarts_a_stopped_one(read
     reader.poll()
     assert reader._watcher.alive
     assert reader.read_identity().pan.endswith("0018")
+
+
+def test_close_and_open_again_as_the_device_manager_does(reader, emulator):
+    emulator.insert_card("unionpay_debit")
+    reader.wait_for_card(3)
+    reader.close()
+    assert reader.status()["device"] == "offline" and reader.atr is None
+    reader.open()
+    assert reader.status()["device"] == "online"
+    reader.wait_for_card(3)
+    assert reader.read_identity().pan.endswith("0018")
