@@ -73,9 +73,9 @@ class VpcdCardEmulator(Emulator):
         return {"reader": vpcd_reader_name(self.port)}
 
     def actions(self) -> list[EmulatorAction]:
-        return [EmulatorAction("insert_card", "Insert bank card",
+        return [EmulatorAction("insert_card", "panel.chipcard.insert_card",
                                tuple(profile_names(self.profile_dir))),
-                EmulatorAction("remove_card", "Remove bank card")]
+                EmulatorAction("remove_card", "panel.chipcard.remove_card")]
 
     def action_insert_card(self, profile: str | None = None) -> None:
         self.insert_card(profile)
