@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS journal (
 CREATE INDEX IF NOT EXISTS journal_kind_ref ON journal (kind, ref);
 CREATE INDEX IF NOT EXISTS journal_day_kind ON journal (day, kind);
 CREATE INDEX IF NOT EXISTS journal_ref ON journal (ref);
+CREATE INDEX IF NOT EXISTS journal_card_key ON journal (json_extract(body, '$.card_key'), kind);
 CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
@@ -179,11 +180,9 @@ class Journal:
         for row in rows:
             yield JournalEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
 
-    def find(self, kinds: tuple[str, ...], *, ref: str | None = None,
-             since: dt.datetime | None = None, limit: int | None = None,
-             **equals: Any) -> list[dict[str, Any]]:
-        """Fields of rows of `kinds` (newest first) with this `ref`, recorded at or after
-        `since`, whose fields equal `equals`."""
+    @staticmethod
+    def _where(kinds: tuple[str, ...], ref: str | None, since: dt.datetime | None,
+               equals: dict[str, Any]) -> tuple[str, list[Any]]:
         where = [f"kind IN ({','.join('?' * len(kinds))})"]
         args: list[Any] = list(kinds)
         if ref is not None:
@@ -197,12 +196,31 @@ class Journal:
                 raise ValueError(f"bad field name {name!r}")
             where.append(f"json_extract(body, '$.{name}') = ?")
             args.append(value)
-        sql = f"SELECT body FROM journal WHERE {' AND '.join(where)} ORDER BY id DESC"
+        return " AND ".join(where), args
+
+    def find(self, kinds: tuple[str, ...], *, ref: str | None = None,
+             since: dt.datetime | None = None, limit: int | None = None,
+             **equals: Any) -> list[dict[str, Any]]:
+        """Fields of rows of `kinds` (newest first) with this `ref`, recorded at or after
+        `since`, whose fields equal `equals`."""
+        where, args = self._where(kinds, ref, since, equals)
+        sql = f"SELECT body FROM journal WHERE {where} ORDER BY id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with self._lock:
             rows = self._conn.execute(sql, args).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    def total(self, kinds: tuple[str, ...], field_name: str, *,
+              since: dt.datetime | None = None, **equals: Any) -> int:
+        """Sum of a numeric field over the rows `find` would return."""
+        if not field_name.isidentifier():
+            raise ValueError(f"bad field name {field_name!r}")
+        where, args = self._where(kinds, None, since, equals)
+        with self._lock:
+            row = self._conn.execute(f"SELECT COALESCE(SUM(json_extract(body, '$.{field_name}')),"
+                                     f" 0) FROM journal WHERE {where}", args).fetchone()
+        return int(row[0])
 
     def open_refs(self, opened: str, closing: tuple[str, ...]) -> list[str]:
         """Refs that have an `opened` row and no row of any `closing` kind (e.g. PENDING transfers)."""

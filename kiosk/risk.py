@@ -83,8 +83,8 @@ class RiskRules:
         now = self._clock()
         card_key, payee_key = self.key(pan), self.key(to_account_number)
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        used = sum(r["amount_fen"] for r in self._journal.find(
-            ("transfer.approved",), since=midnight, card_key=card_key))
+        used = self._journal.total(("transfer.approved",), "amount_fen", since=midnight,
+                                   card_key=card_key)
         warnings = [FRAUD_WARNING]
         if not self.known_payee(card_key, payee_key):
             warnings.append(NEW_PAYEE)
