@@ -66,6 +66,7 @@ class KioskCore:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._detach: list[Callable[[], None]] = []
+        self.staff_links: Any | None = None  # fleet, notifications, console, device counters
 
     @property
     def wired(self) -> dict[str, bool]:
@@ -76,9 +77,13 @@ class KioskCore:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
-        self.devices.start()
-        if self.alerts is not None:
+        if self.alerts is not None:  # before the devices, so no early fault is missed
+            from .alerts.staff_links import StaffLinks
             self._detach.append(self.alerts.attach(self.bus))
+            self.staff_links = StaffLinks.start(self.config, self.alerts, self.bus,
+                                                self.devices.statuses)
+            self._detach.append(self.staff_links.stop)
+        self.devices.start()
         self._thread(self._tick_loop, "session-tick")
         if self.transfers is not None:
             self._thread(self._recover_transfers, "transfer-recovery")
