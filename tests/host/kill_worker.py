@@ -54,13 +54,13 @@ def open_service(config) -> TransferService:
     return TransferService.from_config(config, host, Journal.from_config(config))
 
 
-def work(config, seed: int) -> None:
+def work(config, seed: int, parent: int) -> None:
     service = open_service(config)
     service.recover()
     if not service.ready:
         os._exit(3)
     rng = random.Random(seed)
-    while True:
+    while os.getppid() == parent:   # never outlive the supervisor
         card, account, payee, name, kind = rng.choice(ROUTES)
         order = TransferOrder(card, account, payee, name, rng.randrange(100, 30_000), kind)
         try:
@@ -85,7 +85,7 @@ def main() -> int:
         pid = os.fork()
         if pid == 0:
             try:
-                work(config, rng.randrange(1 << 30))
+                work(config, rng.randrange(1 << 30), os.getppid())
             finally:
                 os._exit(4)
         time.sleep(rng.uniform(0.005, 0.12))
