@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import threading
-from typing import Callable
+from typing import Any, Callable
 
 from smartcard import scard
 
@@ -46,8 +46,8 @@ def match_reader(pattern: str, readers: list[str]) -> str | None:
     return hits[0] if hits else None
 
 
-def list_readers(context: int) -> tuple[int, list[str]]:
-    hr, readers = scard.SCardListReaders(context, [])
+def list_readers(context: int, api: Any = scard) -> tuple[int, list[str]]:
+    hr, readers = api.SCardListReaders(context, [])
     if hresult(hr) == hresult(NO_READERS):
         return OK, []
     return hr, list(readers or [])
@@ -55,8 +55,10 @@ def list_readers(context: int) -> tuple[int, list[str]]:
 
 class ReaderWatcher:
     def __init__(self, pattern: str, *, on_reader: Callable[[str | None], None],
-                 on_card: Callable[[bytes | None], None], label: str = "chipcard"):
+                 on_card: Callable[[bytes | None], None], label: str = "chipcard",
+                 api: Any = scard):
         self.pattern = pattern
+        self.api = api  # the PC/SC calls (pyscard's scard module; tests pass a fake PC/SC)
         self.on_reader = on_reader
         self.on_card = on_card
         self.label = label
@@ -83,7 +85,7 @@ class ReaderWatcher:
         self._stop.set()
         context = self._context
         if context is not None:
-            scard.SCardCancel(context)  # wakes SCardGetStatusChange at once
+            self.api.SCardCancel(context)  # wakes SCardGetStatusChange at once
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
@@ -105,7 +107,7 @@ class ReaderWatcher:
         self.on_reader(None)
 
     def _watch_one_context(self) -> None:
-        hr, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        hr, context = self.api.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         if hresult(hr) != hresult(OK):
             self.service_error = f"pcscd not reachable: {scard_message(hr)}"
             self._report_gone()
@@ -117,7 +119,7 @@ class ReaderWatcher:
             self._watch(context)
         finally:
             self._context = None
-            scard.SCardReleaseContext(context)
+            self.api.SCardReleaseContext(context)
 
     def _watch(self, context: int) -> None:
         reader: str | None = None
@@ -125,7 +127,7 @@ class ReaderWatcher:
         pnp_state = scard.SCARD_STATE_UNAWARE
         card_events: int | None = None
         while not self._stop.is_set():
-            hr, readers = list_readers(context)
+            hr, readers = list_readers(context, self.api)
             if hresult(hr) != hresult(OK):
                 log.info("%s: listing readers failed: %s", self.label, scard_message(hr))
                 self._report_gone()
@@ -143,7 +145,7 @@ class ReaderWatcher:
             states = [(PNP_READER, pnp_state)]
             if reader is not None:
                 states.append((reader, reader_state))
-            hr, new_states = scard.SCardGetStatusChange(context, WAIT_MS, states)
+            hr, new_states = self.api.SCardGetStatusChange(context, WAIT_MS, states)
             self.first_pass.set()
             code = hresult(hr)
             if code in (hresult(TIMEOUT), hresult(CANCELLED)):
