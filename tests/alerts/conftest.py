@@ -23,13 +23,13 @@ def free_port() -> int:
 
 
 class Mosquitto:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, extra: str = "allow_anonymous true\n", tls: bool = False):
         self.port = free_port()
         self.workdir = workdir
-        self.url = f"mqtt://127.0.0.1:{self.port}"
+        self.url = f"{'mqtts' if tls else 'mqtt'}://127.0.0.1:{self.port}"
         self.conf = workdir / "mosquitto.conf"
         self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
+            f"listener {self.port} 127.0.0.1\n{extra}"
             f"persistence true\npersistence_location {workdir}/\n"
             f"log_dest file {workdir}/mosquitto.log\n"
             # started as root, mosquitto drops to user `mosquitto`, which cannot write here
