@@ -262,3 +262,30 @@ class Journal:
                 return ChainReport(False, rows, row_id, "row content does not match its hash")
             prev, expected_id = digest, row_id + 1
         return ChainReport(True, rows)
+
+
+# Status values that mean a device cannot serve (they count as faults at end of day).
+FAULT_VALUES = frozenset({"offline", "powerOff", "noDevice", "hardwareError", "userError",
+                          "fraudAttempt", "potentialFraud", "jammed", "out", "inoperative",
+                          "inoperable", "manipulated", "missing"})
+
+
+def attach_device_events(journal: Journal, bus) -> Callable[[], None]:
+    """Journal device status changes (`device.status`, and `device.fault` when a device stops
+    serving) and other device events (`device.event`: the event name and which data came, never
+    its values, since a card or ID read carries personal data). Returns the unsubscribe."""
+    from drivers.base import DeviceEvent, StatusChanged
+
+    def on_event(event) -> None:
+        try:
+            if isinstance(event, StatusChanged):
+                kind = "device.fault" if event.new in FAULT_VALUES else "device.status"
+                journal.record(kind, device=event.device, field=event.field, old=event.old,
+                               new=event.new)
+            else:
+                journal.record("device.event", device=event.device, name=event.name,
+                               data_keys=sorted(event.data))
+        except Exception:
+            log.exception("journal write for a %s event failed", event.device)
+
+    return bus.subscribe(on_event, (StatusChanged, DeviceEvent))

@@ -67,3 +67,22 @@ def test_journal_verify_command_exit_codes(tmp_path, capsys):
     _tamper(tmp_path / "journal.db", "UPDATE journal SET ref = 'x' WHERE id = 2")
     assert main(["journal", "verify", "--config", str(toml)]) == 1
     assert "BROKEN at row 2" in capsys.readouterr().out
+
+
+def test_device_events_journaled_without_personal_data(journal):
+    from drivers.base import DeviceEvent, StatusChanged
+    from kiosk.events import EventBus
+    from kiosk.journal import attach_device_events
+    bus = EventBus()
+    detach = attach_device_events(journal, bus)
+    bus.publish(StatusChanged("printer", "printer", "paper", "low", "out"))
+    bus.publish(StatusChanged("printer", "printer", "paper", "out", "full"))
+    bus.publish(DeviceEvent("idcard", "idcard", "MediaInsertedEvent",
+                            {"name": "测试甲", "id_number": "110101199003071030"}))
+    detach()
+    bus.publish(StatusChanged("printer", "printer", "device", "online", "offline"))
+    rows = list(journal.entries(kind_prefix="device."))
+    assert [r.kind for r in rows] == ["device.fault", "device.status", "device.event"]
+    assert rows[0].fields["device"] == "printer" and rows[0].fields["new"] == "out"
+    assert rows[2].fields["data_keys"] == ["id_number", "name"]
+    assert "测试甲" not in str(rows[2].fields) and "1101011990" not in str(rows[2].fields)
