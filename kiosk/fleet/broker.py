@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
@@ -20,7 +20,7 @@ class BrokerAddress:
     port: int
     tls: bool
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
 
     @classmethod
     def parse(cls, url: str, *, username: str = "", password: str = "") -> "BrokerAddress":
