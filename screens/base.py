@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, ClassVar
 
-from kivy.properties import DictProperty, ObjectProperty, StringProperty
+from kivy.properties import DictProperty, ListProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import translate
@@ -21,6 +21,7 @@ class KioskScreen(ActionSource, Screen):
     step: ClassVar[Step]
     state = ObjectProperty(None, allownone=True)
     view = DictProperty({})
+    actions = ListProperty([])   # what the session accepts now (for .kv: 'receipt' in root.actions)
     message = StringProperty("")
     # what "now" is for countdowns shown on screen; the session's clock in tests
     now: Callable[[], float] = staticmethod(time.monotonic)
@@ -28,6 +29,7 @@ class KioskScreen(ActionSource, Screen):
     def render(self, state: State) -> None:
         self.state = state
         self.view = dict(state.view)
+        self.actions = list(state.actions)
         self.message = self.tr(state.message_id)
         self.on_render(state)
 

@@ -28,10 +28,11 @@ more_time_s = 10
 font = "{font}"
 [devices.chipcard]
 enabled = {chipcard}
-reader = "Virtual PCD 00 00"
+reader = "Virtual PCD 00 01"
 [devices.chipcard.emulator]
 profile = "unionpay_debit"
 latency_ms = 0
+vpcd_port = 35964
 [devices.idcard]
 enabled = true
 port = "var/run/idcard.pty"
@@ -94,15 +95,29 @@ class UiKiosk:
         self.core = KioskCore(self.config, now=self.clock, tick_s=0.05)
         self.session = self.core.session
         self.core.start()
+        try:
+            self._ready(chipcard)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _ready(self, chipcard: bool) -> None:
         for name in self.core.devices.enabled_names():
             assert self.core.devices.wait_ready(name, 15), f"{name} did not start"
         deadline = time.monotonic() + 10
         while self.core.transfers is not None and not self.core.transfers.ready:
             assert time.monotonic() < deadline, "transfer recovery did not finish"
             time.sleep(0.02)
-        app.kiosk_config = self.config
-        app.use(self.session, self.core.devices)
-        app.use_clock(self.clock)
+        self.app.kiosk_config = self.config
+        self.app.use(self.session, self.core.devices)
+        self.app.use_clock(self.clock)
+        if chipcard:
+            # pcscd may still report the last test's card: once it has seen it go, the
+            # session that card started is over and its goodbye can time out
+            self.wait_media("chipcard", "notPresent")
+            if self.session.state.step != Step.ATTRACT:
+                self.wait(lambda: self.session.state.step == Step.GOODBYE, "goodbye")
+                self.advance(6)
         self.wait_step(Step.ATTRACT)
 
     # -- the loop ------------------------------------------------------------------------------
@@ -235,9 +250,9 @@ def pcscd():
 
 @pytest.fixture
 def card_ui(ui_app, tmp_path, pcscd) -> Iterator[UiKiosk]:
-    """The app on a core with the chip card emulator (vpcd slot 00) as well."""
+    """The app on a core with the chip card emulator as well (vpcd slot 01: slot 00 is for
+    a kiosk someone runs by hand; pcscd tests run one at a time)."""
     kiosk = UiKiosk(ui_app, tmp_path, chipcard=True)
-    kiosk.wait_media("chipcard", "notPresent")
     yield kiosk
     kiosk.emulator("chipcard").perform("remove_card")
     kiosk.stop()
