@@ -112,7 +112,15 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 def translate(language: str, msgid: str) -> str:
-    return translations(language).gettext(msgid) if msgid else ""
+    """The text of `msgid`; a message id missing from a catalog shows its English default
+    rather than the bare id (the catalog tests catch the gap)."""
+    if not msgid:
+        return ""
+    text = translations(language).gettext(msgid)
+    if text == msgid:
+        from .session.messages import DEFAULT_TEXT
+        return DEFAULT_TEXT.get(msgid, msgid)
+    return text
 
 
 def next_language(language: str) -> str:

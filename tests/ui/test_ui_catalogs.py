@@ -1,0 +1,98 @@
+"""The gettext catalogs: both languages cover every string the customer can see, keep the
+placeholders, compile, and every character they use is in the UI font (no boxes)."""
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from kiosk import i18n
+from kiosk.config import REPO_ROOT
+
+FONT = REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc"
+
+
+@pytest.fixture(scope="module")
+def catalogs() -> dict[str, dict[str, str]]:
+    return {lang: i18n.catalog(lang) for lang in i18n.LANGUAGES}
+
+
+def test_every_msgid_in_the_screens_is_translated_in_both_languages(catalogs):
+    used = i18n.extract_msgids(i18n.ui_sources())
+    assert {"Start", "Call staff", "Enter your PIN", "Tries left: {n}"} <= used
+    for language, entries in catalogs.items():
+        missing = sorted(used - set(entries))
+        assert not missing, f"{language} catalog lacks {missing}"
+
+
+def test_session_messages_and_host_reasons_are_translated(catalogs):
+    from kiosk.host.link import REASONS
+    from kiosk.session.messages import MESSAGE_IDS
+    for language, entries in catalogs.items():
+        missing = sorted((set(MESSAGE_IDS) | set(REASONS)) - set(entries))
+        assert not missing, f"{language} catalog lacks {missing}"
+
+
+def test_catalogs_are_up_to_date_with_the_sources(catalogs):
+    """`python -m kiosk.i18n` was run after adding strings: nothing new is waiting."""
+    sources = i18n.source_messages()
+    for language, entries in catalogs.items():
+        assert not sorted(set(sources) - set(entries)), language
+
+
+def test_chinese_is_really_chinese_and_english_is_not(catalogs):
+    han = re.compile(r"[\u4e00-\u9fff]")
+    zh, en = catalogs["zh_CN"], catalogs["en"]
+    assert zh["Start"] == "开始办理" and en["Start"] == "Start"
+    untranslated = [k for k, v in zh.items() if not han.search(v) and han.search(k) is None
+                    and any(c.isalpha() for c in v) and not k.startswith(("emu.", "panel."))]
+    assert not untranslated, f"zh_CN entries left in English: {untranslated[:10]}"
+    assert not [k for k, v in en.items() if han.search(v)]
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_translations_keep_the_placeholders(catalogs):
+    for language, entries in catalogs.items():
+        wrong = [k for k, v in entries.items() if _fields(k) != _fields(v)]
+        assert not wrong, f"{language}: placeholders differ in {wrong}"
+
+
+def test_every_character_of_every_catalog_is_in_the_font(catalogs):
+    from fontTools.ttLib import TTCollection
+    cmap = TTCollection(str(FONT)).fonts[0].getBestCmap()
+    for language, entries in catalogs.items():
+        text = "".join(entries.values()) + "".join(entries)
+        absent = sorted({c for c in text if c.isprintable() and ord(c) not in cmap})
+        assert not absent, f"{language}: the font has no glyph for {absent}"
+
+
+def test_pinyin_candidates_are_all_in_the_font():
+    from fontTools.ttLib import TTCollection
+    from screens.widgets import pinyin_input
+    cmap = TTCollection(str(FONT)).fonts[0].getBestCmap()
+    table = pinyin_input.table()
+    characters = {c for found in table.values() for c in found}
+    assert len(characters) > 3700
+    assert not [c for c in characters if ord(c) not in cmap]
+    assert pinyin_input.candidates("ce")[0] == "测"
+    assert "丙" in pinyin_input.candidates("bing")[:7]
+
+
+def test_po_files_compile_to_mo_that_gettext_reads(tmp_path):
+    entries = {"": "Content-Type: text/plain; charset=UTF-8\n", "Start": "开始办理",
+               'Say "hi"\n': "说“你好”\n"}
+    po = tmp_path / "xx" / "LC_MESSAGES" / "kiosk.po"
+    i18n.write_po(po, "xx", entries)
+    parsed = i18n.parse_po(po.read_text(encoding="utf-8"))
+    assert parsed["Start"] == "开始办理" and parsed['Say "hi"\n'] == "说“你好”\n"
+    import gettext
+    import io
+    translations = gettext.GNUTranslations(io.BytesIO(i18n.compile_mo(parsed)))
+    assert translations.gettext('Say "hi"\n') == "说“你好”\n"
+    assert translations.gettext("missing") == "missing"
+    assert i18n.translate("zh_CN", "Start") == "开始办理"
+    assert i18n.translate("en", "way_retry") == "Try again"
