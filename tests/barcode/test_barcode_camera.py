@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import threading
+import time
 
+import cv2
 import pytest
 
+from drivers.barcode import code_images
 from drivers.barcode.camera import CameraReader
 from drivers.barcode.camera_emulator import CameraEmulator
 from drivers.barcode.decoder import Region
+from drivers.barcode.samples import sample_codes
 from drivers.errors import DeviceTimeout, NoDeviceError
 from kiosk.device_manager import DeviceManager
 from kiosk.events import EventBus
@@ -128,3 +132,71 @@ def test_device_manager_runs_the_emulated_camera_and_reconnects(tmp_path):
     finally:
         manager.stop()
     assert not [t for t in threading.enumerate() if t.name.startswith("camera-")]
+
+
+class MjpegCamera:
+    """An IP camera stand-in: multipart MJPEG over HTTP on a free loopback port."""
+
+    def __init__(self, frame):
+        import http.server
+        import socketserver
+
+        self.jpeg = cv2.imencode(".jpg", frame)[1].tobytes()
+        self.running = threading.Event()
+        self.running.set()
+        camera = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+                self.end_headers()
+                try:
+                    while camera.running.is_set():
+                        self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\n"
+                                         b"Content-Length: %d\r\n\r\n" % len(camera.jpeg)
+                                         + camera.jpeg + b"\r\n")
+                        time.sleep(1 / 30)
+                except OSError:
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/stream.mjpg"
+
+    def stop(self):
+        self.running.clear()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(2)
+
+
+def test_url_source_reads_an_ip_camera_and_notices_it_stop():
+    code = sample_codes()["appointment"]
+    ip_camera = MjpegCamera(code_images.scene(640, 480, *code))
+    camera = CameraReader("camera", ip_camera.url, stale_after_s=0.5, timeout=2.0)
+    events = Recorder()
+    camera.subscribe(events)
+    try:
+        camera.open()
+        assert camera.source_kind == "url"
+        assert wait_for(lambda: events.codes() == [code], 4)
+        ip_camera.stop()
+        with pytest.raises(DeviceTimeout):
+            wait_for(lambda: camera.poll() and False, 5)
+        assert camera.status()["camera"] == "inoperative"
+    finally:
+        camera.close()
+        ip_camera.stop()
+
+
+def test_missing_camera_index_is_no_device():
+    camera = CameraReader("camera", "7")
+    with pytest.raises(NoDeviceError, match="camera on 7: camera source cannot be opened"):
+        camera.open()
+    assert camera.status()["device"] == "noDevice"
