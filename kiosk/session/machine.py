@@ -290,14 +290,24 @@ class Session:
             self._dismissed.clear()
             self._before_help = None
             self.session_id = ""
-            if rate:
-                self.show(Step.RATING, message_id="rate_service",
-                          on={"rate": self._rate, "skip": self._goodbye,
-                              "timeout": self._goodbye},
-                          timeout=self.idle_timeout_s, scale=[1, 2, 3, 4, 5])
-                return
             message = {"timeout": "session_timed_out", "card_removed": "card_removed",
                        "idcard_removed": "idcard_removed"}.get(reason, "thank_you")
+            if self._card_inside and reason != "card_removed":
+                # Ended with the card still in (the customer pressed end, or walked away):
+                # the data is gone already; remind them to take the card, then close.
+                self.show(Step.TAKE_ITEMS, message_id="take_card",
+                          on={"done": lambda: self._close(rate, message),
+                              "timeout": lambda: self._close(rate, message)},
+                          timeout=self.idle_timeout_s, items=["card"])
+                return
+            self._close(rate, message)
+
+    def _close(self, rate: bool, message: str) -> None:
+        if rate:
+            self.show(Step.RATING, message_id="rate_service",
+                      on={"rate": self._rate, "skip": self._goodbye, "timeout": self._goodbye},
+                      timeout=self.idle_timeout_s, scale=[1, 2, 3, 4, 5])
+        else:
             self._goodbye(message)
 
     def journal(self, kind: str, **fields: Any) -> None:
@@ -491,7 +501,7 @@ class Session:
         if step == Step.TAKE_ITEMS:
             items = [i for i in self._state.view.get("items", []) if i != "card"]
             if not items:
-                self.end("done")
+                self._handlers["done"]()
             else:
                 self._seq += 1
                 self._state = replace(self._state, seq=self._seq, view={"items": items},

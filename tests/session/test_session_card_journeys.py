@@ -112,3 +112,67 @@ def test_expired_card_is_refused_before_the_pin(card_kiosk):
     kiosk.insert_card("expired")
     error = kiosk.recorder.wait(lambda s: s.step in (Step.ERROR, Step.PIN))
     assert error.step == Step.ERROR and error.message_id in ("card_expired", "card_unreadable")
+
+
+def test_transaction_query_pages_in_elderly_mode(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.send("elderly", on=True)
+    sign_in(kiosk)
+    menu = kiosk.session.state
+    assert menu.elderly and len(menu.view["options"]) == kiosk.config.ui.elderly_page_size
+    kiosk.send("choose", option="transactions")
+    first = kiosk.step(Step.TRANSACTIONS)
+    assert first.view["range"] == "30_days" and first.view["page"] == 1
+    kiosk.send("range", range="90_days")
+    page1 = kiosk.recorder.wait(lambda s: s.step == Step.TRANSACTIONS
+                                and s.view["range"] == "90_days")
+    size = kiosk.config.ui.elderly_page_size
+    assert page1.view["total"] > size and len(page1.view["items"]) == size
+    assert page1.view["pages"] == -(-page1.view["total"] // size)
+    assert "previous" not in page1.actions and "next" in page1.actions
+    kiosk.send("next")
+    page2 = kiosk.recorder.wait(lambda s: s.step == Step.TRANSACTIONS and s.view["page"] == 2)
+    seen = page1.view["items"] + page2.view["items"]
+    assert len({(i["posted_at"], i["amount_fen"], i["balance_fen"]) for i in seen}) == len(seen)
+    assert all("counterparty_masked" in i for i in seen)
+    kiosk.send("previous")
+    kiosk.recorder.wait(lambda s: s.step == Step.TRANSACTIONS and s.view["page"] == 1)
+
+
+def test_card_with_two_applications_asks_which(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.insert_card("two_apps")
+    choice = kiosk.step(Step.CHOOSE_APPLICATION)
+    labels = [a["label"] for a in choice.view["applications"]]
+    assert len(labels) == 2 and all(labels)
+    kiosk.send("choose", index=0)
+    kiosk.step(Step.PIN)
+    assert kiosk.session.data.pan in ("6222020000000000042", "6259650000000000041")
+    chosen = kiosk.session.data.pan
+    kiosk.enter_pin("123456")
+    kiosk.step(Step.MENU)
+    assert kiosk.journal("card_identified")[0].fields["card"] == chosen[:6] + "*" * 9 + chosen[-4:]
+
+
+def test_pin_digits_are_wiped_once_the_block_is_built(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.insert_card("unionpay_debit")
+    keys = kiosk.step(Step.PIN).view["keys"]
+    for digit in "1234":
+        kiosk.send("digit", key=keys.index(int(digit)))
+    digits = kiosk.session.data.pin_digits
+    assert bytes(digits) == bytes([1, 2, 3, 4])
+    kiosk.send("ok")                                     # too short: nothing is sent
+    assert kiosk.session.state.view["problem"] == "pin_too_short"
+    kiosk.send("backspace")
+    assert bytes(digits) == bytes([1, 2, 3])
+    kiosk.send("clear")
+    assert len(digits) == 0
+    kiosk.enter_pin("123456")
+    kiosk.step(Step.MENU)
+    assert len(kiosk.session.data.pin_digits) == 0
+    kiosk.send("end")
+    take = kiosk.step(Step.TAKE_ITEMS)
+    assert take.view["items"] == ["card"] and kiosk.session.data.is_empty()
+    kiosk.remove_card()
+    kiosk.step(Step.GOODBYE)

@@ -130,9 +130,11 @@ def test_walking_away_mid_transfer_sends_nothing(card_kiosk):
     kiosk.clock.advance(ui.idle_timeout_s)
     kiosk.step(Step.MORE_TIME)
     kiosk.clock.advance(ui.more_time_s)
+    take = kiosk.step(Step.TAKE_ITEMS)              # data wiped, card still in the reader
+    assert take.view["items"] == ["card"] and kiosk.session.data.is_empty()
+    kiosk.clock.advance(ui.idle_timeout_s)
     goodbye = kiosk.step(Step.GOODBYE)
     assert goodbye.message_id == "session_timed_out"
-    assert kiosk.session.data.is_empty()
     assert kiosk.core.host.request_outcomes(TERMINAL) == {}
     assert not kiosk.journal("transfer.pending")
 
