@@ -73,3 +73,28 @@ def test_bad_profile_names_the_problem(tmp_path: Path):
         load_profile("broken", tmp_path)
     with pytest.raises(ProfileError, match="no card profile 'nope'"):
         load_profile("nope", tmp_path)
+
+
+@pytest.mark.parametrize("command, sw", [
+    ("00B2010C00", "6985"),                       # READ RECORD with nothing selected
+    ("80A80000028300", "6985"),                   # GPO with nothing selected
+    ("00A4040007A0000003339999", "6A82"),         # unknown AID
+    ("00A4010002A000", "6A86"),                   # SELECT by something else than name
+    ("00CA9F1700", "6E00"),                       # GET DATA with the wrong class
+    ("00FE000000", "6D00"),                       # unknown instruction
+    ("00A40400", "6A82"),                         # SELECT without a name
+    ("00A404000AA000", "6700"),                   # Lc longer than the data
+    ("00C0000010", "6985"),                       # GET RESPONSE with nothing pending
+])
+def test_emulated_card_status_words(command, sw):
+    card = EmulatedCard(load_profile("unionpay_debit"))
+    assert card.process(bytes.fromhex(command))[-2:].hex().upper() == sw
+
+
+def test_gpo_checks_pdol_length_and_runs_once():
+    card = EmulatedCard(load_profile("unionpay_debit"))
+    card.process(bytes.fromhex("00A4040008A000000333010101"))
+    assert card.process(bytes.fromhex("80A80000028300"))[-2:] == bytes.fromhex("6700")
+    gpo = bytes.fromhex("80A800000B830900000000000000015600")
+    assert card.process(gpo)[-2:] == b"\x90\x00"
+    assert card.process(gpo)[-2:] == bytes.fromhex("6985")
