@@ -159,6 +159,14 @@ class Harness:
 
     def stop(self) -> None:
         self.core.stop()
+        deadline = time.monotonic() + 3
+        while True:
+            left = [t.name for t in threading.enumerate()
+                    if t.name.startswith(("session", "dev-", "transfer-recovery"))]
+            if not left:
+                return
+            assert time.monotonic() < deadline, f"threads left running: {left}"
+            time.sleep(0.02)
 
 
 @pytest.fixture

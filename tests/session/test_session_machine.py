@@ -256,3 +256,29 @@ def test_message_catalogue_covers_host_reasons_without_duplicates():
 def test_every_step_documents_its_view():
     assert set(VIEW_KEYS) == set(Step)
     assert "help" in GLOBAL_ACTIONS and "end" in GLOBAL_ACTIONS
+
+
+def test_a_whole_journey_runs_without_kivy(tmp_path):
+    import subprocess
+    import sys
+    code = f"""
+import sys
+from pathlib import Path
+from kiosk.config import KioskConfig
+from kiosk.host.sandbox import SandboxBank
+from kiosk.session.machine import Session
+from kiosk.session.services import Services
+import kiosk.core, kiosk.session.transfer, kiosk.session.statement, kiosk.session.lost_card
+bank = SandboxBank(Path({str(tmp_path)!r}) / "bank.db",
+                   terminal_key_hex=KioskConfig().host.terminal_key_hex)
+bank.seed()
+s = Session(KioskConfig(), Services(host=bank))
+for action, args in [("start", {{}}), ("choose", {{"option": "ticket"}}), ("skip", {{}}),
+                     ("choose", {{"service": "general"}})]:
+    assert s.send(action, **args), action
+s.wait_idle()
+assert s.state.step.value == "ticket_issued", s.state
+s.close()
+assert not any(m == "kivy" or m.startswith("kivy.") for m in sys.modules)
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
