@@ -1,6 +1,6 @@
 """Crash-safe transfers: journal PENDING before sending, reverse when the outcome is unknown.
 
-Journal rows per transfer (ref = terminal id + ":" + STAN):
+Journal rows per transfer (ref = terminal id : day : STAN):
   transfer.held -> transfer.released | transfer.rejected        (large transfers, staff decide)
   transfer.pending -> transfer.approved | transfer.declined | transfer.reversed
   transfer.pending -> transfer.unknown (timeout/garbled answer, reversal queued) -> transfer.reversed
@@ -92,7 +92,9 @@ class TransferService:
     @classmethod
     def from_config(cls, config, host: HostLink, journal: Journal, **kwargs) -> "TransferService":
         secret = hashlib.sha256(b"payee-key:" + bytes.fromhex(config.host.terminal_key_hex)).digest()
-        risk = RiskRules(config.risk, journal, secret, on_flag=kwargs.pop("on_flag", None))
+        risk_kwargs = {"clock": kwargs["clock"]} if "clock" in kwargs else {}
+        risk = RiskRules(config.risk, journal, secret, on_flag=kwargs.pop("on_flag", None),
+                         **risk_kwargs)
         return cls(host, journal, config.path(config.host.state),
                    terminal_id=config.host.terminal_id, risk=risk, **kwargs)
 
@@ -101,8 +103,9 @@ class TransferService:
         self._reversals.close()
         self._held.close()
 
-    def ref(self, stan: int) -> str:
-        return f"{self.terminal_id}:{stan:06d}"
+    def ref(self, stan: int, day: dt.date | None = None) -> str:
+        """The journal ref of a transfer: terminal, day and STAN (STANs wrap; days do not)."""
+        return f"{self.terminal_id}:{(day or self._clock().date()):%Y%m%d}:{stan:06d}"
 
     # -- start-up ------------------------------------------------------------------------------
     def recover(self) -> RecoveryReport:
@@ -140,7 +143,8 @@ class TransferService:
         moved = sum(1 for _, host_reversed in answered if host_reversed)
         for ref in self.journal.open_refs("transfer.pending", CLOSING):
             pending = self.journal.find(("transfer.pending",), limit=1, ref=ref)[0]
-            host_reversed = self._reversals.outcome(self.terminal_id, pending["stan"])
+            host_reversed = self._reversals.outcome(self.terminal_id, pending["stan"],
+                                                    pending["transmitted_at"])
             if host_reversed is not None:
                 self.journal.record("transfer.reversed", ref=ref, stan=pending["stan"],
                                     amount_fen=pending["amount_fen"], host_reversed=host_reversed)
@@ -190,7 +194,7 @@ class TransferService:
         stan = self._stans.next()
         if found.hold:
             return self._hold(stan, order)
-        return self._send(stan, order)
+        return self._send(stan, order, self.ref(stan))
 
     def _fields(self, stan: int, order: TransferOrder) -> dict:
         return {"stan": stan, "pan": order.pan, "to_account_number": order.to_account_number,
@@ -199,8 +203,7 @@ class TransferService:
                 "card_key": self.risk.key(order.pan),
                 "payee_key": self.risk.key(order.to_account_number)}
 
-    def _send(self, stan: int, order: TransferOrder) -> TransferResult:
-        ref = self.ref(stan)
+    def _send(self, stan: int, order: TransferOrder, ref: str) -> TransferResult:
         fields = self._fields(stan, order)
         transmitted_at = self._clock().strftime("%m%d%H%M%S")
         self.journal.record("transfer.pending", ref=ref, transmitted_at=transmitted_at, **fields)
@@ -218,7 +221,7 @@ class TransferService:
             return TransferResult(TransferOutcome.DECLINED, "", 0, exc.reason, stan)
         except HostError as exc:
             # Timeout or garbled answer: it may have been approved. Reverse, never resend.
-            return self._unknown(stan, order, transmitted_at, exc)
+            return self._unknown(stan, ref, order, transmitted_at, exc)
         if result.outcome is TransferOutcome.APPROVED:
             self.journal.record("transfer.approved", ref=ref, reference=result.reference,
                                 fee_fen=result.fee_fen, outcome="approved", **fields)
@@ -226,16 +229,15 @@ class TransferService:
             self.journal.record("transfer.declined", ref=ref, reason=result.reason, **fields)
         return result
 
-    def _unknown(self, stan: int, order: TransferOrder, transmitted_at: str,
+    def _unknown(self, stan: int, ref: str, order: TransferOrder, transmitted_at: str,
                  exc: HostError) -> TransferResult:
-        ref = self.ref(stan)
         reason = "host_timeout" if isinstance(exc, HostTimeout) else exc.reason
         log.warning("transfer %s outcome unknown (%s): reversal queued", ref, reason)
         self.journal.record("transfer.unknown", ref=ref, stan=stan, reason=reason)
         self._reversals.add(ReversalAdvice(self.terminal_id, stan, order.amount_fen,
                                            order.from_account_id, transmitted_at))
         self._drain()
-        if self._reversals.outcome(self.terminal_id, stan) is not None:
+        if self._reversals.outcome(self.terminal_id, stan, transmitted_at) is not None:
             return TransferResult(TransferOutcome.DECLINED, "", 0, reason, stan)
         return TransferResult(TransferOutcome.PENDING, "", 0, reason, stan)
 
@@ -245,7 +247,7 @@ class TransferService:
         self._held.execute("INSERT INTO held_transfers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (stan, order.pan, order.from_account_id, order.to_account_number,
                             order.to_name, order.amount_fen, order.kind.value, order.memo))
-        self.journal.record("transfer.held", ref=ref, reason="held_for_review",
+        self.journal.record("transfer.held", ref=ref, reason="held_for_review", held_ref=ref,
                             **self._fields(stan, order))
         held = HeldTransfer(stan, ref, mask_number(order.pan),
                             mask_number(order.to_account_number), mask_name(order.to_name),
@@ -257,6 +259,10 @@ class TransferService:
             except Exception:
                 log.exception("on_hold hook failed for %s", ref)
         return TransferResult(TransferOutcome.HELD, "", 0, "held_for_review", stan)
+
+    def _held_ref(self, stan: int) -> str:
+        held = self.journal.find(("transfer.held",), limit=1, stan=stan)
+        return held[0]["held_ref"] if held else self.ref(stan)
 
     def _take_held(self, stan: int) -> TransferOrder:
         row = self._held.execute("SELECT pan, from_account_id, to_account_number, to_name, "
@@ -276,12 +282,12 @@ class TransferService:
         with self._lock:
             self._ensure_ready()
             order = self._take_held(stan)
-            self.journal.record("transfer.released", ref=self.ref(stan), stan=stan,
-                                staff=staff_id)
-            return self._send(stan, order)
+            ref = self._held_ref(stan)
+            self.journal.record("transfer.released", ref=ref, stan=stan, staff=staff_id)
+            return self._send(stan, order, ref)
 
     def reject_held(self, stan: int, staff_id: str) -> None:
         with self._lock:
             self._take_held(stan)
-            self.journal.record("transfer.rejected", ref=self.ref(stan), stan=stan,
+            self.journal.record("transfer.rejected", ref=self._held_ref(stan), stan=stan,
                                 staff=staff_id)

@@ -25,7 +25,8 @@ class ReversalQueue:
             "CREATE TABLE IF NOT EXISTS reversals (terminal_id TEXT NOT NULL, stan INTEGER NOT "
             "NULL, amount_fen INTEGER NOT NULL, from_account_id TEXT NOT NULL, transmitted_at "
             "TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0, "
-            "host_reversed INTEGER, queued_at TEXT NOT NULL, PRIMARY KEY (terminal_id, stan))")
+            "host_reversed INTEGER, queued_at TEXT NOT NULL, "
+            "PRIMARY KEY (terminal_id, stan, transmitted_at))")
 
     def close(self) -> None:
         self._conn.close()
@@ -44,10 +45,11 @@ class ReversalQueue:
                                   "ORDER BY rowid").fetchall()
         return [(ReversalAdvice(*r[:5]), r[5]) for r in rows]
 
-    def outcome(self, terminal_id: str, stan: int) -> bool | None:
+    def outcome(self, terminal_id: str, stan: int, transmitted_at: str) -> bool | None:
         """None while the reversal is due (or was never queued); else whether money moved back."""
         row = self._conn.execute("SELECT done, host_reversed FROM reversals WHERE terminal_id = ? "
-                                 "AND stan = ?", (terminal_id, stan)).fetchone()
+                                 "AND stan = ? AND transmitted_at = ?",
+                                 (terminal_id, stan, transmitted_at)).fetchone()
         return bool(row[1]) if row and row[0] else None
 
     def drain(self, host: HostLink) -> list[tuple[ReversalAdvice, bool]]:
@@ -56,8 +58,9 @@ class ReversalQueue:
         Returns the reversals the host answered, with whether money moved back."""
         answered = []
         for advice, attempts in self.due():
+            key = (advice.terminal_id, advice.stan, advice.transmitted_at)
             self._conn.execute("UPDATE reversals SET attempts = attempts + 1 WHERE terminal_id = ? "
-                               "AND stan = ?", (advice.terminal_id, advice.stan))
+                               "AND stan = ? AND transmitted_at = ?", key)
             try:
                 moved = host.reverse(advice, repeat=attempts > 0)
             except HostError as exc:
@@ -65,7 +68,7 @@ class ReversalQueue:
                             advice.stan, exc.reason)
                 break
             self._conn.execute("UPDATE reversals SET done = 1, host_reversed = ? WHERE "
-                               "terminal_id = ? AND stan = ?",
-                               (int(moved), advice.terminal_id, advice.stan))
+                               "terminal_id = ? AND stan = ? AND transmitted_at = ?",
+                               (int(moved), *key))
             answered.append((advice, moved))
         return answered

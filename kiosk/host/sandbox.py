@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 PER_TRANSACTION_FEN = 10_000_000   # ¥100,000
 PER_DAY_FEN = 20_000_000           # ¥200,000
 LOSS_REPORT_DAYS = 5               # a temporary loss report lapses after five days
+IDEMPOTENCY_DAYS = 2               # how long a STAN's answer is repeated / reversible
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL,
@@ -51,7 +52,8 @@ CREATE INDEX IF NOT EXISTS postings_account ON postings (account_id, entry_id);
 CREATE TABLE IF NOT EXISTS requests (terminal_id TEXT NOT NULL, stan INTEGER NOT NULL,
     kind TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, reference TEXT NOT NULL,
     entry_id INTEGER, from_account_id TEXT NOT NULL, amount_fen INTEGER NOT NULL,
-    fee_fen INTEGER NOT NULL, day TEXT NOT NULL, PRIMARY KEY (terminal_id, stan));
+    fee_fen INTEGER NOT NULL, day TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS requests_stan ON requests (terminal_id, stan, day);
 CREATE INDEX IF NOT EXISTS requests_day ON requests (terminal_id, day);
 CREATE INDEX IF NOT EXISTS requests_account_day ON requests (from_account_id, day);
 CREATE TABLE IF NOT EXISTS loss_reports (reference TEXT PRIMARY KEY, pan TEXT NOT NULL,
@@ -335,11 +337,9 @@ class SandboxBank(HostLink):
     def transfer(self, request: TransferRequest) -> TransferResult:
         now = self._clock()
         with self._txn(write=True) as conn:
-            done = conn.execute("SELECT outcome, reason, reference, fee_fen FROM requests "
-                                "WHERE terminal_id = ? AND stan = ?",
-                                (request.terminal_id, request.stan)).fetchone()
+            done = self._request(conn, request.terminal_id, request.stan, now)
             if done is not None:
-                outcome, reason, reference, fee = done
+                _, outcome, reason, reference, fee, _ = done
                 if outcome == "reversed":
                     return TransferResult(TransferOutcome.DECLINED, reference, 0,
                                           "transfer_reversed", request.stan)
@@ -406,11 +406,20 @@ class SandboxBank(HostLink):
             legs += [(src_id, -fee, "手续费"), (data.FEES, fee, mask_number(src_number))]
         return kind, fee, legs
 
+    @staticmethod
+    def _request(conn: sqlite3.Connection, terminal_id: str, stan: int,
+                 now: dt.datetime) -> tuple | None:
+        """The answer already given to (terminal id, STAN) in the last IDEMPOTENCY_DAYS days
+        (STANs wrap after 999,999, so older answers belong to another transfer)."""
+        since = (now.date() - dt.timedelta(days=IDEMPOTENCY_DAYS)).isoformat()
+        return conn.execute("SELECT rowid, outcome, reason, reference, fee_fen, entry_id FROM "
+                            "requests WHERE terminal_id = ? AND stan = ? AND day >= ? "
+                            "ORDER BY rowid DESC LIMIT 1", (terminal_id, stan, since)).fetchone()
+
     def reverse(self, advice: ReversalAdvice, repeat: bool = False) -> bool:
         now = self._clock()
         with self._txn(write=True) as conn:
-            row = conn.execute("SELECT outcome, entry_id FROM requests WHERE terminal_id = ? "
-                               "AND stan = ?", (advice.terminal_id, advice.stan)).fetchone()
+            row = self._request(conn, advice.terminal_id, advice.stan, now)
             if row is None:
                 # The original never arrived (or has not yet): refuse it if it comes late.
                 conn.execute("INSERT INTO requests VALUES (?, ?, 'reversal', 'reversed', '', '', "
@@ -418,7 +427,7 @@ class SandboxBank(HostLink):
                                                    advice.from_account_id, advice.amount_fen,
                                                    now.date().isoformat()))
                 return False
-            outcome, entry_id = row
+            rowid, outcome, _, _, _, entry_id = row
             if outcome != "approved":
                 return False
             legs = [(acc, -amount, cp) for acc, amount, cp in conn.execute(
@@ -426,8 +435,7 @@ class SandboxBank(HostLink):
                 (entry_id,))]
             self._post(conn, now, "reversal", "冲正", legs, terminal_id=advice.terminal_id,
                        stan=advice.stan, reverses=entry_id)
-            conn.execute("UPDATE requests SET outcome = 'reversed' WHERE terminal_id = ? "
-                         "AND stan = ?", (advice.terminal_id, advice.stan))
+            conn.execute("UPDATE requests SET outcome = 'reversed' WHERE rowid = ?", (rowid,))
         log.info("transfer %s/%06d reversed", advice.terminal_id, advice.stan)
         return True
 
@@ -483,7 +491,7 @@ class SandboxBank(HostLink):
                 problems.append(f"account {account_id} balance {bal} != postings {posted}")
             for stan, n in conn.execute("SELECT stan, COUNT(*) FROM entries WHERE kind IN "
                                         "('own', 'intrabank', 'interbank') GROUP BY terminal_id, "
-                                        "stan HAVING COUNT(*) > 1"):
+                                        "stan, day HAVING COUNT(*) > 1"):
                 problems.append(f"STAN {stan} posted {n} times")
         return problems
 
