@@ -174,7 +174,7 @@ class PrinterSection:
 @dataclass(frozen=True)
 class CameraEmulatorSection:
     video: str = ""  # empty: a generated idle scene; codes come from the panel
-    clip: str = "../var/run/camera.avi"  # the clip the emulator rewrites and the driver reads
+    clip: str = ""  # the clip the emulator rewrites and the driver reads; "" = <data_dir>/run
 
 
 @dataclass(frozen=True)

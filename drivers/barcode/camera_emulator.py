@@ -43,7 +43,9 @@ class CameraEmulator(Emulator):
     @classmethod
     def from_config(cls, section: Any, config: Any) -> "CameraEmulator":
         video = config.path(section.emulator.video) if section.emulator.video else None
-        return cls(config.path(section.emulator.clip), width=section.width,
+        clip = (config.path(section.emulator.clip) if section.emulator.clip
+                else config.data_dir / "run" / "camera.avi")
+        return cls(clip, width=section.width,
                    height=section.height, fps=section.fps, video=video)
 
     # -- lifecycle ----------------------------------------------------------------------------

@@ -117,6 +117,7 @@ def test_device_manager_runs_the_emulated_camera_and_reconnects(tmp_path):
     try:
         assert wait_for(lambda: manager.statuses()["camera"].get("camera") == "ok", 5)
         emulator = manager.emulator("camera")
+        assert emulator.clip == tmp_path / "var" / "run" / "camera.avi"  # under data_dir
         assert [a.name for a in emulator.actions()] == [
             "present_code", "withdraw_code", "camera_down", "camera_up"]
         assert {"appointment", "transfer_form", "utility_bill_ean13"} <= set(
