@@ -86,3 +86,14 @@ def test_device_events_journaled_without_personal_data(journal):
     assert rows[0].fields["device"] == "printer" and rows[0].fields["new"] == "out"
     assert rows[2].fields["data_keys"] == ["id_number", "name"]
     assert "测试甲" not in str(rows[2].fields) and "1101011990" not in str(rows[2].fields)
+
+
+def test_journal_show_command_prints_masked_rows(tmp_path, capsys):
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(f'[journal]\npath = "{tmp_path / "journal.db"}"\n')
+    with Journal(tmp_path / "journal.db") as journal:
+        journal.record("customer.card_inserted", pan="6222020000000000018")
+        journal.record("receipt.printed", document="balance")
+    assert main(["journal", "show", "--config", str(toml), "--json", "--kind", "customer."]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and '"622202*********0018"' in lines[0]

@@ -143,14 +143,21 @@ def iso_service(config, bank, iso_server, journal):
     client.close()
 
 
-def test_timeout_reverses_and_tells_the_customer(iso_service, iso_server, journal, bank):
-    iso_server.inject("silence", "0200")  # the host applies it but the answer never comes
+@pytest.mark.parametrize("fault, applied", [
+    ("silence", True),    # the host applies it but the answer never comes
+    ("drop", False),      # the connection dies before the host reads it
+])
+def test_timeout_reverses_and_tells_the_customer(iso_service, iso_server, journal, bank, fault,
+                                                 applied):
+    iso_server.inject(fault, "0200")
     result = send(iso_service, 30_000)
     assert result.reason == "host_timeout"
     assert result.outcome is TransferOutcome.DECLINED  # reversal confirmed straight away
     assert kinds(journal, iso_service.ref(result.stan)) == [
         "transfer.pending", "transfer.unknown", "transfer.reversed"]
     assert bank.request_outcomes("KSK00001")[result.stan] == "reversed"
+    reversed_row = next(journal.entries(kind="transfer.reversed"))
+    assert reversed_row.fields["host_reversed"] is applied
     assert bank.ledger_problems() == [] and journal.verify().ok
     assert {a.account_id: a.balance_fen for a in bank.accounts(DEBIT_PAN)}["A0001"] == 5_234_000
 
