@@ -100,7 +100,12 @@ class CameraEmulator(Emulator):
         if self.showing is None:
             return code_images.scene(self.width, self.height, noise=3)
         symbology, text = self.samples[self.showing]
-        module_px = 6 if symbology == "QRCODE" else 4
+        # held close enough to fill most of the picture, as a customer does
+        modules = code_images.code_modules(symbology, text).shape[1]
+        quiet = code_images.QUIET_MODULES * (2 if symbology == "QRCODE" else 6)
+        fit = int(min(self.width * 0.75, self.height * 0.75 if symbology == "QRCODE"
+                      else self.width) / (modules + quiet))
+        module_px = max(2, min(6 if symbology == "QRCODE" else 4, fit))
         return code_images.scene(self.width, self.height, symbology, text, angle=-8,
                                  module_px=module_px, noise=3)
 
