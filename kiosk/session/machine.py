@@ -69,6 +69,8 @@ class Session:
         self._idle = threading.Condition(self._lock)
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="session")
+        self._journal_writer = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="session-journal")
         self._suggestion: dict[str, str] | None = None
         self._dismissed: set[str] = set()
         self._before_help: tuple[State, dict[str, Handler], str | float | None] | None = None
@@ -129,7 +131,7 @@ class Session:
         self._unsubscribe_bus = bus.subscribe(self.on_device_event, (DeviceEvent, StatusChanged))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until no worker job is running (tests, benchmarks)."""
+        """Wait until no worker job or journal write is running (tests, benchmarks)."""
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
@@ -137,6 +139,7 @@ class Session:
         if self._unsubscribe_bus is not None:
             self._unsubscribe_bus()
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._journal_writer.shutdown(wait=True)
         with self._lock:
             self.data.wipe()
 
@@ -436,13 +439,24 @@ class Session:
             self._journal("session_start", elderly=self.elderly, language=self.language)
 
     def _journal(self, kind: str, **fields: Any) -> None:
+        """Write a journal row in order on its own thread: a disk sync never holds up a touch."""
         journal = self.services.journal
         if journal is None:
             return
-        try:
-            journal.record(kind, session=self.session_id, **fields)
-        except Exception:
-            log.exception("journal write %s failed", kind)
+        session_id = self.session_id
+        self._pending += 1
+
+        def write() -> None:
+            try:
+                journal.record(kind, session=session_id, **fields)
+            except Exception:
+                log.exception("journal write %s failed", kind)
+            finally:
+                with self._lock:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+        self._journal_writer.submit(write)
 
     def _rate(self, score: int = 0) -> None:
         if not 1 <= int(score) <= 5:

@@ -155,6 +155,7 @@ class Harness:
             self.emulator("chipcard").perform("remove_card")
 
     def journal(self, kind: str) -> list[Any]:
+        self.session.wait_idle()
         return list(self.core.journal.entries(kind=kind))
 
     def stop(self) -> None:

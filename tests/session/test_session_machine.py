@@ -199,6 +199,7 @@ def test_rating_is_journalled_after_a_service(session, parts):
     assert session.state.step == Step.RATING
     session.send("rate", score=4)
     assert session.state.step == Step.GOODBYE
+    assert session.wait_idle(5)
     kinds = [e.kind for e in journal.entries()]
     assert kinds[0] == "session_start" and "ticket" in kinds
     assert [e.fields["score"] for e in journal.entries(kind="satisfaction")] == [4]

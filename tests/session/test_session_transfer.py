@@ -103,7 +103,7 @@ def test_card_pulled_mid_transfer_completes_and_records_it(card_kiosk):
     try:
         kiosk.send("confirm")
         deadline = time.monotonic() + 5
-        while not kiosk.journal("transfer.pending"):
+        while not list(kiosk.core.journal.entries(kind="transfer.pending")):
             assert time.monotonic() < deadline
             time.sleep(0.02)
         kiosk.remove_card()
