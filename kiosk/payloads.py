@@ -9,7 +9,8 @@ Four compact, versioned formats (fields separated by "|", the tag names kind and
 - receipt_verification   BKR1|<kiosk id>|<document kind>|<reference: 6-32 of A-Z 0-9>
                          (the QR on our own receipts; build it with receipt_verification_text)
 
-Anything else raises PayloadError with a reason code (`reason`) the screens turn into a message.
+Anything else raises PayloadError with a reason code (`reason`) the screens turn into a message
+(`message_id` = "payload.<reason>"); messages never repeat the scanned text.
 Parsed payloads that hold card or ID numbers mask them in repr(), so logging one is safe.
 """
 from __future__ import annotations
@@ -105,6 +106,7 @@ _PHONE = re.compile(r"1[3-9]\d{9}")
 _AMOUNT = re.compile(r"(0|[1-9]\d{0,6})(\.\d{1,2})?")
 _MEMO = re.compile(r"[^|=\x00-\x1f\x7f]{1,20}")
 _NUMBER_FIELDS = {"payee_account", "id_number"}
+_FIELD_NAME = re.compile(r"[a-z_]{1,20}")
 
 # form -> (required fields, optional fields)
 FORMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -165,7 +167,7 @@ def parse_payload(text: str, symbology: str = "QRCODE",
             raise PayloadError(UNKNOWN_FORMAT, "this code is not one the kiosk knows")
         if tag[3:] != "1":
             raise PayloadError(UNSUPPORTED_VERSION,
-                               f"format {tag[:3]} version {tag[3:]!r} is not supported")
+                               f"this version of the {tag[:3]} format is not supported")
         if symbology not in ("QRCODE", UNKNOWN_SYMBOLOGY):
             raise PayloadError(WRONG_SYMBOLOGY, f"{tag[:3]} codes come as QR codes only")
         payload = parser(fields)
@@ -215,13 +217,14 @@ def _counter_form(fields: list[str]) -> CounterForm:
         raise PayloadError(MALFORMED, "counter form code names no form")
     form, *pairs = fields
     if form not in FORMS:
-        raise PayloadError(BAD_FIELD, f"form {form!r} is not one the kiosk fills in", "form")
+        raise PayloadError(BAD_FIELD, "the form in the code is not one the kiosk fills in", "form")
     required, optional = FORMS[form]
     values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or key not in required + optional:
-            raise PayloadError(BAD_FIELD, f"form {form} has no field {key!r}", key)
+            name = key if _FIELD_NAME.fullmatch(key) else "?"  # never echo untrusted text
+            raise PayloadError(BAD_FIELD, f"form {form} has no field {name}", name)
         if key in values:
             raise PayloadError(MALFORMED, f"field {key} appears twice", key)
         values[key] = _match(_FIELD_RULES[key], value, key)
@@ -276,7 +279,7 @@ def _receipt_verification(fields: list[str]) -> ReceiptVerification:
     kiosk_id, document, reference = _fields(fields, 3, "receipt verification")
     _match(_KIOSK_ID, kiosk_id, "kiosk_id")
     if document not in _DOCUMENTS:
-        raise PayloadError(BAD_FIELD, f"document kind {document!r} is unknown", "document")
+        raise PayloadError(BAD_FIELD, "the document kind is unknown", "document")
     _match(_REFERENCE, reference, "reference")
     return ReceiptVerification(kiosk_id, document, reference)
 

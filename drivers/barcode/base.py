@@ -39,7 +39,7 @@ class _CodeInput(Device):
             return False
         # Codes can carry card or ID numbers (counter forms): only a scrubbed prefix is logged.
         self.log.info("%s: %s read (%d chars): %s", self.name, symbology, len(text),
-                      scrub(text[:24]))
+                      scrub(text)[:24])
         self._emit(CODE_READ_EVENT, symbology=symbology, text=text,
                    polygon=[list(p) for p in polygon])
         return True

@@ -69,6 +69,7 @@ def reason(text, symbology="QRCODE", **kw):
      ("bad_field", "amount")),
     ("BKF1|transfer|payee_name=张测试|payee_name=张测试", "QRCODE", ("malformed", "payee_name")),
     ("BKF1|transfer|script=<x>", "QRCODE", ("bad_field", "script")),
+    ("BKF1|transfer|6222021234567890128=1", "QRCODE", ("bad_field", "?")),
     ("BKF1|account_opening|name=测试甲|id_number=110105199003071238|phone=13800000000",
      "QRCODE", ("bad_check_digit", "id_number")),
     ("2011234567893", "EAN13", ("bad_check_digit", "")),
@@ -80,6 +81,14 @@ def reason(text, symbology="QRCODE", **kw):
 ])
 def test_rejections_carry_a_reason(text, symbology, expected):
     assert reason(text, symbology) == expected
+
+
+def test_messages_never_repeat_the_scanned_text():
+    for text in ("BKF1|6222021234567890128", "BKF1|transfer|6222021234567890128=x",
+                 "BKQ9999999999|x", "BKR1|KSK-0001|6222021234567890128|RRN202611280001"):
+        with pytest.raises(PayloadError) as info:
+            parse_payload(text)
+        assert "6222021234567890128" not in str(info.value) and "99999" not in str(info.value)
 
 
 def test_a_step_accepts_only_its_kinds():

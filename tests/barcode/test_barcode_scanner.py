@@ -145,3 +145,15 @@ def test_device_manager_delivers_scans_and_survives_unplug(tmp_path):
     finally:
         manager.stop()
     assert not [t for t in threading.enumerate() if t.name.startswith("dev-scanner")]
+
+
+def test_logs_never_hold_the_card_or_id_number_of_a_scanned_form(make_rig, caplog):
+    emulator, scanner, events = make_rig()
+    caplog.set_level("DEBUG")
+    scanner.open()
+    emulator.send_scan("6222021234567890128")  # a bare card number held up to the scanner
+    emulator.perform("scan", "account_opening_form")
+    assert polled(scanner, lambda: len(events.codes()) == 2)
+    assert "scanner" in caplog.text and "read" in caplog.text
+    assert "6222021234567890128" not in caplog.text
+    assert "110105199003071239" not in caplog.text
