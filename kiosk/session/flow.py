@@ -54,6 +54,11 @@ class Flow:
             return bool(self.identification.on_device_event(event))
         return False
 
+    def on_status(self, event: Any) -> None:
+        """A device's status changed (StatusChanged)."""
+        if self.identification is not None:
+            self.identification.on_status(event)
+
     def page(self, items: list[Any], page: int) -> tuple[list[Any], int, int]:
         """One screen of `items` at the session's page size: (items, page, pages)."""
         size = max(1, self.s.page_size)

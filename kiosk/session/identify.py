@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PIN_MIN, PIN_MAX = 6, 6
 RETRY_PAUSE_S = 0.3
+BROKEN = ("noDevice", "hardwareError", "powerOff")
 CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
 _random = secrets.SystemRandom()
 
@@ -73,20 +74,38 @@ class Identification:
                 "idcard": bool(d.id_number),
                 "optional": bool(d.card_identity or d.id_number or d.appointment)}[needs]
 
-    def methods(self) -> list[str]:
+    def wanted(self) -> list[str]:
         return {"card_pin": ["card"], "card": ["card"], "idcard": ["idcard"],
                 "optional": ["card", "idcard", "qr"]}.get(self.needs, [])
 
+    def methods(self) -> list[str]:
+        """The wanted methods whose devices work now (a broken reader is not offered)."""
+        devices = self.s.services.devices
+        if devices is None:
+            return self.wanted()
+        statuses = devices.statuses()
+
+        def works(name: str) -> bool:
+            return name in statuses and statuses[name].get("device") not in BROKEN
+
+        sources = {"card": ("chipcard",), "idcard": ("idcard",), "qr": ("camera", "scanner")}
+        return [m for m in self.wanted() if any(works(d) for d in sources[m])]
+
     def start(self) -> None:
-        if self.card_inserted or ("card" in self.methods() and self.s._card_inside):
+        if self.card_inserted or ("card" in self.wanted() and self.s._card_inside):
             self.read_card()
+            return
+        methods = self.methods()
+        if not methods:
+            message = {"card": "card_reader_unavailable", "idcard": "idcard_reader_unavailable"}
+            self.s.fail(Fault(message.get(self.wanted()[0], "device_unavailable"), COUNTER))
             return
         message = {"card_pin": "identify_card", "card": "identify_card",
                    "idcard": "identify_idcard"}.get(self.needs, "identify_optional")
         on = {"back": self._back}
         if self.needs == "optional":
             on["skip"] = self._done
-        self.s.show(Step.IDENTIFY, message_id=message, on=on, methods=self.methods(),
+        self.s.show(Step.IDENTIFY, message_id=message, on=on, methods=methods,
                     purpose=getattr(self.then, "name", ""))
 
     def _back(self) -> None:
@@ -99,6 +118,12 @@ class Identification:
         self.then.identified()
 
     # -- device events while identifying ----------------------------------------------------
+    def on_status(self, event: Any) -> None:
+        """A reader failed or came back while the customer chooses how to identify."""
+        if event.field == "device" and self.s.state.step == Step.IDENTIFY \
+                and self.s.state.view.get("methods") != self.methods():
+            self.start()
+
     def on_device_event(self, event: Any) -> bool:
         if self.s.state.step != Step.IDENTIFY:
             return False

@@ -3,6 +3,7 @@ printer emulators on ptys, the sandbox bank, the journal, the print queue."""
 from __future__ import annotations
 
 import logging
+import time
 
 from pyzbar import pyzbar
 from PIL import Image
@@ -109,3 +110,18 @@ def test_expired_or_forged_id_cards_are_refused(kiosk):
     error = kiosk.step(Step.ERROR)
     assert error.message_id == "idcard_unreadable"
     assert kiosk.session.data.id_number == ""
+
+
+def test_a_broken_id_card_reader_is_not_offered(kiosk):
+    kiosk.emulator("idcard").perform("unplug")
+    deadline = time.monotonic() + 10
+    while kiosk.core.devices.statuses()["idcard"]["device"] != "noDevice":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    kiosk.send("start")
+    kiosk.send("choose", option="lost_card")
+    error = kiosk.step(Step.ERROR)
+    assert error.message_id == "idcard_reader_unavailable"
+    assert error.view["ways"] == ["ticket", "call_staff", "end"]
+    kiosk.send("end")
+    kiosk.step(Step.GOODBYE)
