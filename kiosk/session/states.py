@@ -70,7 +70,8 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # options: [{"id", "message_id", "where": "here"|"counter"|"wealth_manager"}] (one page);
     # actions: choose(option=id), page(page=n)
     Step.MENU: ("options", "page", "pages"),
-    # methods: subset of ("card", "idcard", "qr"); purpose: the service chosen; actions: back
+    # methods: subset of ("card", "idcard", "qr") whose readers work; purpose: the service
+    # chosen; actions: back, skip (only when identifying is optional, e.g. queue tickets)
     Step.IDENTIFY: ("methods", "purpose"),
     # applications: [{"index", "label"}]; actions: choose(index=n)
     Step.CHOOSE_APPLICATION: ("applications",),
@@ -96,7 +97,7 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     Step.STATEMENT_PREVIEW: ("account_masked", "date_from", "date_to", "opening_fen",
                              "closing_fen", "line_count", "lines"),
     # payees: [{"index", "name_masked", "account_masked", "bank_name"}]; actions:
-    # choose(index=n), new, back
+    # choose(index=n), new, back, page(page=n)
     Step.PAYEE: ("payees", "page", "pages"),
     # account_number/name: what was entered so far (shown to the customer who typed it),
     # problem: message id of the last check that failed or "";
