@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import random
+import select
 import signal
 import sys
 import time
@@ -54,11 +55,12 @@ def open_service(config) -> TransferService:
     return TransferService.from_config(config, host, Journal.from_config(config))
 
 
-def work(config, seed: int, parent: int) -> None:
+def work(config, seed: int, parent: int, ready_fd: int) -> None:
     service = open_service(config)
     service.recover()
     if not service.ready:
         os._exit(3)
+    os.write(ready_fd, b"r")
     rng = random.Random(seed)
     while os.getppid() == parent:   # never outlive the supervisor
         card, account, payee, name, kind = rng.choice(ROUTES)
@@ -82,14 +84,24 @@ def main() -> int:
     started = time.monotonic()
     while kills < args.kills:
         cycles += 1
+        ready_r, ready_w = os.pipe()
+        seed = rng.randrange(1 << 30)
         pid = os.fork()
         if pid == 0:
             try:
-                work(config, rng.randrange(1 << 30), os.getppid())
+                os.close(ready_r)
+                work(config, seed, os.getppid(), ready_w)
             finally:
                 os._exit(4)
-        time.sleep(rng.uniform(0.005, 0.12))
+        os.close(ready_w)
+        if rng.random() < 0.2:
+            time.sleep(rng.uniform(0, 0.03))   # during start-up and recovery
+        else:
+            # During transfers: wait until recovered (however loaded the machine), then a while.
+            select.select([ready_r], [], [], 10)
+            time.sleep(rng.uniform(0, 0.06))
         os.kill(pid, signal.SIGKILL)
+        os.close(ready_r)
         _, status = os.waitpid(pid, 0)
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
             kills += 1

@@ -78,8 +78,8 @@ def test_kill_worker_in_process_sandbox(tmp_path):
     summary = run_supervisor(tmp_path, kills=150, seed=7)
     assert summary["kills"] == 150 and summary["still_open"] == 0
     books = check_books(tmp_path)
-    assert books["approved"] >= 20         # the worker really got transfers through
-    assert books["reversed"] > 0           # and some were caught mid-flight
+    assert books["approved"] >= 50         # the worker really got transfers through
+    assert books["reversed"] >= 5          # and some were caught mid-flight
 
 
 @pytest.mark.slow
@@ -92,4 +92,4 @@ def test_kill_worker_over_iso8583(tmp_path):
     bank.close()
     assert summary["kills"] == 80 and summary["still_open"] == 0
     books = check_books(tmp_path)
-    assert books["approved"] >= 5 and books["reversed"] > 0
+    assert books["approved"] >= 10 and books["reversed"] >= 5
