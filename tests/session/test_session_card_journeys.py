@@ -176,3 +176,20 @@ def test_pin_digits_are_wiped_once_the_block_is_built(card_kiosk):
     assert take.view["items"] == ["card"] and kiosk.session.data.is_empty()
     kiosk.remove_card()
     kiosk.step(Step.GOODBYE)
+
+
+def test_vip_card_gets_a_priority_ticket_without_a_pin(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.send("start")
+    kiosk.send("choose", option="ticket")
+    identify = kiosk.step(Step.IDENTIFY)
+    assert "card" in identify.view["methods"]
+    kiosk.insert_card("unionpay_debit")                   # 测试甲 is a VIP customer
+    service = kiosk.step(Step.TICKET_SERVICE)
+    assert service.view["vip"] and not kiosk.session.data.pin_verified
+    kiosk.send("choose", service="wealth")
+    ticket = kiosk.step(Step.TICKET_ISSUED)
+    assert ticket.view["priority"] and ticket.view["number"] == "V001"
+    kiosk.send("done")
+    take = kiosk.step(Step.TAKE_ITEMS)
+    assert take.view["items"] == ["ticket", "card"] and take.message_id == "take_ticket_and_card"

@@ -168,3 +168,20 @@ def test_host_timeout_on_a_transfer_is_reversed_never_resent(tmp_path, pcscd, is
     assert list(outcomes.values()) == ["reversed"]           # one STAN, never resent
     assert kiosk.journal("transfer.unknown") and kiosk.journal("transfer.reversed")
     assert iso_host.bank.accounts("6222020000000000018")[0].balance_fen == 5_234_000
+
+
+def test_large_transfer_is_held_for_staff(card_kiosk):
+    kiosk = card_kiosk
+    to_payee(kiosk, amount_fen=5_100_000)
+    warning = kiosk.step(Step.FRAUD_WARNING)
+    assert warning.view["warnings"][-1] == "fraud_warning_large"
+    kiosk.clock.advance(warning.view["min_read_s"])
+    kiosk.send("acknowledge")
+    kiosk.step(Step.TRANSFER_CONFIRM)
+    kiosk.send("confirm")
+    result = kiosk.step(Step.TRANSFER_RESULT)
+    assert result.view["outcome"] == "held" and result.message_id == "transfer_held"
+    assert kiosk.core.host.request_outcomes(TERMINAL) == {}          # nothing sent yet
+    held = [a for a in kiosk.core.alerts.outbox.active() if a.kind == "heldTransfer"]
+    assert len(held) == 1 and held[0].data["amount_fen"] == 5_100_000
+    assert "6217000000000000012" not in held[0].message
