@@ -92,8 +92,9 @@ class RiskRules:
         floor = int(section.large_transfer_fen * section.structuring_ratio)
         if floor <= amount_fen <= section.large_transfer_fen:
             since = now - dt.timedelta(hours=section.structuring_window_h)
-            near = [r for r in self._journal.find(("transfer.approved", "transfer.held"),
-                                                  since=since, card_key=card_key)
+            recent = {r["stan"]: r for r in self._journal.find(  # a released hold counts once
+                ("transfer.approved", "transfer.held"), since=since, card_key=card_key)}
+            near = [r for r in recent.values()
                     if floor <= r["amount_fen"] <= section.large_transfer_fen]
             if len(near) + 1 >= section.structuring_count:
                 flags.append(STRUCTURING)
