@@ -41,7 +41,7 @@ GOODBYE_S = 5.0        # how long the thank-you shows before the attract screen
 LANGUAGES = ("zh_CN", "en")
 TAKE_MESSAGES = {("receipt", "card"): "take_receipt_and_card", ("receipt",): "take_receipt",
                  ("card",): "take_card", ("ticket",): "take_ticket",
-                 ("ticket", "card"): "take_ticket_and_card"}
+                 ("ticket", "card"): "take_card"}
 
 
 class Session:

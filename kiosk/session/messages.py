@@ -73,7 +73,6 @@ DEFAULT_TEXT: dict[str, str] = {
     "take_receipt": "Please take your receipt.",
     "take_card": "Please take your card.",
     "take_ticket": "Please take your ticket.",
-    "take_ticket_and_card": "Please take your ticket and your card.",
     "take_idcard": "Please take your ID card.",
     # transfer
     "choose_payee": "Who would you like to send money to?",

@@ -192,4 +192,4 @@ def test_vip_card_gets_a_priority_ticket_without_a_pin(card_kiosk):
     assert ticket.view["priority"] and ticket.view["number"] == "V001"
     kiosk.send("done")
     take = kiosk.step(Step.TAKE_ITEMS)
-    assert take.view["items"] == ["ticket", "card"] and take.message_id == "take_ticket_and_card"
+    assert take.view["items"] == ["ticket", "card"] and take.message_id == "take_card"
