@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drivers.errors import (CardError, DeviceError, DeviceReportedError, DeviceTimeout,
-                            NoCardError, TransportError)
+from drivers.errors import CardError, DeviceError, DeviceReportedError, NoCardError
 
 from ..host.link import HostDeclined, HostError, HostMalformed, HostTimeout
 from .messages import DEFAULT_TEXT
@@ -21,7 +20,6 @@ class Fault:
     message_id: str
     ways: tuple[str, ...] = RETRY_FIRST
     detail: str = ""
-    alert: bool = False       # a device fault: the alert center raises it from its status
 
 
 class UnavailableError(Exception):
@@ -40,14 +38,14 @@ _CARD_MESSAGES = {"chipcard": "card_unreadable", "idcard": "idcard_unreadable"}
 def describe(exc: BaseException) -> Fault:
     """The customer's view of a failure."""
     if isinstance(exc, UnavailableError):
-        return Fault(exc.message_id, COUNTER, alert=True)
+        return Fault(exc.message_id, COUNTER)
     if isinstance(exc, HostDeclined):
         reason = exc.reason if exc.reason in DEFAULT_TEXT else "host_error"
         return Fault(reason, COUNTER if reason in _COUNTER_REASONS else ("back", "ticket", "end"))
     if isinstance(exc, HostTimeout):
         return Fault("host_timeout")
     if isinstance(exc, HostMalformed):
-        return Fault("host_error", alert=True)
+        return Fault("host_malformed")
     if isinstance(exc, HostError):
         reason = exc.reason if exc.reason in DEFAULT_TEXT else "host_unavailable"
         return Fault(reason)
@@ -58,15 +56,12 @@ def describe(exc: BaseException) -> Fault:
         return Fault(_CARD_MESSAGES[device], ("retry", "ticket", "end"))
     if isinstance(exc, DeviceReportedError) and exc.device == "printer":
         out = getattr(exc, "fault", "") == "paperOut"
-        return Fault("printer_out_of_paper" if out else "print_failed", ("call_staff", "end"),
-                     alert=True)
-    if isinstance(exc, (TransportError, DeviceTimeout)):
-        return Fault(_READER_MESSAGES.get(exc.device, "device_unavailable"), COUNTER, alert=True)
-    if isinstance(exc, DeviceError):
-        return Fault(_READER_MESSAGES.get(exc.device, "device_unavailable"), COUNTER, alert=True)
-    return Fault("host_error", COUNTER, alert=True)
+        return Fault("printer_out_of_paper" if out else "print_failed", ("call_staff", "end"))
+    if isinstance(exc, DeviceError):  # transport failures and whatever else a device reports
+        return Fault(_READER_MESSAGES.get(exc.device, "device_unavailable"), COUNTER)
+    return Fault("host_error", COUNTER)
 
 
+# Host reasons the customer cannot fix at the machine: the counter can.
 _COUNTER_REASONS = frozenset({"card_blocked", "card_expired", "card_lost", "pin_locked",
-                              "account_frozen", "suspected_fraud", "not_permitted",
-                              "card_not_found"})
+                              "not_permitted", "card_unknown", "account_unknown"})

@@ -98,7 +98,7 @@ def print_document(session: "Session", document: Any, task: str, *,
         if isinstance(exc, PrintStopped):
             message = QUEUE_FAULTS.get(exc.job.fault, "print_failed")
             ways = ("retry", "call_staff", "end") if message != "printer_unavailable" else COUNTER
-            session.fail(Fault(message, ways, alert=True),
+            session.fail(Fault(message, ways),
                          retry=lambda: print_document(session, document, task, items=items,
                                                       after=after, job_id=state["job_id"]))
         else:

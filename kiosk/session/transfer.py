@@ -164,7 +164,6 @@ class TransferFlow(AccountsMixin, Flow):
             self.ask_amount(amount, problem)
             return
         number = self.data.payee_account
-        order_fields = (self.data.pan, number, amount)
 
         def job() -> tuple[int, Any]:
             fee = host(self.s).fee(amount, number)
@@ -175,7 +174,6 @@ class TransferFlow(AccountsMixin, Flow):
         def priced(result: tuple[int, Any]) -> None:
             self.data.amount_fen = amount
             self.data.fee_fen, self.assessment = result
-            log.debug("transfer priced for %s", mask_number(order_fields[0]))
             self.warn()
 
         self.s.work("loading_limits", job, priced, retry=lambda: self.submit_amount(amount))
