@@ -7,6 +7,7 @@ Each driver class offers `from_config(name, section, config)`; each emulator cla
 from __future__ import annotations
 
 import importlib
+import threading
 from typing import Any
 
 DEVICE_NAMES = ("chipcard", "idcard", "printer", "camera", "scanner")
@@ -28,9 +29,14 @@ EMULATORS = {
 }
 
 
+_import_lock = threading.Lock()
+
+
 def load(path: str) -> Any:
+    """Import one class; serialised because numpy's first import fails when two threads race."""
     module, _, attr = path.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    with _import_lock:
+        return getattr(importlib.import_module(module), attr)
 
 
 def driver_class(name: str) -> Any:

@@ -14,7 +14,8 @@ EXIT_NO_ANSWER = 5
 EXIT_NOTHING_FOUND = 6
 
 
-def emit(result: dict[str, Any], as_json: bool, out: TextIO = sys.stdout) -> None:
+def emit(result: dict[str, Any], as_json: bool, out: TextIO | None = None) -> None:
+    out = out or sys.stdout  # looked up per call: pytest and callers may swap stdout
     if as_json:
         out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
         return

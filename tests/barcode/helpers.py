@@ -6,15 +6,7 @@ import time
 
 from drivers.base import DeviceEvent, StatusChanged
 from kiosk.config import load_config
-
-
-def wait_for(predicate, timeout=5.0, step=0.01):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
+from tests.helpers import wait_for  # noqa: F401  (re-exported for the barcode tests)
 
 
 class Recorder:

@@ -14,17 +14,9 @@ from drivers.status import DeviceState
 from kiosk.config import load_config
 from kiosk.device_manager import DeviceManager
 from kiosk.events import EventBus
+from tests.helpers import wait_for
 
 from .serial_probe import ProbeDevice, ProbeEmulator
-
-
-def wait_for(predicate, timeout=3.0, step=0.01):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 @pytest.fixture

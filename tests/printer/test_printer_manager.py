@@ -1,7 +1,6 @@
 """The printer as the kiosk runs it: device manager, registry paths, emulator from config."""
 from __future__ import annotations
 
-import time
 
 from drivers.base import DeviceEvent, StatusChanged
 from kiosk.config import load_config
@@ -9,17 +8,9 @@ from kiosk.device_manager import DeviceManager
 from kiosk.documents.balance import balance_slip
 from kiosk.events import EventBus
 from kiosk.print_queue import JobState, PrintQueue
+from tests.helpers import wait_for
 
 from .printer_data import CTX, account
-
-
-def wait_for(predicate, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def printer_only_config(tmp_path):
