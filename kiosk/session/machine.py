@@ -73,7 +73,7 @@ class Session:
             max_workers=1, thread_name_prefix="session-journal")
         self._suggestion: dict[str, str] | None = None
         self._dismissed: set[str] = set()
-        self._before_help: tuple[State, dict[str, Handler], str | float | None] | None = None
+        self._before_help: tuple[Any, ...] | None = None
         self._card_inside = False
         self._rating_due = False
         self._unsubscribe_bus: Callable[[], None] | None = None
@@ -343,22 +343,31 @@ class Session:
         if self._timeout == IDLE:
             self._deadline = self.now() + self.idle_timeout_s
 
+    def _snapshot(self) -> tuple[State, dict[str, Handler], str | float | None,
+                                 Callable[[], None] | None, float | None]:
+        """The current step with its handlers and timer, to come back to it unchanged."""
+        left = None if self._deadline is None else max(0.0, self._deadline - self.now())
+        return self._state, self._handlers, self._timeout, self._on_deadline, left
+
+    def _restore(self, snapshot: tuple[Any, ...]) -> None:
+        state, handlers, timeout, on_deadline, left = snapshot
+        self._handlers, self._timeout = handlers, timeout
+        if timeout == IDLE:
+            self._set_timer(IDLE, None)
+        else:
+            self._deadline = None if left is None else self.now() + left
+            self._on_deadline = on_deadline
+        self._seq += 1
+        self._state = replace(state, seq=self._seq, language=self.language,
+                              elderly=self.elderly, suggestion=self._suggestion)
+        self._publish()
+
     def _prompt_more_time(self) -> None:
-        before = (self._state, self._handlers, self._timeout)
+        before = self._snapshot()
         seconds = self.config.ui.more_time_s * self._factor
-
-        def more_time() -> None:
-            state, handlers, timeout = before
-            self._handlers = handlers
-            self._timeout = timeout
-            self._set_timer(timeout, None)
-            self._seq += 1
-            self._state = replace(state, seq=self._seq, language=self.language,
-                                  suggestion=self._suggestion)
-            self._publish()
-
         self.show(Step.MORE_TIME, message_id="more_time", timeout=seconds,
-                  on={"more_time": more_time, "end": lambda: self.end("timeout"),
+                  on={"more_time": lambda: self._restore(before),
+                      "end": lambda: self.end("customer"),
                       "timeout": lambda: self.end("timeout")},
                   seconds_left=int(round(seconds)), returns_to=str(before[0].step))
 
@@ -396,8 +405,8 @@ class Session:
         self._publish()
 
     def _call_staff(self) -> None:
-        if self._state.step not in (Step.WORKING, Step.PRINTING, Step.MORE_TIME):
-            self._before_help = (self._state, self._handlers, self._timeout)
+        if self._state.step not in (Step.WORKING, Step.PRINTING):
+            self._before_help = self._snapshot()
         reference = uuid.uuid4().hex[:8].upper()
         alerts = self.services.alerts
         step = str(self._state.step)
@@ -406,13 +415,8 @@ class Session:
             if self._before_help is None:
                 self.end("customer")
                 return
-            state, handlers, timeout = self._before_help
-            self._before_help = None
-            self._handlers, self._timeout = handlers, timeout
-            self._set_timer(timeout, None)
-            self._seq += 1
-            self._state = replace(state, seq=self._seq, language=self.language)
-            self._publish()
+            before, self._before_help = self._before_help, None
+            self._restore(before)
 
         if alerts is None:
             self.show(Step.HELP_CALLED, message_id="help_unavailable", on={"done": back},

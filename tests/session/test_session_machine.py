@@ -283,3 +283,21 @@ s.close()
 assert not any(m == "kivy" or m.startswith("kivy.") for m in sys.modules)
 """
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_ending_on_the_more_time_prompt_is_the_customers_choice(session):
+    session.send("start")
+    session.send("choose", option="ticket")
+    session.send("skip")
+    session.send("choose", service="general")
+    assert session.state.step == Step.TICKET_ISSUED
+    session.clock.advance(session.config.ui.idle_timeout_s)
+    session.tick()
+    assert session.state.step == Step.MORE_TIME
+    session.send("help")                          # help from the prompt, then back to it
+    session.wait_idle()
+    assert session.state.step == Step.HELP_CALLED
+    session.send("done")
+    assert session.state.step == Step.MORE_TIME
+    session.send("end")
+    assert session.state.step == Step.RATING     # a service was used: ask how it went
