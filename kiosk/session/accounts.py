@@ -53,8 +53,7 @@ class AccountsFlow(AccountsMixin, Flow):
 
         def choose(option: str = "") -> None:
             if option == "menu":
-                from .triage import show_menu
-                show_menu(self.s)
+                self.s.show_menu()
             elif option in ("transactions", "statement", "transfer"):
                 self.s.start_flow(option)
 

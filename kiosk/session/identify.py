@@ -109,9 +109,8 @@ class Identification:
                     purpose=getattr(self.then, "name", ""))
 
     def _back(self) -> None:
-        from .triage import show_menu
         self.then.identification = None
-        show_menu(self.s)
+        self.s.show_menu()
 
     def _done(self) -> None:
         self.then.identification = None

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..payloads import luhn_ok
 from ..privacy import mask_name, mask_number
-from .faults import COUNTER, Fault
+from .faults import Fault, describe
 from .flow import Flow
 from .identify import host
 from .printing import new_reference, print_document, slip_context
@@ -45,9 +45,8 @@ class LostCardFlow(Flow):
                     name_masked=mask_name(self.data.id_name), number=number, problem=problem)
 
     def _back(self) -> None:
-        from .triage import show_menu
         self.holds_idcard = False
-        show_menu(self.s)
+        self.s.show_menu()
 
     def submit(self, card_number: str = "") -> None:
         number = "".join(ch for ch in str(card_number) if ch.isdigit())
@@ -68,7 +67,6 @@ class LostCardFlow(Flow):
             if getattr(exc, "reason", "") == "id_mismatch":
                 self.s.fail(Fault("lost_card_not_yours", ("back", "ticket", "end")))
             else:
-                from .faults import describe
                 self.s.fail(describe(exc), retry=self.report)
 
         self.s.work("reporting_lost_card", lambda: host(self.s).report_lost(pan, id_number),

@@ -254,6 +254,11 @@ class Session:
         if suggestion_id not in self._dismissed:
             self._suggestion = {"id": suggestion_id, "message_id": message_id}
 
+    def show_menu(self) -> None:
+        """The service menu (first page)."""
+        from .triage import show_menu
+        show_menu(self)
+
     def start_flow(self, name: str, **options: Any) -> None:
         """Start a service flow (see kiosk.session.triage.SERVICES) with identification first
         when the service needs it."""
@@ -484,9 +489,8 @@ class Session:
         self._reshow()
 
     def _start(self) -> None:
-        from .triage import show_menu
         self._ensure_session()
-        show_menu(self)
+        self.show_menu()
 
     # ============================================================== device events ==
     def on_device_event(self, event: DeviceEvent | StatusChanged) -> None:

@@ -31,8 +31,7 @@ class TicketFlow(Flow):
                     pages=pages, vip=self.data.vip)
 
     def _back(self) -> None:
-        from .triage import show_menu
-        show_menu(self.s)
+        self.s.show_menu()
 
     def choose(self, service: str = "") -> None:
         if service in QUEUE_SERVICES:

@@ -75,8 +75,7 @@ class TransferFlow(AccountsMixin, Flow):
                     payees=shown, page=page, pages=pages)
 
     def _back(self) -> None:
-        from .triage import show_menu
-        show_menu(self.s)
+        self.s.show_menu()
 
     def enter_payee(self, account_number: str = "", name: str = "", problem: str = "") -> None:
         self.s.show(Step.PAYEE_ENTRY, message_id="enter_payee",
