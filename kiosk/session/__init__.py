@@ -1,5 +1,23 @@
 """The customer session: state machine, customer data, timeouts and the service flows.
 
-Screens use `Session` (kiosk.session.machine), `State`/`Step`/`VIEW_KEYS` (states) and the
-message ids in `messages.MESSAGE_IDS`. Nothing here imports Kivy.
+Screens use `Session` (machine.py), `State`/`Step`/`VIEW_KEYS` (states.py) and the message ids
+in `messages.MESSAGE_IDS`. Nothing here imports Kivy.
+
+| module | job |
+|---|---|
+| machine.py | `Session`: steps, actions, timers (inactivity, "need more time?"), worker, help, end and wipe |
+| states.py | the steps, each step's view-model keys and actions, `State` |
+| messages.py | every message id with its English default |
+| faults.py | device and host failures as a message id and the ways forward |
+| data.py | `CustomerData`, everything known about the customer, and its wipe |
+| clock.py | real time, or `ManualClock` for tests |
+| services.py | the parts a session uses (host, devices, journal, print queue, alerts, transfers) |
+| flow.py | base of the service flows: identification first, then the service |
+| triage.py | the service menu, triaged like the greeter (here, counter, wealth manager) |
+| identify.py | bank card + PIN on a shuffled keypad, ID card, appointment code |
+| accounts.py, transactions.py, statement.py | balances, transaction query, statements |
+| transfer.py | payee, checks, amount, anti-fraud warning, confirm, send, result, receipt |
+| lost_card.py | temporary loss report with ID card and card number, receipt |
+| ticket.py, ticket_queue.py | queue tickets: service, priority, wait, printed ticket, form QR |
+| printing.py | printing with progress, resume after a paper-out, the take-your-receipt reminder |
 """
