@@ -19,6 +19,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kiosk.config import KioskConfig, UiSection
 from kiosk.session.states import State
 
+from .base import KioskScreen
 from .theme import Theme
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,8 @@ class KioskApp(App):
         Window.bind(on_key_down=self._on_key_down)
         root = KioskRoot()
         root.bind(on_action=lambda _w, action, args: self.send(action, **args))
-        for screen in router.build_screens():
-            screen.bind(on_action=lambda _w, action, args: self.send(action, **args))
-            root.manager.add_widget(screen)
+        root.show_simulator_handle(self.simulator_enabled)
+        self.bind(simulator_enabled=lambda _a, on: root.show_simulator_handle(on))
         return root
 
     def attach(self) -> None:
@@ -120,14 +120,14 @@ class KioskApp(App):
 
     def on_start(self):
         self.attach()
+        Clock.schedule_once(self.root.prebuild, 0.5)
 
     def on_stop(self):
         self.detach()
 
     def use_clock(self, now: Callable[[], float]) -> None:
         """The clock on-screen countdowns read (the session's own clock in tests)."""
-        for screen in self.root.manager.screens:
-            screen.now = now
+        KioskScreen.now = staticmethod(now)
 
     # -- session -> UI -------------------------------------------------------------------------
     def on_session_state(self, state: State) -> None:

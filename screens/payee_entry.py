@@ -35,6 +35,20 @@ class PayeeEntryScreen(KioskScreen):
     _entered: tuple[str, str] | None = None
     _waiting = None
 
+    def on_kv_post(self, *_):
+        # the keypad and the letter keyboard share one place: only the one in use is in the
+        # window (a hidden widget would still take the touches)
+        self._inputs = {"account": self.ids.keypad, "name": self.ids.name_input}
+        self.on_field()
+
+    def on_field(self, *_):
+        inputs = getattr(self, "_inputs", None)
+        if inputs is None:
+            return
+        area = self.ids.input_area
+        area.clear_widgets()
+        area.add_widget(inputs[self.field])
+
     def on_enter(self, *_):
         pinyin_input.warm_up()
 

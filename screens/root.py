@@ -2,12 +2,14 @@
 product suggestion and (emulated mode only) the simulator panel's handle."""
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.properties import DictProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition
 
 from kiosk.session.states import State, Step
 
+from . import router
 from .widgets.actions import ActionSource
 
 # steps where the session does not take a help request (nobody is being served)
@@ -23,6 +25,16 @@ class KioskRoot(ActionSource, BoxLayout):
         self.manager.transition = NoTransition()
         self.ids.header.bind(on_action=self._forward)
         self.ids.suggestion.bind(on_action=self._forward)
+        self._handle = self.ids.simulator_handle.__self__  # a strong reference: it comes and goes
+
+    def show_simulator_handle(self, shown: bool) -> None:
+        """The simulator's tab is in the window only in emulated mode (hidden, it would still
+        take touches at the screen's edge)."""
+        stage = self.ids.stage
+        if shown and self._handle.parent is None:
+            stage.add_widget(self._handle)
+        elif not shown and self._handle.parent is not None:
+            stage.remove_widget(self._handle)
 
     @property
     def manager(self):
@@ -37,10 +49,24 @@ class KioskRoot(ActionSource, BoxLayout):
         header = self.ids.header
         header.help_enabled = state.accepts("help") and state.step not in NO_HELP_STEPS
         header.language_enabled = state.accepts("language")
-        screen = self.manager.get_screen(state.step.value)
+        screen = self.screen(state.step)
         screen.render(state)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
 
     def screen(self, step: Step | str):
-        return self.manager.get_screen(str(step))
+        """The screen of a step, built the first time it is needed."""
+        step = Step(step)
+        if not self.manager.has_screen(step.value):
+            screen = router.build_screen(step)
+            screen.bind(on_action=self._forward)
+            self.manager.add_widget(screen)
+        return self.manager.get_screen(step.value)
+
+    def prebuild(self, *_):
+        """Build the screens not shown yet, one a frame, so the first window comes up fast
+        and later transitions find their screen ready."""
+        missing = [s for s in Step if not self.manager.has_screen(s.value)]
+        if missing:
+            self.screen(missing[0])
+            Clock.schedule_once(self.prebuild, 0)

@@ -46,10 +46,7 @@ def load_kv() -> None:
     _load(HERE / "simulator_panel.kv")
 
 
-def build_screens():
-    """One instance of every screen, named after its step."""
-    screens = []
-    for step, target in SCREENS.items():
-        module, _, cls = target.partition(":")
-        screens.append(getattr(importlib.import_module(module), cls)(name=step.value))
-    return screens
+def build_screen(step: Step):
+    """The screen of one step, named after it."""
+    module, _, cls = SCREENS[step].partition(":")
+    return getattr(importlib.import_module(module), cls)(name=step.value)

@@ -81,14 +81,18 @@ def test_help_button_on_a_screen_calls_staff_and_returns(ui):
     ui.wait_step(Step.MENU)
 
 
-def test_simulator_panel_lists_emulator_actions_and_performs_them(ui):
+def open_panels() -> list:
     from kivy.core.window import Window
+    return [w for w in Window.children if type(w).__name__ == "SimulatorPanel"]
+
+
+def test_simulator_panel_lists_emulator_actions_and_performs_them(ui):
     ui.wait_step(Step.ATTRACT)
     handle = ui.app.root.ids.simulator_handle
-    assert ui.app.simulator_enabled and handle.opacity == 1
+    assert ui.app.simulator_enabled and handle.parent is not None
     ui.tap(handle)
     ui.pump(2)
-    panels = [w for w in Window.children if type(w).__name__ == "SimulatorPanel"]
+    panels = open_panels()
     assert len(panels) == 1
     panel = panels[0]
     texts = ui.visible_texts()
@@ -103,7 +107,7 @@ def test_simulator_panel_lists_emulator_actions_and_performs_them(ui):
             "printer reports paper out", timeout=5)
     assert "paper_out" in panel.outcome
     panel.dismiss()
-    ui.pump(3)
+    ui.wait(lambda: not open_panels(), "panel closed")
     printer.perform("paper_replaced")
 
 
@@ -112,14 +116,15 @@ def test_f12_opens_the_panel_only_in_emulated_mode(ui):
     ui.wait_step(Step.ATTRACT)
     Window.dispatch("on_key_down", 293, 0, None, [])
     ui.pump(2)
-    panels = [w for w in Window.children if type(w).__name__ == "SimulatorPanel"]
+    panels = open_panels()
     assert len(panels) == 1
     panels[0].dismiss()
-    ui.pump(3)
-    ui.app.simulator_enabled = False
+    ui.wait(lambda: not open_panels(), "panel closed")
+    ui.app.simulator_enabled = False                         # a production configuration
     try:
+        assert ui.app.root.ids.simulator_handle.parent is None
         Window.dispatch("on_key_down", 293, 0, None, [])
         ui.pump(2)
-        assert not [w for w in Window.children if type(w).__name__ == "SimulatorPanel"]
+        assert not open_panels()
     finally:
         ui.app.simulator_enabled = True
