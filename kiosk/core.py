@@ -6,44 +6,35 @@
     ...
     core.stop()
 
-Parts: EventBus, DeviceManager, host link, journal, print queue, alert center, transfer
-service, ticket queue and the customer Session (with a ticker thread for its timers). A part
-whose module is not installed, or that cannot start, is left out (None) with a log line; the
-session then shows a clear fault for the services that need it.
+Parts: EventBus, DeviceManager, journal, host link (journaled), alert center, print queue,
+transfer service (start-up recovery, reversal resends), ticket queue and the customer Session
+(with a ticker thread for its timers). A part that cannot start (a locked database, say) is left
+out (None) with a log line; the session then shows a clear fault for the services that need it.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from typing import Any, Callable
 
+from .alerts.center import AlertCenter
+from .alerts.staff_links import StaffLinks
 from .config import KioskConfig
 from .device_manager import DeviceManager
 from .events import EventBus
+from .host.factory import open_host
+from .journal import Journal, attach_device_events
+from .print_queue import PrintQueue
 from .session.clock import Now, system_now
 from .session.machine import Session
 from .session.services import Services
 from .session.ticket_queue import TicketQueue
+from .transfers import TransferService
 
 log = logging.getLogger(__name__)
 
 TICK_S = 0.25
-
-
-def _optional(module: str, attr: str) -> Any | None:
-    """A class from a module another part of the project provides, or None if it is absent."""
-    try:
-        found = getattr(importlib.import_module(module), attr, None)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            log.info("%s is not installed: running without it", module)
-            return None
-        raise
-    if found is None:
-        log.info("%s has no %s yet: running without it", module, attr)
-    return found
-
+REVERSAL_RESEND_S = 30.0
 
 class KioskCore:
     def __init__(self, config: KioskConfig, *, emulate: bool = True, now: Now = system_now,
@@ -77,8 +68,9 @@ class KioskCore:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
+        if self.journal is not None:
+            self._detach.append(attach_device_events(self.journal, self.bus))
         if self.alerts is not None:  # before the devices, so no early fault is missed
-            from .alerts.staff_links import StaffLinks
             self._detach.append(self.alerts.attach(self.bus))
             self.staff_links = StaffLinks.start(self.config, self.alerts, self.bus,
                                                 self.devices.statuses)
@@ -86,7 +78,7 @@ class KioskCore:
         self.devices.start()
         self._thread(self._tick_loop, "session-tick")
         if self.transfers is not None:
-            self._thread(self._recover_transfers, "transfer-recovery")
+            self._thread(self._transfer_upkeep, "transfer-upkeep")
         log.info("kiosk core started: %s", ", ".join(k for k, v in self.wired.items() if v))
 
     def stop(self) -> None:
@@ -123,12 +115,17 @@ class KioskCore:
             except Exception:
                 log.exception("session tick failed")
 
-    def _recover_transfers(self) -> None:
+    def _transfer_upkeep(self) -> None:
+        """Resolve every PENDING transfer at start-up, then resend due reversals now and then."""
         try:
-            report = self.transfers.recover()
-            log.info("transfer recovery: %s", report)
+            log.info("transfer recovery: %s", self.transfers.recover())
         except Exception:
             log.exception("transfer recovery failed: transfers stay closed")
+        while not self._stop.wait(REVERSAL_RESEND_S):
+            try:
+                self.transfers.drain_reversals()
+            except Exception:
+                log.exception("resending reversals failed; trying again later")
 
     # -- builders ------------------------------------------------------------------------------
     def _build(self, what: str, builder: Callable[[], Any]) -> Any | None:
@@ -138,46 +135,27 @@ class KioskCore:
             log.exception("%s could not start: running without it", what)
             return None
 
-    def _journal(self) -> Any | None:
-        cls = _optional("kiosk.journal", "Journal")
-        if cls is None:
-            return None
+    def _journal(self) -> Journal:
         self.config.path(self.config.journal.path).parent.mkdir(parents=True, exist_ok=True)
-        return cls.from_config(self.config)
+        return Journal.from_config(self.config)
 
-    def _host(self) -> Any | None:
+    def _host(self) -> Any:
         if self.config.host.backend == "sandbox":
             self.config.path(self.config.host.database).parent.mkdir(parents=True, exist_ok=True)
-        factory = _optional("kiosk.host.factory", "open_host")
-        if factory is not None:
-            return factory(self.config)
-        if self.config.host.backend != "sandbox":
-            log.error("host backend %s is not installed", self.config.host.backend)
-            return None
-        cls = _optional("kiosk.host.sandbox", "SandboxBank")
-        if cls is None:
-            return None
-        bank = cls.from_config(self.config)
-        bank.seed()
-        return bank
+        return open_host(self.config, self.journal)
 
-    def _alerts(self) -> Any | None:
-        cls = _optional("kiosk.alerts.center", "AlertCenter")
-        if cls is None:
-            return None
+    def _alerts(self) -> AlertCenter:
         self.config.path(self.config.alerts.outbox).parent.mkdir(parents=True, exist_ok=True)
-        return cls.from_config(self.config)
+        return AlertCenter.from_config(self.config)
 
-    def _print_queue(self) -> Any | None:
-        cls = _optional("kiosk.print_queue", "PrintQueue")
-        if cls is None or not self.config.devices.printer.enabled:
+    def _print_queue(self) -> PrintQueue | None:
+        if not self.config.devices.printer.enabled:
             return None
-        return cls.from_config(self.config, lambda: self.devices.device("printer"),
-                               self.bus.publish)
+        return PrintQueue.from_config(self.config, lambda: self.devices.device("printer"),
+                                      self.bus.publish)
 
-    def _transfers(self) -> Any | None:
-        cls = _optional("kiosk.transfers", "TransferService")
-        if cls is None or self.host is None or self.journal is None:
+    def _transfers(self) -> TransferService | None:
+        if self.host is None or self.journal is None:
             return None
         self.config.path(self.config.host.state).parent.mkdir(parents=True, exist_ok=True)
         alerts = self.alerts
@@ -188,4 +166,9 @@ class KioskCore:
                                            payee_masked=held.to_account_masked,
                                            account_masked=held.card_masked)
 
-        return cls.from_config(self.config, self.host, self.journal, on_hold=on_hold)
+        def on_flag(flag: Any) -> None:
+            if alerts is not None:
+                alerts.raise_risk_flag(flag.rule, flag.card_masked, flag.amount_fen, flag.detail)
+
+        return TransferService.from_config(self.config, self.host, self.journal,
+                                           on_hold=on_hold, on_flag=on_flag)

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from drivers.base import StatusChanged
 
+from ..documents.format import money
 from ..events import EventBus
 from ..privacy import scrub
 from .faults import Fault, Recovery, classify
@@ -110,14 +111,23 @@ class AlertCenter:
     def raise_held_transfer(self, reference: str, amount_fen: int, *, payee_masked: str = "",
                             account_masked: str = "", reason: str = "") -> Alert:
         """A large transfer waits for staff confirmation; one alert per transfer reference."""
-        yuan = f"{amount_fen // 100:,}.{amount_fen % 100:02d}"
-        message = f"transfer {reference} of ¥{yuan} held for staff confirmation"
+        message = f"transfer {reference} of ¥{money(amount_fen)} held for staff confirmation"
         if payee_masked:
             message += f" (payee {payee_masked})"
         return self._raise(f"transfer.{reference}", "heldTransfer", "", "transfer.held",
                            Severity.WARNING, message,
                            {"reference": reference, "amount_fen": amount_fen,
                             "payee": payee_masked, "account": account_masked, "reason": reason})
+
+    def raise_risk_flag(self, rule: str, card_masked: str, amount_fen: int,
+                        detail: str = "") -> Alert:
+        """A transfer pattern staff must look at (e.g. repeated amounts just under the threshold)."""
+        message = f"risk rule {rule}: card {card_masked}, ¥{money(amount_fen)}"
+        if detail:
+            message += f" ({detail})"
+        return self._raise(f"risk.{rule}.{card_masked}", "riskFlag", "", f"risk.{rule}",
+                           Severity.WARNING, message,
+                           {"rule": rule, "card": card_masked, "amount_fen": amount_fen})
 
     # -- staff actions ------------------------------------------------------------------------
     def acknowledge(self, alert_id: str, by: str) -> Alert | None:

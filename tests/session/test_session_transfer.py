@@ -118,7 +118,7 @@ def test_card_pulled_mid_transfer_completes_and_records_it(card_kiosk):
     assert goodbye.message_id == "card_removed"
     assert Step.TRANSFER_RESULT in kiosk.recorder.steps()
     assert data.is_empty() and data.pan == "" and not data.pin_digits
-    assert list(kiosk.core.host.request_outcomes(TERMINAL).values()) == ["approved"]
+    assert list(kiosk.core.host.inner.request_outcomes(TERMINAL).values()) == ["approved"]
     assert kiosk.journal("transfer.approved")
 
 
@@ -135,7 +135,7 @@ def test_walking_away_mid_transfer_sends_nothing(card_kiosk):
     kiosk.clock.advance(ui.idle_timeout_s)
     goodbye = kiosk.step(Step.GOODBYE)
     assert goodbye.message_id == "session_timed_out"
-    assert kiosk.core.host.request_outcomes(TERMINAL) == {}
+    assert kiosk.core.host.inner.request_outcomes(TERMINAL) == {}
     assert not kiosk.journal("transfer.pending")
 
 
@@ -181,7 +181,7 @@ def test_large_transfer_is_held_for_staff(card_kiosk):
     kiosk.send("confirm")
     result = kiosk.step(Step.TRANSFER_RESULT)
     assert result.view["outcome"] == "held" and result.message_id == "transfer_held"
-    assert kiosk.core.host.request_outcomes(TERMINAL) == {}          # nothing sent yet
+    assert kiosk.core.host.inner.request_outcomes(TERMINAL) == {}          # nothing sent yet
     held = [a for a in kiosk.core.alerts.outbox.active() if a.kind == "heldTransfer"]
     assert len(held) == 1 and held[0].data["amount_fen"] == 5_100_000
     assert "6217000000000000012" not in held[0].message

@@ -1,0 +1,62 @@
+"""The composition root wires risk rules, held transfers and device faults to staff and journal."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from drivers.base import StatusChanged
+from kiosk.config import load_config
+from kiosk.core import KioskCore
+from kiosk.host.models import TransferKind
+from kiosk.transfers import TransferOrder
+
+PAN = "6222020000000000018"          # 测试甲 in the sandbox bank
+PAYEE = ("6222020000000000034", "测试丙")
+
+
+@pytest.fixture
+def core(tmp_path):
+    base = load_config()
+    devices = base.devices
+    for name in ("chipcard", "idcard", "printer", "camera", "scanner"):
+        devices = replace(devices, **{name: replace(getattr(devices, name), enabled=False)})
+    config = replace(
+        base, devices=devices, kiosk=replace(base.kiosk, data_dir=str(tmp_path)),
+        host=replace(base.host, database=str(tmp_path / "bank.db"),
+                     state=str(tmp_path / "host_state.db")),
+        journal=replace(base.journal, path=str(tmp_path / "journal.db")),
+        alerts=replace(base.alerts, outbox=str(tmp_path / "alerts.db")),
+        risk=replace(base.risk, large_transfer_fen=20_000, structuring_count=3))
+    kiosk = KioskCore(config)
+    kiosk.start()
+    yield kiosk
+    kiosk.stop()
+
+
+def order(amount_fen: int) -> TransferOrder:
+    account = "A0001"
+    return TransferOrder(PAN, account, PAYEE[0], PAYEE[1], amount_fen, TransferKind.INTRABANK)
+
+
+def send(core: KioskCore, amount_fen: int):
+    return core.transfers.transfer(order(amount_fen), fraud_warning_acknowledged=True,
+                                   new_payee_acknowledged=True)
+
+
+def test_structuring_and_held_transfers_become_staff_alerts(core):
+    for _ in range(3):
+        send(core, 19_000)
+    send(core, 25_000)  # over the large-transfer threshold: held
+    kinds = sorted(a.kind for a in core.alerts.active())
+    assert kinds == ["heldTransfer", "riskFlag"]
+    for alert in core.alerts.active():
+        assert PAN not in alert.message and PAN not in str(alert.data)
+
+
+def test_device_faults_reach_the_journal(core):
+    core.bus.publish(StatusChanged("printer", "printer", "paper", "full", "out"))
+    faults = core.journal.find(("device.fault",), device="printer")
+    assert [(f["field"], f["new"]) for f in faults] == [("paper", "out")]
+    assert core.wired == {"journal": True, "host": True, "alerts": True, "print_queue": False,
+                          "transfers": True}
