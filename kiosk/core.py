@@ -23,7 +23,7 @@ from .config import KioskConfig
 from .device_manager import DeviceManager
 from .events import EventBus
 from .host.factory import open_host
-from .journal import Journal, attach_device_events
+from .journal import Journal, attach_device_events, attach_print_jobs
 from .print_queue import PrintQueue
 from .session.clock import Now, system_now
 from .session.machine import Session
@@ -70,6 +70,7 @@ class KioskCore:
     def start(self) -> None:
         if self.journal is not None:
             self._detach.append(attach_device_events(self.journal, self.bus))
+            self._detach.append(attach_print_jobs(self.journal, self.bus))
         if self.alerts is not None:  # before the devices, so no early fault is missed
             self._detach.append(self.alerts.attach(self.bus))
             self.staff_links = StaffLinks.start(self.config, self.alerts, self.bus,

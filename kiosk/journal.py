@@ -289,3 +289,20 @@ def attach_device_events(journal: Journal, bus) -> Callable[[], None]:
             log.exception("journal write for a %s event failed", event.device)
 
     return bus.subscribe(on_event, (StatusChanged, DeviceEvent))
+
+
+def attach_print_jobs(journal: Journal, bus) -> Callable[[], None]:
+    """Journal every finished or stopped print job (`receipt.printed` / `receipt.interrupted`),
+    so end of day can count receipts. Returns the unsubscribe."""
+    from kiosk.print_queue import JobState, PrintJobEvent
+
+    def on_job(event: PrintJobEvent) -> None:
+        job = event.job
+        kind = "receipt.printed" if job.state is JobState.DONE else f"receipt.{job.state.value}"
+        try:
+            journal.record(kind, ref=job.reference, document=job.kind, job_id=job.job_id,
+                           pages=job.pages_done, pages_total=job.pages_total, fault=job.fault)
+        except Exception:
+            log.exception("journal write for print job %s failed", job.job_id)
+
+    return bus.subscribe(on_job, PrintJobEvent)

@@ -60,3 +60,14 @@ def test_device_faults_reach_the_journal(core):
     assert [(f["field"], f["new"]) for f in faults] == [("paper", "out")]
     assert core.wired == {"journal": True, "host": True, "alerts": True, "print_queue": False,
                           "transfers": True}
+
+
+def test_finished_print_jobs_are_counted_in_the_journal(core):
+    from kiosk.print_queue import JobState, PrintJob, PrintJobEvent
+    job = PrintJob(7, "statement", "R0001", JobState.DONE, 3, 3, "", None, 0.0, 0.0)
+    core.bus.publish(PrintJobEvent(job))
+    core.bus.publish(PrintJobEvent(PrintJob(8, "receipt", "R0002", JobState.INTERRUPTED, 1, 0,
+                                            "paperOut", None, 0.0, 0.0)))
+    printed = core.journal.find(("receipt.printed",))
+    assert [(r["document"], r["pages"]) for r in printed] == [("statement", 3)]
+    assert core.journal.find(("receipt.interrupted",))[0]["fault"] == "paperOut"
