@@ -24,11 +24,14 @@ class KioskSection:
     id: str = "KSK-0001"
     branch: str = "310101001"
     data_dir: str = "../var"
+    counters: int = 2  # counters serving the queue: the estimated wait on tickets divides by it
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def validate(self) -> tuple[str, str] | None:
         if not self.id or len(self.id) > 16:
             return "id", "a kiosk id of 1 to 16 characters"
+        if not 1 <= self.counters <= 50:
+            return "counters", "between 1 and 50 counters"
         return None
 
 

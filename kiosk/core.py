@@ -47,7 +47,7 @@ class KioskCore:
         self.alerts = self._build("alerts", self._alerts)
         self.printing = self._build("print queue", self._print_queue)
         self.transfers = self._build("transfers", self._transfers)
-        self.tickets = TicketQueue()
+        self.tickets = self._build("ticket queue", self._ticket_queue)
         self.services = Services(host=self.host, devices=self.devices, journal=self.journal,
                                  printing=self.printing, alerts=self.alerts,
                                  transfers=self.transfers, tickets=self.tickets)
@@ -90,7 +90,7 @@ class KioskCore:
             detach()
         self.session.close()
         self.devices.stop()
-        for part in (self.transfers, self.host, self.alerts, self.journal):
+        for part in (self.transfers, self.host, self.alerts, self.journal, self.tickets):
             if part is not None and hasattr(part, "close"):
                 try:
                     part.close()
@@ -135,6 +135,10 @@ class KioskCore:
         except Exception:
             log.exception("%s could not start: running without it", what)
             return None
+
+    def _ticket_queue(self) -> TicketQueue:
+        self.config.data_dir.mkdir(parents=True, exist_ok=True)
+        return TicketQueue(self.config.data_dir / "tickets.db", counters=self.config.kiosk.counters)
 
     def _journal(self) -> Journal:
         self.config.path(self.config.journal.path).parent.mkdir(parents=True, exist_ok=True)

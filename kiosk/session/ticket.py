@@ -39,7 +39,7 @@ class TicketFlow(Flow):
 
     def issue(self, service: str) -> None:
         queue = self.s.services.tickets
-        if queue is None:
+        if queue is None:  # a session built without the kiosk core (tests, benchmarks)
             queue = self.s.services.tickets = TicketQueue()
         priority = self.data.vip or self.data.appointment is not None
         ticket = queue.issue(service, priority=priority)

@@ -301,3 +301,21 @@ def test_ending_on_the_more_time_prompt_is_the_customers_choice(session):
     assert session.state.step == Step.MORE_TIME
     session.send("end")
     assert session.state.step == Step.RATING     # a service was used: ask how it went
+
+
+def test_ticket_numbers_survive_a_restart_and_waits_shrink_as_time_passes(tmp_path):
+    import datetime as dt
+
+    from kiosk.session.ticket_queue import TicketQueue
+    opening = dt.datetime(2026, 11, 30, 9, 0)
+    queue = TicketQueue(tmp_path / "tickets.db", counters=2)
+    assert [queue.issue("general", now=opening).number for _ in range(3)] == \
+        ["A001", "A002", "A003"]
+    queue.close()
+    queue = TicketQueue(tmp_path / "tickets.db", counters=2)   # the kiosk restarted
+    fourth = queue.issue("general", now=opening)
+    assert (fourth.number, fourth.waiting, fourth.estimated_wait_min) == ("A004", 3, 9)
+    later = queue.issue("general", now=opening + dt.timedelta(minutes=30))
+    assert later.waiting == 0 and later.estimated_wait_min == 0
+    assert queue.issue("general", now=opening + dt.timedelta(days=1)).number == "A001"
+    queue.close()
