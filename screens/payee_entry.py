@@ -38,7 +38,7 @@ class PayeeEntryScreen(KioskScreen):
     def on_kv_post(self, *_):
         # the keypad and the letter keyboard share one place: only the one in use is in the
         # window (a hidden widget would still take the touches)
-        self._inputs = {"account": self.ids.keypad, "name": self.ids.name_input}
+        self._inputs = {"account": self.ids.keypad.__self__, "name": self.ids.name_input.__self__}
         self.on_field()
 
     def on_field(self, *_):

@@ -18,7 +18,7 @@ class RatingScreen(KioskScreen):
         row.clear_widgets()
         for score in state.view.get("scale", [1, 2, 3, 4, 5]):
             button = KButton(text=f"{score}\n{self.tr(SCORE_TEXT.get(score, ''))}",
-                             style="secondary")
+                             style="secondary", size_factor=1.4)
             button.score = score
             button.bind(on_release=lambda b: self.send("rate", score=b.score))
             row.add_widget(button)

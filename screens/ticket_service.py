@@ -14,7 +14,8 @@ class TicketServiceScreen(KioskScreen):
         box = self.ids.services
         box.clear_widgets()
         for service in state.view.get("services", []):
-            button = KButton(text=self.tr(service["message_id"]), style="secondary")
+            button = KButton(text=self.tr(service["message_id"]), style="secondary",
+                             size_factor=1.3)
             button.service_id = service["id"]
             button.bind(on_release=lambda b: self.send("choose", service=b.service_id))
             box.add_widget(button)

@@ -87,7 +87,7 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     add("statement_preview", Step.STATEMENT_PREVIEW, "statement_preview", ("print", "back"),
         account_masked=ACCOUNTS[0]["number_masked"], date_from="2026-10-01",
         date_to="2026-10-31", opening_fen=3_902_000, closing_fen=4_235_070, line_count=23,
-        lines=TRANSACTIONS[:3])
+        lines=[dict(t, posted_at=t["posted_at"].replace("-11-", "-10-")) for t in TRANSACTIONS])
     add("printing_statement", Step.PRINTING, "printing_statement", (), document="statement",
         progress=0.6)
     add("take_receipt_and_card", Step.TAKE_ITEMS, "take_receipt_and_card", ("done",),

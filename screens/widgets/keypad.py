@@ -44,7 +44,8 @@ class Keypad(GridLayout):
         self.add_widget(self._key(self.backspace_label, "on_backspace", style="secondary"))
 
     def _key(self, label: str, event: str, *args, style: str = "secondary") -> KeypadKey:
-        key = KeypadKey(text=label, style=style)
+        key = KeypadKey(text=label, style=style,
+                        text_role="key" if event in ("on_key", "on_extra") else "button")
         key.bind(on_release=lambda *_: self.dispatch(event, *args))
         return key
 
