@@ -4,6 +4,13 @@ Inquiries (0100) are retried once on a fresh connection; a financial message (02
 if its answer does not come, the outcome is unknown and the caller reverses it (0420, then 0421
 repeats from the durable queue). Late answers to earlier requests are recognised by STAN and
 dropped. Logs name message types, STANs and response codes only, never field contents.
+
+Saved payee list: a 0100 inquiry with processing code 930000 (type 93 is in ISO 8583's
+private-use range 90-99, like 91 loss report and 96 PIN check here; 00/00 account types) and the
+card in field 2. The 0110 answer carries the list in private field 62, as JSON like every
+inquiry's answer: [{"bank_name", "name", "name_masked", "account_number", "account_masked"}],
+most recently paid first, at most 10 (about 1.5 KB of the field's 9,999 bytes). Full names and
+numbers travel because the kiosk pays the chosen payee with them; they are never logged.
 """
 from __future__ import annotations
 
@@ -19,8 +26,8 @@ from typing import Any, Callable
 from kiosk.privacy import mask_number
 
 from .iso8583_wire import Dialect, FrameError, from_wire, load_dialect, parse_address, read_frame, send_frame
-from .link import HostDeclined, HostLink, HostMalformed, HostTimeout, HostUnavailable
-from .models import (Account, CardIdentity, Limits, LossReport, PayeeCheck, PinResult,
+from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostTimeout, HostUnavailable
+from .models import (Account, CardIdentity, Limits, LossReport, Payee, PayeeCheck, PinResult,
                      ReversalAdvice, SettlementTotals, Statement, TransactionPage, TransferOutcome,
                      TransferRequest, TransferResult)
 from .stan import StanCounter
@@ -207,6 +214,9 @@ class Iso8583Client(HostLink):
             page += 1
         return Statement(part.account, part.date_from, part.date_to, part.opening_fen,
                          part.closing_fen, lines)
+
+    def payees(self, pan: str) -> list[Payee]:
+        return self._model(list[Payee], self._inquiry("payees", {"2": pan}))[:MAX_PAYEES]
 
     def verify_payee(self, account_number: str, name: str) -> PayeeCheck:
         return self._model(PayeeCheck, self._inquiry("verify_payee", {"103": account_number},

@@ -59,6 +59,7 @@ class Iso8583Server:
             codes["accounts"]: lambda d: self.bank.accounts(d["2"]),
             codes["transactions"]: self._transactions,
             codes["statement"]: self._statement,
+            codes["payees"]: lambda d: self.bank.payees(d["2"]),
             codes["verify_payee"]: lambda d: self.bank.verify_payee(d["103"], _extra(d)["name"]),
             codes["limits"]: lambda d: self.bank.limits(d["2"]),
             codes["fee"]: lambda d: {"fee_fen": self.bank.fee(int(d["4"]), d["103"])},

@@ -3,7 +3,8 @@
 One row per call, kind `host.<operation>` (e.g. `host.verify_pin`), with the outcome (`ok` or
 the failure's reason id), the time it took and the card or account it was about (masked by the
 journal). Results themselves (balances, statements) are not copied: the journal records that the
-exchange happened and how it ended. The PIN block is never passed to the journal.
+exchange happened and how it ended. The PIN block is never passed to the journal; a payee list
+is recorded as its count and masked account numbers, never the payees' names.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any, Callable
 from kiosk.journal import Journal
 
 from .link import HostError, HostLink
-from .models import (Account, CardIdentity, Limits, LossReport, PayeeCheck, PinResult,
+from .models import (Account, CardIdentity, Limits, LossReport, Payee, PayeeCheck, PinResult,
                      ReversalAdvice, SettlementTotals, Statement, TransactionPage, TransferRequest,
                      TransferResult)
 
@@ -69,6 +70,11 @@ class JournaledHost(HostLink):
         return self._call("statement", lambda: self.inner.statement(account_id, date_from, date_to),
                           lambda r: {"lines": len(r.lines)}, account_id=account_id,
                           date_from=date_from.isoformat(), date_to=date_to.isoformat())
+
+    def payees(self, pan: str) -> list[Payee]:
+        return self._call("payees", lambda: self.inner.payees(pan),
+                          lambda r: {"payees": len(r),
+                                     "payees_masked": [p.account_masked for p in r]}, pan=pan)
 
     def verify_payee(self, account_number: str, name: str) -> PayeeCheck:
         return self._call("verify_payee", lambda: self.inner.verify_payee(account_number, name),

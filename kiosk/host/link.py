@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 
-from .models import (Account, CardIdentity, Limits, LossReport, PayeeCheck, PinResult,
+from .models import (Account, CardIdentity, Limits, LossReport, Payee, PayeeCheck, PinResult,
                      ReversalAdvice, SettlementTotals, Statement, TransactionPage,
                      TransferRequest, TransferResult)
+
+MAX_PAYEES = 10   # how many saved payees the host lists
 
 # Every message id a customer can be shown (HostError.reason, TransferResult.reason,
 # TransferRefused.reason). The UI translates each one.
@@ -87,6 +89,11 @@ class HostLink(ABC):
 
     @abstractmethod
     def statement(self, account_id: str, date_from: dt.date, date_to: dt.date) -> Statement: ...
+
+    @abstractmethod
+    def payees(self, pan: str) -> list[Payee]:
+        """The card holder's saved payees (常用收款人), most recently paid first, at most
+        MAX_PAYEES. Empty when there are none; a choice is still checked with verify_payee."""
 
     @abstractmethod
     def verify_payee(self, account_number: str, name: str) -> PayeeCheck: ...

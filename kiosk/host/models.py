@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
 
+from kiosk.privacy import mask_name, mask_number
+
 
 class TransferKind(str, Enum):
     OWN = "own"            # between the customer's own accounts
@@ -83,6 +85,21 @@ class PayeeCheck:
     matches: bool
     bank_name: str
     name_masked: str         # e.g. 张*三
+
+
+@dataclass(frozen=True)
+class Payee:
+    """A saved payee (常用收款人). The full name and account number are for the transfer itself
+    and stay in memory: repr, screens, receipts and the journal use the masked forms."""
+    bank_name: str
+    name: str = field(repr=False)
+    name_masked: str            # e.g. 测*丙
+    account_number: str = field(repr=False)
+    account_masked: str         # first 6 + last 4
+
+    @classmethod
+    def of(cls, bank_name: str, name: str, account_number: str) -> "Payee":
+        return cls(bank_name, name, mask_name(name), account_number, mask_number(account_number))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ A double-entry ledger in integer fen: every entry's postings sum to zero, so the
 balances is always zero. Transfers and reversals are idempotent, keyed by terminal id + STAN:
 the same request twice returns the first answer; a reversal that arrives before its original
 leaves a tombstone, so the late original is refused.
+
+Saved payees are derived from the ledger: each approved transfer notes whose account it paid
+(`transfer_payees`, keyed by ledger entry), and a reversal takes it off the list again.
 """
 from __future__ import annotations
 
@@ -21,11 +24,11 @@ from kiosk.pin_block import PinBlockError, PinVerifier, check_pin_block, pin_has
 from kiosk.privacy import mask_name, mask_number
 
 from . import sandbox_data as data
-from .link import HostDeclined, HostLink, HostMalformed, HostUnavailable
-from .models import (Account, CardIdentity, Customer, KindTotals, Limits, LossReport, PayeeCheck,
-                     PinResult, ReversalAdvice, SettlementTotals, Statement, Transaction,
-                     TransactionPage, TransferKind, TransferOutcome, TransferRequest,
-                     TransferResult)
+from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostUnavailable
+from .models import (Account, CardIdentity, Customer, KindTotals, Limits, LossReport, Payee,
+                     PayeeCheck, PinResult, ReversalAdvice, SettlementTotals, Statement,
+                     Transaction, TransactionPage, TransferKind, TransferOutcome,
+                     TransferRequest, TransferResult)
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +62,16 @@ CREATE INDEX IF NOT EXISTS requests_account_day ON requests (from_account_id, da
 CREATE TABLE IF NOT EXISTS loss_reports (reference TEXT PRIMARY KEY, pan TEXT NOT NULL,
     reported_at TEXT NOT NULL, expires_on TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS transfer_payees (entry_id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL, payee_account_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS transfer_payees_customer ON transfer_payees (customer_id, entry_id);
+CREATE INDEX IF NOT EXISTS requests_entry ON requests (entry_id);
 """
 
 _CARD_STATUS_REASONS = {"lost": "card_lost", "expired": "card_expired", "blocked": "card_blocked"}
 
 _TABLES = ("customers", "accounts", "cards", "entries", "postings", "requests", "loss_reports",
-           "meta")
+           "meta", "transfer_payees")
 
 
 def _now() -> dt.datetime:
@@ -315,6 +322,20 @@ class SandboxBank(HostLink):
             _, _, _, holder, bank = self._payee(conn, account_number)
         return PayeeCheck(holder == name.strip(), bank, mask_name(holder))
 
+    def payees(self, pan: str) -> list[Payee]:
+        """Payees of the card holder's approved (and not reversed) transfers, from any of their
+        accounts: most recently paid first, each once, never the card's own account."""
+        with self._txn() as conn:
+            card = self._card(conn, pan)
+            rows = conn.execute(
+                "SELECT a.bank_name, a.holder_name, a.number FROM transfer_payees t "
+                "JOIN requests r ON r.entry_id = t.entry_id AND r.outcome = 'approved' "
+                "JOIN accounts a ON a.account_id = t.payee_account_id "
+                "WHERE t.customer_id = ? AND t.payee_account_id != ? "
+                "GROUP BY t.payee_account_id ORDER BY MAX(t.entry_id) DESC LIMIT ?",
+                (card[4], card[8], MAX_PAYEES)).fetchall()
+        return [Payee.of(bank, holder, number) for bank, holder, number in rows]
+
     def _used_today(self, conn: sqlite3.Connection, account_id: str, day: str) -> int:
         return conn.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM requests WHERE "
                             "from_account_id = ? AND day = ? AND outcome = 'approved'",
@@ -346,7 +367,8 @@ class SandboxBank(HostLink):
                 return TransferResult(TransferOutcome(outcome), reference, fee, reason,
                                       request.stan)
             try:
-                kind, fee, legs = self._check_transfer(conn, request, now.date().isoformat())
+                kind, fee, legs, payee = self._check_transfer(conn, request,
+                                                              now.date().isoformat())
             except HostDeclined as exc:
                 self._remember(conn, request, "declined", exc.reason, "", None, 0, now)
                 log.info("transfer %s/%06d declined: %s", request.terminal_id, request.stan,
@@ -355,6 +377,7 @@ class SandboxBank(HostLink):
             entry_id, reference = self._post(conn, now, kind.value, request.memo or "转账", legs,
                                              terminal_id=request.terminal_id, stan=request.stan)
             self._remember(conn, request, "approved", "", reference, entry_id, fee, now)
+            conn.execute("INSERT INTO transfer_payees VALUES (?, ?, ?)", (entry_id, *payee))
         log.info("transfer %s/%06d approved, %d fen, ref %s", request.terminal_id, request.stan,
                  request.amount_fen, reference)
         return TransferResult(TransferOutcome.APPROVED, reference, fee, "", request.stan)
@@ -404,7 +427,7 @@ class SandboxBank(HostLink):
         legs = [(src_id, -amount, to_text), (credit_to, amount, mask_number(src_number))]
         if fee:
             legs += [(src_id, -fee, "手续费"), (data.FEES, fee, mask_number(src_number))]
-        return kind, fee, legs
+        return kind, fee, legs, (src_customer, dst_id)
 
     @staticmethod
     def _request(conn: sqlite3.Connection, terminal_id: str, stan: int,

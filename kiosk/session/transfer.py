@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..host.link import HostDeclined, HostMalformed
 from ..payloads import luhn_ok
 from ..privacy import mask_name, mask_number
 from .accounts import AccountsMixin
@@ -42,31 +43,40 @@ class TransferFlow(AccountsMixin, Flow):
 
     def start(self) -> None:
         self.assessment: Any = None
+        self.payees: list[Any] = []      # saved payees (kiosk.host.models.Payee), full numbers
+        self.saved_payee = False         # the payee in hand came from that list
         self.load_accounts()
 
     def with_accounts(self) -> None:
         pan = self.data.pan
-        source = self.s.services.host
-        if source is not None and hasattr(source, "payees"):
-            self.s.work("loading_accounts", lambda: list(source.payees(pan)), self.show_payees,
-                        retry=self.start)
-        else:
-            self.show_payees([])
+
+        def unlisted(exc: BaseException) -> None:
+            # The list is a convenience: a host that refuses it still takes a new payee.
+            if isinstance(exc, (HostDeclined, HostMalformed)):
+                log.warning("saved payees not available (%s): new payee only",
+                            getattr(exc, "reason", ""))
+                self.show_payees([])
+            else:
+                self.s.fail(describe(exc), retry=self.start)
+
+        self.s.work("loading_accounts", lambda: list(host(self.s).payees(pan)), self.show_payees,
+                    failed=unlisted)
 
     # -- payee -----------------------------------------------------------------------------
     def show_payees(self, payees: list[Any], page: int = 1) -> None:
         self.payees = payees
+        self.saved_payee = False
         if not payees:
             self.enter_payee()
             return
-        rows = [{"index": i, "name_masked": mask_name(p.name),
-                 "account_masked": mask_number(p.account_number),
-                 "bank_name": getattr(p, "bank_name", "")} for i, p in enumerate(payees)]
+        rows = [{"index": i, "name_masked": p.name_masked, "account_masked": p.account_masked,
+                 "bank_name": p.bank_name} for i, p in enumerate(payees)]
         shown, page, pages = self.page(rows, page)
 
         def choose(index: int = -1) -> None:
             if 0 <= int(index) < len(payees):
                 chosen = payees[int(index)]
+                self.saved_payee = True
                 self.check_payee(chosen.account_number, chosen.name)
 
         self.s.show(Step.PAYEE, message_id="choose_payee",
@@ -78,6 +88,9 @@ class TransferFlow(AccountsMixin, Flow):
         self.s.show_menu()
 
     def enter_payee(self, account_number: str = "", name: str = "", problem: str = "") -> None:
+        if self.saved_payee:
+            # A saved payee's number was not typed now: the entry screen does not show it.
+            account_number, name, self.saved_payee = "", "", False
         self.s.show(Step.PAYEE_ENTRY, message_id="enter_payee",
                     on={"submit": self.submit_payee,
                         "back": (lambda: self.show_payees(self.payees)) if self.payees
@@ -104,8 +117,7 @@ class TransferFlow(AccountsMixin, Flow):
             self.data.payee_account, self.data.payee_name = number, name
             self.data.payee_check = result
             self.s.show(Step.PAYEE_CHECK, message_id="confirm_payee",
-                        on={"confirm": self.ask_amount,
-                            "back": lambda: self.enter_payee(number, name)},
+                        on={"confirm": self.ask_amount, "back": self.back_to_payee},
                         name_masked=result.name_masked, bank_name=result.bank_name,
                         account_masked=mask_number(number), matches=True)
 
@@ -139,7 +151,10 @@ class TransferFlow(AccountsMixin, Flow):
                     available_fen=self.account.available_fen, problem=problem)
 
     def back_to_payee(self) -> None:
-        self.enter_payee(self.data.payee_account, self.data.payee_name)
+        if self.saved_payee:
+            self.show_payees(self.payees)
+        else:
+            self.enter_payee(self.data.payee_account, self.data.payee_name)
 
     def amount_problem(self, amount: int) -> str:
         limits = self.data.limits
