@@ -19,6 +19,7 @@ import serial
 from kiosk.payloads import UNKNOWN_SYMBOLOGY
 
 from ..errors import DeviceTimeout, NoDeviceError
+from ..serial_port import open_serial
 from .base import BarcodeCapabilities, BarcodeReader
 from .reading import bytes_to_text
 
@@ -81,8 +82,8 @@ class SerialScanner(BarcodeReader):
             raise NoDeviceError("no scanner port", device=self.name, port=self.port,
                                 remedy="check the scanner's cable and the port in the config")
         try:
-            self._serial = serial.serial_for_url(self.port, baudrate=self.baud, timeout=0,
-                                                 write_timeout=self.timeout)
+            self._serial = open_serial(self.port, device=self.name, baudrate=self.baud,
+                                       timeout=0, write_timeout=self.timeout)
         except (serial.SerialException, OSError) as exc:
             raise NoDeviceError(f"cannot open the scanner port: {exc}", device=self.name,
                                 port=self.port,

@@ -10,10 +10,9 @@ import termios
 import time
 from typing import Any
 
-import serial
-
 from ..base import DEFAULT_TIMEOUT_S
 from ..errors import DeviceTimeout, NoDeviceError, TransportError
+from ..serial_port import open_serial
 from ..status import Sam
 from .base import CardData, IdCardReader
 from .errors import REJECTED_CODES, FieldEmpty, FrameError, sw3_error
@@ -56,8 +55,8 @@ class SamSerialReader(IdCardReader):
     # -- lifecycle hooks ---------------------------------------------------------------
     def _open(self) -> None:
         bauds = AUTO_BAUDS if self.baud_setting == "auto" else (int(self.baud_setting),)
-        self._serial = serial.serial_for_url(self.port, baudrate=bauds[0], timeout=READ_SLICE_S,
-                                             write_timeout=self.timeout, exclusive=True)
+        self._serial = open_serial(self.port, device=self.name, baudrate=bauds[0],
+                                   timeout=READ_SLICE_S, write_timeout=self.timeout)
         try:
             self._detect(bauds)
         except BaseException:

@@ -16,6 +16,7 @@ import serial
 from kiosk.documents.blocks import Page
 
 from ..errors import DeviceTimeout, NoDeviceError, TransportError
+from ..serial_port import open_serial
 from . import escpos
 from .base import PrinterCapabilities, PrinterStatus, ReceiptPrinter
 from .receipt_layout import layout_page
@@ -53,9 +54,8 @@ class EscPosPrinter(ReceiptPrinter):
             raise NoDeviceError("serial port not found", device=self.name, port=self.port,
                                 remedy="check the printer's USB cable and the port in the "
                                        "configuration")
-        self._serial = serial.serial_for_url(self.port, baudrate=self.baud,
-                                             timeout=self.status_timeout,
-                                             write_timeout=self.timeout)
+        self._serial = open_serial(self.port, device=self.name, baudrate=self.baud,
+                                   timeout=self.status_timeout, write_timeout=self.timeout)
 
     def _close(self) -> None:
         port, self._serial = self._serial, None

@@ -3,7 +3,8 @@
 JSON keys (a contract for scripts): sam_id, card_type (resident, I, J), name, gender, nation,
 birth_date, id_masked, authority, valid_from, valid_to (date or 长期), checks {check_digit_ok,
 birth_matches, expired}, elapsed_ms, error. Exit codes from kiosk.diag.output: 0 read, 2 no
-reader, 3 no card within the wait, 4 read error. Only the masked ID number is ever printed.
+reader (or its port held by the running kiosk), 3 no card within the wait, 4 read error. Only
+the masked ID number is ever printed.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import logging
 import time
 from typing import Any
 
+from .busy_port import busy_port_message
 from .output import EXIT_NO_DEVICE, EXIT_NO_MEDIA, EXIT_OK, EXIT_READ_ERROR, emit
 
 log = logging.getLogger(__name__)
@@ -53,11 +55,15 @@ def _reader(args: argparse.Namespace) -> Any:
 def diagnose(reader: Any, *, wait: float) -> tuple[dict[str, Any], int]:
     """Open `reader`, read one card; return (result with every KEY, exit code)."""
     from drivers.errors import DeviceError, NoCardError
+    from drivers.serial_port import PortInUseError
 
     started = time.monotonic()
     result: dict[str, Any] = dict.fromkeys(KEYS)
     try:
         reader.open()
+    except PortInUseError as exc:
+        result["error"] = busy_port_message(exc.device, exc.port)
+        return _finish(result, started), EXIT_NO_DEVICE
     except DeviceError as exc:
         return _failed(result, started, exc), EXIT_NO_DEVICE
     try:

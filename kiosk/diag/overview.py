@@ -1,9 +1,13 @@
 """`kiosk diag` with no device named: open every configured device and report, for use over
 SSH. Emulated devices get their emulators, exactly as the kiosk would start them.
 
+A serial port another program holds (the running kiosk: its drivers lock their ports) is not
+opened, and its emulator not started, so the check never takes a device from a running kiosk.
+
 JSON keys (a public contract): ok, devices.{name}.{enabled, backend, where, ok, status},
-alerts.{open, unsent_fleet_events} (null when there is no alert store yet).
-Exit codes: 0 every enabled device is online, 2 at least one is not.
+alerts.{open, unsent_fleet_events} (null when there is no alert store yet), error (null, or
+why devices could not be checked: ports in use; their status says deviceBusy).
+Exit codes: 0 every enabled device is online, 2 at least one is not (or its port is in use).
 """
 from __future__ import annotations
 
@@ -15,11 +19,14 @@ import time
 from typing import Any, TextIO
 
 from drivers import registry
+from drivers.serial_port import port_in_use
+from drivers.status import DeviceState
 
 from ..alerts.outbox import AlertOutbox
 from ..config import ConfigError, KioskConfig, load_config
 from ..device_manager import DeviceManager
 from ..events import EventBus
+from .busy_port import busy_port_message
 from .output import EXIT_NO_DEVICE, EXIT_OK
 
 log = logging.getLogger(__name__)
@@ -35,9 +42,28 @@ def _where(section: Any) -> str:
     return ""
 
 
-def check_devices(config: KioskConfig, *, emulate: bool = True) -> dict[str, dict[str, Any]]:
-    """Open every enabled device once (through the DeviceManager) and collect its status."""
-    manager = DeviceManager(config, EventBus(), emulate=emulate)
+def busy_ports(config: KioskConfig) -> dict[str, str]:
+    """Enabled serial devices whose port another program holds: name -> message."""
+    busy = {}
+    for name in registry.DEVICE_NAMES:
+        section = getattr(config.devices, name)
+        port = getattr(section, "port", "")
+        if section.enabled and port and "://" not in port:
+            path = str(config.path(port))
+            if port_in_use(path):
+                busy[name] = busy_port_message(name, path)
+    return busy
+
+
+def check_devices(config: KioskConfig, *, emulate: bool = True,
+                  busy: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Open every enabled device once (through the DeviceManager) and collect its status;
+    devices in `busy` (see busy_ports) are reported deviceBusy without being touched."""
+    busy = busy or {}
+    checked = config
+    for name in busy:
+        checked = checked.with_device(name, enabled=False)
+    manager = DeviceManager(checked, EventBus(), emulate=emulate)
     manager.start()
     try:
         for name in manager.enabled_names():
@@ -51,7 +77,8 @@ def check_devices(config: KioskConfig, *, emulate: bool = True) -> dict[str, dic
     report = {}
     for name in registry.DEVICE_NAMES:
         section = getattr(config.devices, name)
-        status = statuses.get(name, {})
+        status = {"device": DeviceState.DEVICE_BUSY.value} if name in busy \
+            else statuses.get(name, {})
         report[name] = {"enabled": section.enabled, "backend": section.backend,
                         "where": _where(section), "status": status,
                         "ok": (not section.enabled) or status.get("device") == "online"}
@@ -88,6 +115,8 @@ def print_table(result: dict[str, Any], out: TextIO) -> None:
     else:
         out.write(f"alerts: {alerts['open']} open (worst: {alerts['worst'] or '-'}), "
                   f"{alerts['unsent_fleet_events']} fleet events not yet sent\n")
+    if result["error"]:
+        out.write(f"error: {result['error']}\n")
     out.write(("all devices online" if result["ok"] else "SOME DEVICES ARE NOT ONLINE") + "\n")
     out.flush()
 
@@ -100,10 +129,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(exc, file=sys.stderr)
         return 64
     started = time.monotonic()
-    devices = check_devices(config)
+    busy = busy_ports(config)
+    devices = check_devices(config, busy=busy)
     result = {"ok": all(d["ok"] for d in devices.values()), "devices": devices,
               "alerts": alert_summary(config),
-              "checked_in_s": round(time.monotonic() - started, 2)}
+              "checked_in_s": round(time.monotonic() - started, 2),
+              "error": "; ".join(busy.values()) or None}
     if getattr(args, "json", False):
         out.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
         out.flush()

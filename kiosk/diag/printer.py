@@ -3,8 +3,8 @@ a test page.
 
 JSON keys (a public contract): online, paper (full/low/out/unknown), cover_open, cutter_error,
 recoverable_error, unrecoverable_error, status_ms, error (null when all went well).
-Exit codes: 0 the printer answered, 2 port missing, 4 the test page could not print,
-5 the printer did not answer.
+Exit codes: 0 the printer answered, 2 port missing (or held by the running kiosk), 4 the test
+page could not print, 5 the printer did not answer.
 """
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from typing import Any
 
 from drivers.errors import DeviceError, TransportError
 from drivers.printer.escpos_serial import EscPosPrinter
+from drivers.serial_port import PortInUseError
 
 from ..config import ConfigError, KioskConfig, load_config
 from ..documents.report import printer_test_page
 from ..documents.slip import SlipContext
+from .busy_port import busy_port_message
 from .output import EXIT_NO_ANSWER, EXIT_NO_DEVICE, EXIT_OK, EXIT_READ_ERROR, emit
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
             ctx = SlipContext(config.kiosk.id, config.kiosk.branch, dt.datetime.now())
             printer.print_document(printer_test_page(
                 ctx, width_chars=printer.capabilities.paper_width_chars))
+    except PortInUseError as exc:
+        result["error"] = busy_port_message(exc.device, exc.port)
+        code = EXIT_NO_DEVICE
     except TransportError as exc:
         result["error"] = str(exc)
         code = EXIT_NO_DEVICE
