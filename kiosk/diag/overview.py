@@ -1,8 +1,9 @@
 """`kiosk diag` with no device named: open every configured device and report, for use over
 SSH. Emulated devices get their emulators, exactly as the kiosk would start them.
 
-A serial port another program holds (the running kiosk: its drivers lock their ports) is not
-opened, and its emulator not started, so the check never takes a device from a running kiosk.
+The check never takes a device from a running kiosk: a serial port another program holds (the
+kiosk's drivers lock their ports) is not opened and its emulator not started; an emulated
+camera whose clip a running kiosk's emulator keeps is read, never rewritten and deleted.
 
 JSON keys (a public contract): ok, devices.{name}.{enabled, backend, where, ok, status},
 alerts.{open, unsent_fleet_events} (null when there is no alert store yet), error (null, or
@@ -16,6 +17,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 from drivers import registry
@@ -32,6 +34,7 @@ from .output import EXIT_NO_DEVICE, EXIT_OK
 log = logging.getLogger(__name__)
 
 READY_MARGIN_S = 3.0
+ATTACHED = "attached"  # not "emulator": the driver alone, on a running emulator's endpoint
 
 
 def _where(section: Any) -> str:
@@ -55,6 +58,20 @@ def busy_ports(config: KioskConfig) -> dict[str, str]:
     return busy
 
 
+def running_emulator_files(config: KioskConfig) -> dict[str, dict[str, Any]]:
+    """Emulated devices whose emulator serves a file that is already there (the camera clip
+    of a running kiosk): name -> the emulator's endpoint. Reading the file disturbs nobody; a
+    second emulator would rewrite it and delete it when diag ends."""
+    found = {}
+    for name in registry.DEVICE_NAMES:
+        section = getattr(config.devices, name)
+        if section.enabled and section.backend == "emulator" and not getattr(section, "port", ""):
+            endpoint = registry.emulator_class(name).from_config(section, config).endpoint()
+            if Path(endpoint.get("source", "")).is_file():
+                found[name] = endpoint
+    return found
+
+
 def check_devices(config: KioskConfig, *, emulate: bool = True,
                   busy: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
     """Open every enabled device once (through the DeviceManager) and collect its status;
@@ -63,6 +80,9 @@ def check_devices(config: KioskConfig, *, emulate: bool = True,
     checked = config
     for name in busy:
         checked = checked.with_device(name, enabled=False)
+    if emulate:
+        for name, endpoint in running_emulator_files(config).items():
+            checked = checked.with_device(name, backend=ATTACHED, **endpoint)
     manager = DeviceManager(checked, EventBus(), emulate=emulate)
     manager.start()
     try:

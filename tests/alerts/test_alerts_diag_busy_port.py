@@ -153,3 +153,26 @@ def test_diag_overview_table_says_what_to_do(tmp_path):
     line = next(l for l in proc.stdout.splitlines() if l.startswith("printer"))
     assert "deviceBusy" in line
     assert f"error: printer on {emulator.link}: {IN_USE}" in proc.stdout
+
+
+def test_diag_overview_reads_a_running_kiosks_camera_clip_without_deleting_it(tmp_path):
+    config = only_device_config(
+        tmp_path, "camera", '[devices.camera]\nbackend = "emulator"\nwidth = 640\n'
+                            'height = 480\nfps = 10\nstale_after_s = 0.6\n')
+    kiosk = DeviceManager(config, EventBus())
+    kiosk.start()
+    try:
+        assert wait_for(lambda: kiosk.statuses()["camera"].get("camera") == "ok", 5)
+        emulator = kiosk.emulator("camera")
+        emulator.perform("present_code", "appointment")
+        clip = emulator.clip.read_bytes()
+
+        code, result = diag("--config", str(config.source))
+        assert code == 0 and result["error"] is None
+        assert result["devices"]["camera"]["status"]["device"] == "online"
+        assert result["devices"]["camera"]["backend"] == "emulator"
+
+        assert emulator.clip.read_bytes() == clip  # neither rewritten nor deleted
+        assert kiosk.statuses()["camera"] == {"device": "online", "camera": "ok"}
+    finally:
+        kiosk.stop()
