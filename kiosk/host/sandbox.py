@@ -325,16 +325,24 @@ class SandboxBank(HostLink):
     def payees(self, pan: str) -> list[Payee]:
         """Payees of the card holder's approved (and not reversed) transfers, from any of their
         accounts: most recently paid first, each once, never the card's own account."""
+        found: dict[str, Payee] = {}
         with self._txn() as conn:
             card = self._card(conn, pan)
+            # Newest first along the index, stopping at the tenth payee: a customer with years
+            # of transfers costs no more than one with a few.
             rows = conn.execute(
-                "SELECT a.bank_name, a.holder_name, a.number FROM transfer_payees t "
-                "JOIN requests r ON r.entry_id = t.entry_id AND r.outcome = 'approved' "
+                "SELECT t.payee_account_id, a.bank_name, a.holder_name, a.number "
+                "FROM transfer_payees t JOIN requests r ON r.entry_id = t.entry_id "
                 "JOIN accounts a ON a.account_id = t.payee_account_id "
                 "WHERE t.customer_id = ? AND t.payee_account_id != ? "
-                "GROUP BY t.payee_account_id ORDER BY MAX(t.entry_id) DESC LIMIT ?",
-                (card[4], card[8], MAX_PAYEES)).fetchall()
-        return [Payee.of(bank, holder, number) for bank, holder, number in rows]
+                "AND r.outcome = 'approved' ORDER BY t.entry_id DESC", (card[4], card[8]))
+            for account_id, bank, holder, number in rows:
+                if account_id not in found:
+                    found[account_id] = Payee.of(bank, holder, number)
+                    if len(found) == MAX_PAYEES:
+                        break
+            rows.close()
+        return list(found.values())
 
     def _used_today(self, conn: sqlite3.Connection, account_id: str, day: str) -> int:
         return conn.execute("SELECT COALESCE(SUM(amount_fen), 0) FROM requests WHERE "
