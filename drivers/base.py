@@ -152,13 +152,13 @@ class Device:
             yield
         except TransportError as exc:
             self._set_status("device", DeviceState.NO_DEVICE)
-            self.log.warning("%s: %s failed: %s", self.name, what, exc)
+            self.log.debug("%s: %s failed: %s", self.name, what, exc)  # the caller logs it
             raise
         except DeviceError:
             raise
         except (OSError, EOFError) as exc:
             self._set_status("device", DeviceState.NO_DEVICE)
-            self.log.warning("%s: %s failed: %s", self.name, what, exc)
+            self.log.debug("%s: %s failed: %s", self.name, what, exc)
             raise TransportError(f"{what} failed: {exc}", device=self.name, port=self.port,
                                  remedy="check the cable and power") from exc
 

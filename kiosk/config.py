@@ -1,6 +1,7 @@
 """The kiosk's typed configuration, loaded from TOML and validated at start-up.
 
-Relative paths in the file are relative to the file's own folder. Each section is a frozen
+Relative paths in the file are relative to the file's own folder; data files default to the
+folder kiosk.data_dir names (written `{data_dir}/...`). Each section is a frozen
 dataclass; `load_config` refuses a bad file with a ConfigError naming file, key, what was found
 and what was expected.
 """
@@ -17,6 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "kiosk.toml"
 
 Language = Literal["zh_CN", "en"]
+DATA_DIR = "{data_dir}"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class UiSection:
     height: int = 800
     show_cursor: bool = True
     multitouch_emulation: bool = False
-    font: str = "../assets/fonts/wqy-microhei.ttc"
+    font: str = str(REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc")  # shipped with the kiosk
     idle_timeout_s: float = 60.0
     elderly_timeout_factor: float = 2.0
     elderly_text_scale: float = 1.4
@@ -110,7 +112,7 @@ class IdCardEmulatorSection:
 class IdCardSection:
     enabled: bool = True
     backend: Literal["emulator", "serial"] = "emulator"
-    port: str = "../var/run/idcard.pty"
+    port: str = "{data_dir}/run/idcard.pty"
     baud: int | Literal["auto"] = "auto"
     poll_interval_s: float = 0.25
     timeout_s: float = 2.0
@@ -132,7 +134,7 @@ class IdCardSection:
 class PrinterEmulatorSection:
     paper_lines: int = 2000
     near_end_lines: int = 300
-    output_dir: str = "../var/receipts"
+    output_dir: str = "{data_dir}/receipts"
     pace: bool = True
 
     def validate(self) -> tuple[str, str] | None:
@@ -147,7 +149,7 @@ class PrinterEmulatorSection:
 class PrinterSection:
     enabled: bool = True
     backend: Literal["emulator", "serial"] = "emulator"
-    port: str = "../var/run/printer.pty"
+    port: str = "{data_dir}/run/printer.pty"
     baud: int = 115200
     status_timeout_ms: int = 50
     poll_interval_s: float = 2.0
@@ -211,7 +213,7 @@ class CameraSection:
 class ScannerSection:
     enabled: bool = True
     backend: Literal["emulator", "serial"] = "emulator"
-    port: str = "../var/run/scanner.pty"
+    port: str = "{data_dir}/run/scanner.pty"
     baud: int = 9600
     framing: Literal["cr", "crlf", "lf"] = "cr"
     prefix: str = ""
@@ -236,13 +238,13 @@ class DevicesSection:
 @dataclass(frozen=True)
 class HostSection:
     backend: Literal["sandbox", "iso8583"] = "sandbox"
-    database: str = "../var/sandbox.db"
+    database: str = "{data_dir}/sandbox.db"
     address: str = "127.0.0.1:8583"
     timeout_s: float = 10.0
     terminal_id: str = "KSK00001"
     terminal_key_hex: str = "0123456789ABCDEFFEDCBA9876543210"  # TEST KEY ONLY
     pin_max_tries: int = 3
-    state: str = "../var/host_state.db"  # STAN counter, reversal queue, held transfers
+    state: str = "{data_dir}/host_state.db"  # STAN counter, reversal queue, held transfers
     acquirer_id: str = "31010000"
     reversal_timeout_s: float = 5.0
 
@@ -263,7 +265,7 @@ class HostSection:
 
 @dataclass(frozen=True)
 class JournalSection:
-    path: str = "../var/journal.db"
+    path: str = "{data_dir}/journal.db"
 
 
 @dataclass(frozen=True)
@@ -286,7 +288,7 @@ class RiskSection:
 
 @dataclass(frozen=True)
 class AlertsSection:
-    outbox: str = "../var/alerts.db"
+    outbox: str = "{data_dir}/alerts.db"
     history_days: int = 90          # resolved alerts older than this are pruned at start-up
 
     def validate(self) -> tuple[str, str] | None:
@@ -367,13 +369,17 @@ class KioskConfig:
     source: Path = field(default=DEFAULT_CONFIG, compare=False)
 
     def path(self, value: str) -> Path:
-        """Resolve a path from the file: relative paths are relative to the file's folder."""
+        """Resolve a path from the file: relative paths are relative to the file's folder, and
+        `{data_dir}` (how the defaults of data files start) stands for kiosk.data_dir."""
+        if value.startswith(DATA_DIR):
+            return self.data_dir / value[len(DATA_DIR):].lstrip("/")
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.source.parent / p).resolve()
 
     @property
     def data_dir(self) -> Path:
-        return self.path(self.kiosk.data_dir)
+        p = Path(self.kiosk.data_dir).expanduser()
+        return p if p.is_absolute() else (self.source.parent / p).resolve()
 
     @property
     def emulated(self) -> bool:

@@ -118,6 +118,7 @@ class DeviceManager:
     def _supervise(self, name: str) -> None:
         backoff = self.config.devices.reconnect_min_s
         dev: Device | None = None
+        last_problem = ""
         while not self._stop.is_set():
             try:
                 if self.emulate and self._section(name).backend == "emulator" \
@@ -129,11 +130,14 @@ class DeviceManager:
                         self._devices[name] = dev
                         self._placeholder.pop(name, None)
                 dev.open()
-                backoff = self.config.devices.reconnect_min_s
+                backoff, last_problem = self.config.devices.reconnect_min_s, ""
                 self._ready[name].set()
                 self._watch(name, dev)
             except DeviceError as exc:
-                log.warning("%s unavailable, retrying in %.1f s: %s", name, backoff, exc)
+                # once per distinct problem; the retries of the same one are debug noise
+                level = logging.DEBUG if str(exc) == last_problem else logging.WARNING
+                last_problem = str(exc)
+                log.log(level, "%s unavailable, retrying in %.1f s: %s", name, backoff, exc)
             except Exception as exc:  # a broken backend must not kill the supervisor
                 log.exception("%s failed to start: %s", name, exc)
                 if dev is None:

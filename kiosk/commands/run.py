@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,11 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.core import KioskCore
     from kiosk.logging_setup import configure_logging
     configure_logging(config.data_dir / "log", config.kiosk.log_level)
+    # our log file and console handler (with the privacy scrub) stay in charge: Kivy must not
+    # reconfigure logging (its default mode lowers the root level to debug), nor parse our argv
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    for name in ("KIVY_NO_ARGS", "KIVY_NO_FILELOG"):
+        os.environ.setdefault(name, "1")
     core = KioskCore(config)
     core.start()  # devices open in the background: a missing one never delays the window
     try:

@@ -181,12 +181,16 @@ def test_unplug_is_no_device_and_reopen_works_after_replug(reader, emulator):
 
 def test_from_config_resolves_the_port_against_the_config_file(tmp_path):
     config = KioskConfig(source=tmp_path / "kiosk.toml")
-    section = config.devices.idcard
+    section = config.devices.idcard      # the default port lives in the data folder
+    expected = (tmp_path / "../var/run/idcard.pty").resolve()
     dev = SamSerialReader.from_config("idcard", section, config)
-    assert dev.port == str((tmp_path / section.port).resolve())
+    assert dev.port == str(expected)
     assert (dev.baud_setting, dev.poll_interval) == ("auto", 0.25)
     emu = IdCardReaderEmulator.from_config(section, config)
-    assert (emu.link, emu.baud) == ((tmp_path / section.port).resolve(), 115200)
+    assert (emu.link, emu.baud) == (expected, 115200)
+    relative = config.with_device("idcard", port="ports/id.pty")   # a path written in the file
+    assert SamSerialReader.from_config("idcard", relative.devices.idcard, relative).port == \
+        str((tmp_path / "ports/id.pty").resolve())
 
 
 def test_no_log_line_carries_a_full_id_number(emulator, caplog):
