@@ -13,13 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Bank lobby self-service kiosk")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"kiosk.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"kiosk.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"kiosk.commands.{name}").register(sub)
     return parser
 
 

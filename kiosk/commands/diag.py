@@ -13,13 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     devices = parser.add_subparsers(dest="device", metavar="DEVICE")
     for name in DIAG_MODULES:
-        try:
-            module = importlib.import_module(f"kiosk.diag.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"kiosk.diag.{name}":
-                continue
-            raise
-        module.register(devices)
+        importlib.import_module(f"kiosk.diag.{name}").register(devices)
     parser.set_defaults(handler=_overview)
 
 
