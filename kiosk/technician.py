@@ -410,7 +410,8 @@ class SelfTests:
         return SelfTestResult(dev.name, True, *_describe_code(codes[0]))
 
     def _camera(self, dev: Any, timeout: float) -> SelfTestResult:
-        started, frames_before = time.monotonic(), dev.stats.frames
+        stats = dev.stats  # a reopened camera starts new stats; these are the ones measured
+        started, frames_before = time.monotonic(), stats.frames
         with self._code_watch(dev) as codes:
             dev.repeats.forget()  # a code already held in view counts for this test too
             log.info("self-test %s: waiting up to %g s for a code", dev.name, timeout)
@@ -418,10 +419,9 @@ class SelfTests:
             self._wait(lambda: bool(codes) and time.monotonic() - started >= window,
                        dev, timeout)
         elapsed = max(time.monotonic() - started, 1e-6)
-        frames = dev.stats.frames - frames_before
-        stats = dev.stats.summary()
+        frames = stats.frames - frames_before
         details: dict[str, Any] = {"frames": frames, "fps": round(frames / elapsed, 1),
-                                   "decode_ms_median": stats["decode_ms_median"]}
+                                   "decode_ms_median": stats.summary()["decode_ms_median"]}
         live = f"{details['fps']:g} fps"
         if not frames:
             return SelfTestResult(dev.name, False, f"no picture for {elapsed:.1f} s "
