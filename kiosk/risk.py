@@ -77,8 +77,10 @@ class RiskRules:
         return bool(self._journal.find(("transfer.approved",), limit=1, card_key=card_key,
                                        payee_key=payee_key))
 
-    def assess(self, pan: str, to_account_number: str, amount_fen: int) -> RiskAssessment:
-        """What the customer must acknowledge and whether staff must confirm."""
+    def assess(self, pan: str, to_account_number: str, amount_fen: int, *,
+               saved_payee: bool = False) -> RiskAssessment:
+        """What the customer must acknowledge and whether staff must confirm. A payee on the
+        bank's list of the customer's payees (paid before, anywhere) is no stranger."""
         section = self.section
         now = self._clock()
         card_key, payee_key = self.key(pan), self.key(to_account_number)
@@ -86,7 +88,7 @@ class RiskRules:
         used = self._journal.total(("transfer.approved",), "amount_fen", since=midnight,
                                    card_key=card_key)
         warnings = [FRAUD_WARNING]
-        if not self.known_payee(card_key, payee_key):
+        if not saved_payee and not self.known_payee(card_key, payee_key):
             warnings.append(NEW_PAYEE)
         flags = []
         floor = int(section.large_transfer_fen * section.structuring_ratio)
@@ -102,12 +104,13 @@ class RiskRules:
                               tuple(flags), used)
 
     def check(self, pan: str, to_account_number: str, amount_fen: int, card_masked: str, *,
-              fraud_warning_acknowledged: bool, new_payee_acknowledged: bool) -> RiskAssessment:
+              fraud_warning_acknowledged: bool, new_payee_acknowledged: bool,
+              saved_payee: bool = False) -> RiskAssessment:
         """Refuse (TransferRefused) what must not be sent; report flags; say whether to hold."""
         if not fraud_warning_acknowledged:
             raise TransferRefused("the anti-fraud warning was not acknowledged",
                                   "fraud_warning_not_acknowledged")
-        found = self.assess(pan, to_account_number, amount_fen)
+        found = self.assess(pan, to_account_number, amount_fen, saved_payee=saved_payee)
         if NEW_PAYEE in found.warnings and not new_payee_acknowledged:
             raise TransferRefused("first transfer to this payee was not acknowledged",
                                   "new_payee_not_acknowledged")

@@ -42,6 +42,7 @@ class TransferOrder:
     amount_fen: int
     kind: TransferKind
     memo: str = ""
+    saved_payee: bool = False   # from the host's list of the customer's payees: not a stranger
 
     def __repr__(self) -> str:
         return (f"TransferOrder(pan={mask_number(self.pan)}, to={mask_number(self.to_account_number)}, "
@@ -159,7 +160,8 @@ class TransferService:
     # -- transfers -----------------------------------------------------------------------------
     def assess(self, order: TransferOrder):
         """Warnings to show and whether staff must confirm, before the customer commits."""
-        return self.risk.assess(order.pan, order.to_account_number, order.amount_fen)
+        return self.risk.assess(order.pan, order.to_account_number, order.amount_fen,
+                                saved_payee=order.saved_payee)
 
     def transfer(self, order: TransferOrder, *, fraud_warning_acknowledged: bool,
                  new_payee_acknowledged: bool = False) -> TransferResult:
@@ -185,6 +187,7 @@ class TransferService:
         card = mask_number(order.pan)
         try:
             found = self.risk.check(order.pan, order.to_account_number, order.amount_fen, card,
+                                    saved_payee=order.saved_payee,
                                     fraud_warning_acknowledged=fraud_warning_acknowledged,
                                     new_payee_acknowledged=new_payee_acknowledged)
         except TransferRefused as exc:

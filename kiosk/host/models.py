@@ -85,6 +85,7 @@ class PayeeCheck:
     matches: bool
     bank_name: str
     name_masked: str         # e.g. 张*三
+    same_bank: bool = False  # held at this bank: an intrabank transfer, no interbank fee
 
 
 @dataclass(frozen=True)

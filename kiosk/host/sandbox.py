@@ -319,8 +319,8 @@ class SandboxBank(HostLink):
 
     def verify_payee(self, account_number: str, name: str) -> PayeeCheck:
         with self._txn() as conn:
-            _, _, _, holder, bank = self._payee(conn, account_number)
-        return PayeeCheck(holder == name.strip(), bank, mask_name(holder))
+            _, _, kind, holder, bank = self._payee(conn, account_number)
+        return PayeeCheck(holder == name.strip(), bank, mask_name(holder), kind != "external")
 
     def payees(self, pan: str) -> list[Payee]:
         """Payees of the card holder's approved (and not reversed) transfers, from any of their

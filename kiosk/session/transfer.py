@@ -182,7 +182,7 @@ class TransferFlow(AccountsMixin, Flow):
         def job() -> tuple[int, Any]:
             fee = host(self.s).fee(amount, number)
             service = self.s.services.transfers
-            assessment = service.assess(self.order(amount, fee)) if service is not None else None
+            assessment = service.assess(self.order(amount)) if service is not None else None
             return fee, assessment
 
         def priced(result: tuple[int, Any]) -> None:
@@ -192,12 +192,13 @@ class TransferFlow(AccountsMixin, Flow):
 
         self.s.work("loading_limits", job, priced, retry=lambda: self.submit_amount(amount))
 
-    def order(self, amount: int, fee: int) -> Any:
+    def order(self, amount: int) -> Any:
         from ..host.models import TransferKind
         from ..transfers import TransferOrder
-        kind = TransferKind.INTERBANK if fee else TransferKind.INTRABANK
+        same_bank = getattr(self.data.payee_check, "same_bank", False)
+        kind = TransferKind.INTRABANK if same_bank else TransferKind.INTERBANK
         return TransferOrder(self.data.pan, self.account.account_id, self.data.payee_account,
-                             self.data.payee_name, amount, kind)
+                             self.data.payee_name, amount, kind, saved_payee=self.saved_payee)
 
     # -- anti-fraud warning, confirmation ----------------------------------------------------
     def warn(self) -> None:
@@ -237,7 +238,7 @@ class TransferFlow(AccountsMixin, Flow):
         if service is None:
             self.s.fail(describe(UnavailableError("no transfer service", "host_unavailable")))
             return
-        order = self.order(self.data.amount_fen, self.data.fee_fen or 0)
+        order = self.order(self.data.amount_fen)
         new_payee = self.assessment is not None and "new_payee" in self.assessment.warnings
 
         def job() -> Any:

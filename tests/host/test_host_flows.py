@@ -68,6 +68,7 @@ def test_accounts_transactions_and_statement_agree(host):
 def test_payee_check_masks_the_name(host):
     check = host.verify_payee(*PAYEE_INTER)
     assert check.matches and check.bank_name == "中国建设银行" and check.name_masked == "张*试"
+    assert not check.same_bank and host.verify_payee(*PAYEE_INTRA).same_bank
     assert not host.verify_payee(PAYEE_INTER[0], "李测试").matches
     with pytest.raises(HostDeclined) as err:
         host.verify_payee("6217000000000000020", "张测试")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -57,6 +58,13 @@ def test_new_payee_warned_only_before_the_first_transfer(service):
     send(service, 100)
     assert NEW_PAYEE not in service.assess(order(100)).warnings
     assert service.transfer(order(100), fraud_warning_acknowledged=True).outcome is \
+        TransferOutcome.APPROVED
+
+
+def test_a_payee_from_the_banks_saved_list_is_no_stranger(service):
+    saved = replace(order(100), saved_payee=True)   # paid before, at another branch
+    assert NEW_PAYEE not in service.assess(saved).warnings
+    assert service.transfer(saved, fraud_warning_acknowledged=True).outcome is \
         TransferOutcome.APPROVED
 
 
