@@ -35,6 +35,10 @@ class NoDeviceError(TransportError):
     """The configured device is not there (no port, no reader)."""
 
 
+class PortInUseError(TransportError):
+    """Another program holds the device's port (e.g. `kiosk diag` beside a running kiosk)."""
+
+
 class DeviceReportedError(DeviceError):
     """The device answered with an error of its own."""
 

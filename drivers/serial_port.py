@@ -14,13 +14,9 @@ from typing import Any
 
 import serial
 
-from .errors import TransportError
+from .errors import PortInUseError
 
 _LOCKED = {errno.EAGAIN, errno.EWOULDBLOCK}
-
-
-class PortInUseError(TransportError):
-    """Another program holds the serial port."""
 
 
 def open_serial(port: str, *, device: str, **settings: Any) -> serial.SerialBase:

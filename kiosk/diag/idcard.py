@@ -55,7 +55,7 @@ def _reader(args: argparse.Namespace) -> Any:
 def diagnose(reader: Any, *, wait: float) -> tuple[dict[str, Any], int]:
     """Open `reader`, read one card; return (result with every KEY, exit code)."""
     from drivers.errors import DeviceError, NoCardError
-    from drivers.serial_port import PortInUseError
+    from drivers.errors import PortInUseError
 
     started = time.monotonic()
     result: dict[str, Any] = dict.fromkeys(KEYS)

@@ -17,7 +17,7 @@ from typing import Any
 
 from drivers.errors import DeviceError, TransportError
 from drivers.printer.escpos_serial import EscPosPrinter
-from drivers.serial_port import PortInUseError
+from drivers.errors import PortInUseError
 
 from ..config import ConfigError, KioskConfig, load_config
 from ..documents.report import printer_test_page

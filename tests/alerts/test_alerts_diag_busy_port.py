@@ -16,7 +16,8 @@ from drivers.idcard.emulator import IdCardReaderEmulator
 from drivers.idcard.sam_serial import SamSerialReader
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_serial import EscPosPrinter
-from drivers.serial_port import PortInUseError, port_in_use
+from drivers.errors import PortInUseError
+from drivers.serial_port import port_in_use
 from kiosk.config import REPO_ROOT
 from kiosk.device_manager import DeviceManager
 from kiosk.diag.idcard import KEYS as IDCARD_KEYS
