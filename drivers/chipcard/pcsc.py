@@ -14,7 +14,7 @@ from typing import Any, Callable, TypeVar
 
 from smartcard import scard
 
-from ..errors import DeviceTimeout, NoCardError, NoDeviceError, TransportError
+from ..errors import DeviceTimeout, NoCardError, NoDeviceError, PortInUseError, TransportError
 from ..status import DeviceState
 from .base import ChipCardReader
 from .card_errors import CardRemovedError
@@ -29,6 +29,9 @@ _SERVICE_GONE = {hresult(c) for c in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SE
                                       scard.SCARD_E_INVALID_HANDLE,
                                       scard.SCARD_E_READER_UNAVAILABLE,
                                       scard.SCARD_E_UNKNOWN_READER, scard.SCARD_F_COMM_ERROR)}
+# One program talks to the card at a time: `kiosk diag chipcard` beside a running kiosk must
+# not interleave its commands with a customer's card session.
+SHARE_MODE = scard.SCARD_SHARE_EXCLUSIVE
 _UNRESPONSIVE = {hresult(c) for c in (scard.SCARD_W_UNRESPONSIVE_CARD,
                                       scard.SCARD_W_UNSUPPORTED_CARD,
                                       scard.SCARD_E_NOT_TRANSACTED)}
@@ -169,7 +172,7 @@ class PcscReader(ChipCardReader):
         def reset() -> None:
             card = self._connect()
             hr, self._protocol = scard.SCardReconnect(
-                card, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+                card, SHARE_MODE, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
                 scard.SCARD_RESET_CARD)
             if hresult(hr) != hresult(scard.SCARD_S_SUCCESS):
                 self._drop_card()
@@ -199,7 +202,7 @@ class PcscReader(ChipCardReader):
         generation = self._card_generation
         fresh = self._context is None
         hr, card, protocol = scard.SCardConnect(
-            self._ensure_context(), reader, scard.SCARD_SHARE_SHARED,
+            self._ensure_context(), reader, SHARE_MODE,
             scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
         code = hresult(hr)
         if code in _SERVICE_GONE and not fresh:
@@ -211,6 +214,10 @@ class PcscReader(ChipCardReader):
             if code in _CARD_GONE:
                 raise NoCardError("no card in the reader", device=self.name, port=reader,
                                   remedy="insert a chip card, chip first")
+            if code == hresult(scard.SCARD_E_SHARING_VIOLATION):
+                raise PortInUseError("another program is using the card", device=self.name,
+                                     port=reader, remedy="is the kiosk running? stop it or use "
+                                     "the technician mode")
             raise TransportError(f"connecting to the card failed: {scard_message(hr)}",
                                  device=self.name, port=reader, remedy="insert the card again")
         self._card, self._protocol, self._connected_generation = card, protocol, generation

@@ -72,3 +72,14 @@ def test_pcscd_not_running_exits_2_with_clear_message(pcscd):
         ensure_pcscd()
     assert code == 2
     assert "pcscd is not running" in result["error"]
+
+
+def test_a_card_in_use_by_the_kiosk_is_not_touched(emulator, reader):
+    emulator.insert_card("unionpay_debit")
+    reader.wait_for_card(5)
+    reader.read_identity()          # the kiosk holds the card for its customer's session
+    code, result, _ = diag("--reader", READER, "--wait", "2", "--json")
+    assert code == 2
+    assert "another program is using the card" in result["error"]
+    assert "is the kiosk running" in result["error"]
+    assert reader.read_identity().pan_masked == "622202*********0018"   # undisturbed
