@@ -23,7 +23,7 @@ class FraudWarningScreen(KioskScreen):
         box = self.ids.warnings
         box.clear_widgets()
         for message_id in state.view.get("warnings", []):
-            box.add_widget(KLabel(text="•  " + self.tr(message_id), role="heading"))
+            box.add_widget(KLabel(text="•  " + self.tr(message_id), role="body"))
         arriving = self.manager is None or self.manager.current != self.name
         if arriving:  # not on a re-render (language switch): the reading time runs once
             self._until = self.now() + float(state.view.get("min_read_s", 0))

@@ -13,6 +13,6 @@ class StatementPreviewScreen(KioskScreen):
     def on_render(self, state: State) -> None:
         rows = self.ids.lines
         rows.clear_widgets()
-        shown = 1 if state.elderly else 3   # the first lines only: the rest is on paper
+        shown = 0 if state.elderly else 3   # the first lines only: the rest is on paper
         for item in state.view.get("lines", [])[:shown]:
             rows.add_widget(TransactionRow(item=item))

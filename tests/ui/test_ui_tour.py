@@ -14,16 +14,31 @@ pytestmark = pytest.mark.ui
 def layout_problems(app) -> list[str]:
     from kivy.core.window import Window
     from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.gridlayout import GridLayout
     from kivy.uix.label import Label
     problems = []
+    manager = app.root.manager
+    mx, my = manager.to_window(manager.x, manager.y)
+    screen_area = set(id(w) for w in manager.current_screen.walk())
     for widget in app.root.walk():
         if widget.width <= 1 or widget.height <= 1 or not _shown(widget):
             continue
         x, y = widget.to_window(widget.x, widget.y)
         name = f"{type(widget).__name__} {getattr(widget, 'text', '')[:30]!r}"
-        if x < -1 or y < -1 or x + widget.width > Window.width + 1 \
-                or y + widget.height > Window.height + 1:
-            problems.append(f"{name} outside the window at {x:.0f},{y:.0f}")
+        # a screen's content stays in the screen's area (below the header), all else in
+        # the window
+        left, bottom, right, top = (mx, my, mx + manager.width, my + manager.height) \
+            if id(widget) in screen_area else (0, 0, Window.width, Window.height)
+        if x < left - 1 or y < bottom - 1 or x + widget.width > right + 1 \
+                or y + widget.height > top + 1:
+            problems.append(f"{name} outside its area at {x:.0f},{y:.0f}")
+        parent = widget.parent
+        if isinstance(parent, (BoxLayout, GridLayout)) and parent.width > 1:
+            px, py = parent.to_window(parent.x, parent.y)
+            if x < px - 1 or y < py - 1 or x + widget.width > px + parent.width + 1 \
+                    or y + widget.height > py + parent.height + 1:
+                problems.append(f"{name} sticks out of its {type(parent).__name__}")
         if isinstance(widget, Label) and widget.text and widget.texture is not None:
             tw, th = widget.texture_size
             if tw > widget.width + 2 or th > widget.height + 2:
