@@ -27,6 +27,8 @@ class KioskSection:
     branch: str = "310101001"
     data_dir: str = "../var"
     counters: int = 2  # counters serving the queue: the estimated wait on tickets divides by it
+    bank_name: str = "示例银行"       # on the screens' header and on every slip
+    bank_name_en: str = "Sample Bank"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def validate(self) -> tuple[str, str] | None:

@@ -131,10 +131,10 @@ KIND_LABELS = {"own": ("本人账户互转", "Own accounts"),
                "interbank": ("跨行转账", "To other banks")}
 
 
-def eod_document(report: EodReport, kiosk_id: str, branch: str, printed_at: dt.datetime):
-    """The printable end-of-day report (kiosk.documents.report) for these figures."""
+def eod_document(report: EodReport, ctx):
+    """The printable end-of-day report (kiosk.documents.report) for these figures, printed in
+    the slip context `ctx` (kiosk.documents.slip.SlipContext)."""
     from kiosk.documents.report import DayTotal, end_of_day_report
-    from kiosk.documents.slip import SlipContext
     totals = [DayTotal(*KIND_LABELS.get(kind, (kind, kind)), t.count, t.amount_fen)
               for kind, t in report.kiosk_totals.items()]
     totals.append(DayTotal("冲正", "Reversed", len(report.reversed),
@@ -142,6 +142,6 @@ def eod_document(report: EodReport, kiosk_id: str, branch: str, printed_at: dt.d
     totals.append(DayTotal("未成功", "Declined", sum(report.declined.values())))
     totals.append(DayTotal("待处理", "Pending", len(report.pending)))
     return end_of_day_report(dt.date.fromisoformat(report.day), totals,
-                             SlipContext(kiosk_id, branch, printed_at),
+                             ctx,
                              faults=sum(report.device_faults.values()),
                              receipts_printed=report.receipts_printed)

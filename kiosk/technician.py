@@ -361,12 +361,10 @@ class SelfTests:
         return result
 
     def _printer(self, dev: Any, timeout: float) -> SelfTestResult:
-        import datetime as dt
-
         from .documents.report import printer_test_page
         from .documents.slip import SlipContext
 
-        ctx = SlipContext(self.config.kiosk.id, self.config.kiosk.branch, dt.datetime.now())
+        ctx = SlipContext.for_kiosk(self.config)
         pages = dev.print_document(printer_test_page(
             ctx, width_chars=dev.capabilities.paper_width_chars))
         paper = dev.status().get("paper", "unknown")

@@ -46,8 +46,9 @@ def _run(args: argparse.Namespace) -> int:
 def _print_report(report, config) -> bool:
     from drivers.errors import DeviceError
     from drivers.printer.escpos_serial import EscPosPrinter
+    from kiosk.documents.slip import SlipContext
     from kiosk.eod import eod_document
-    document = eod_document(report, config.kiosk.id, config.kiosk.branch, dt.datetime.now())
+    document = eod_document(report, SlipContext.for_kiosk(config))
     printer = EscPosPrinter.from_config("printer", config.devices.printer, config)
     try:
         printer.open()

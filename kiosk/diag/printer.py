@@ -9,7 +9,6 @@ page could not print, 5 the printer did not answer.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -78,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
                                f"cable and baud rate")
             code = EXIT_NO_ANSWER
         elif args.test_page:
-            ctx = SlipContext(config.kiosk.id, config.kiosk.branch, dt.datetime.now())
+            ctx = SlipContext.for_kiosk(config)
             printer.print_document(printer_test_page(
                 ctx, width_chars=printer.capabilities.paper_width_chars))
     except PortInUseError as exc:

@@ -3,26 +3,32 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from .blocks import Blank, Block, Pair, Qr, Rule, Text
 from .format import label, timestamp
 
-BANK_NAME = "银行自助服务"
-BANK_NAME_EN = "Bank Self-Service"
-
 
 @dataclass(frozen=True)
 class SlipContext:
-    """Where and when a slip is printed."""
+    """Where and when a slip is printed, and for which bank."""
     kiosk_id: str
     branch: str
     printed_at: dt.datetime
+    bank_name: str = "示例银行"
+    bank_name_en: str = "Sample Bank"
+
+    @classmethod
+    def for_kiosk(cls, config: Any, printed_at: dt.datetime | None = None) -> "SlipContext":
+        """The context of a slip this kiosk prints now (config: kiosk.config.KioskConfig)."""
+        k = config.kiosk
+        return cls(k.id, k.branch, printed_at or dt.datetime.now(), k.bank_name, k.bank_name_en)
 
 
 def header(title_zh: str, title_en: str, ctx: SlipContext) -> list[Block]:
     return [
-        Text(BANK_NAME, align="center", bold=True),
-        Text(BANK_NAME_EN, align="center"),
+        Text(ctx.bank_name, align="center", bold=True),
+        Text(ctx.bank_name_en, align="center"),
         Text(title_zh, align="center", bold=True, scale=2),
         Text(title_en, align="center", bold=True),
         Rule(),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BANK_NAME = "测试银行"
+BANK_NAME = "示例银行"  # the same bank as the kiosk's default [kiosk] bank_name
 TEST_PIN = "123456"
 
 # Internal ledger accounts (no customer): every posting has its opposite leg in one of these or

@@ -5,7 +5,6 @@ customer's "retry" resumes it from its first missing page once staff have refill
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any, Callable
@@ -36,8 +35,7 @@ def new_reference() -> str:
 
 def slip_context(session: "Session") -> Any:
     from ..documents.slip import SlipContext
-    return SlipContext(kiosk_id=session.config.kiosk.id, branch=session.config.kiosk.branch,
-                       printed_at=dt.datetime.now())
+    return SlipContext.for_kiosk(session.config)
 
 
 def print_document(session: "Session", document: Any, task: str, *,

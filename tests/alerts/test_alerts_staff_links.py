@@ -9,7 +9,6 @@ import pytest
 
 from drivers.base import StatusChanged
 from kiosk.alerts import AlertCenter
-from kiosk.alerts.outbox import AlertOutbox
 from kiosk.alerts.staff_links import StaffLinks
 from kiosk.config import load_config
 from kiosk.events import EventBus

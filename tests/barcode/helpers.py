@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from drivers.base import DeviceEvent, StatusChanged
 from kiosk.config import load_config

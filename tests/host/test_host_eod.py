@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from kiosk.cli import main
+from kiosk.documents.slip import SlipContext
 from kiosk.eod import build_report, eod_document, write_csv
 from kiosk.host.models import TransferKind, TransferRequest
 
@@ -38,7 +39,7 @@ def test_balanced_day_counts_everything(service, journal, host, tmp_path):
     assert {"section": "kiosk_approved", "item": "interbank", "count": "1",
             "amount_fen": "20000", "fee_fen": "200"} in rows
     assert rows[-1]["item"] == "yes"
-    doc = eod_document(report, "KSK-0001", "310101001", dt.datetime.now())
+    doc = eod_document(report, SlipContext("KSK-0001", "310101001", dt.datetime.now()))
     assert doc.reference == f"EOD-KSK-0001-{TODAY:%Y%m%d}"
 
 

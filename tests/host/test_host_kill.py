@@ -17,7 +17,7 @@ from kiosk.host.sandbox import SandboxBank
 from kiosk.journal import Journal
 from kiosk.transfers import CLOSING
 
-from .kill_worker import ROUTES, kiosk_config, open_service
+from .kill_worker import kiosk_config, open_service
 
 WORKER = Path(__file__).with_name("kill_worker.py")
 OPENING = {"A0001": 5_234_000, "A0002": 2_000_000, "A0004": 880_000}

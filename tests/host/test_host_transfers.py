@@ -1,7 +1,6 @@
 """The crash-safe transfer service and its risk rules, over both backends."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -13,7 +12,7 @@ from kiosk.host.stan import StanCounter
 from kiosk.risk import FRAUD_WARNING, NEW_PAYEE, STRUCTURING, TransferRefused
 from kiosk.transfers import TransferOrder, TransferService
 
-from .conftest import DEBIT_PAN, PAYEE_INTER, PAYEE_INTRA
+from .conftest import DEBIT_PAN, PAYEE_INTRA
 
 
 def order(amount, to=PAYEE_INTRA, kind=TransferKind.INTRABANK):
