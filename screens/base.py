@@ -8,13 +8,16 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, ClassVar
 
-from kivy.properties import DictProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.clock import Clock
+from kivy.properties import (DictProperty, ListProperty, NumericProperty, ObjectProperty,
+                             StringProperty)
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import translate
 from kiosk.session.states import State, Step
 
 from .widgets.actions import ActionSource
+from .widgets.controls import KButton
 
 
 class KioskScreen(ActionSource, Screen):
@@ -25,6 +28,9 @@ class KioskScreen(ActionSource, Screen):
     message = StringProperty("")
     # what "now" is for countdowns shown on screen; the session's clock in tests
     now: Callable[[], float] = staticmethod(time.monotonic)
+    seconds_left = NumericProperty(0)   # of the countdown this screen shows, if any
+    _until = 0.0
+    _ticking = None
 
     def render(self, state: State) -> None:
         self.state = state
@@ -40,6 +46,39 @@ class KioskScreen(ActionSource, Screen):
         language = self.state.language if self.state is not None else "zh_CN"
         text = translate(language, msgid) if msgid else ""
         return text.format(**values) if values else text
+
+    def fill_choices(self, container: Any, choices: list[tuple[str, str, dict[str, Any]]],
+                     button_class: Any = None, **button_args: Any) -> list[Any]:
+        """Replace `container`'s children by one button per (text, action, args) choice;
+        touching a button sends its action with its args."""
+        button_class = button_class or KButton
+        container.clear_widgets()
+        buttons = []
+        for text, action, args in choices:
+            button = button_class(text=text, **button_args)
+            button.bind(on_release=lambda _b, a=action, kw=args: self.send(a, **kw))
+            container.add_widget(button)
+            buttons.append(button)
+        return buttons
+
+    def count_down(self, seconds: float) -> None:
+        """Show `seconds_left` going down (display only: the session owns every timeout)."""
+        self._until = self.now() + max(0.0, float(seconds))
+        self._tick()
+        if self._ticking is None:
+            self._ticking = Clock.schedule_interval(self._tick, 0.25)
+
+    def _tick(self, *_) -> None:
+        self.seconds_left = max(0, int(self._until - self.now() + 0.999))
+
+    def arriving(self) -> bool:
+        """True while rendering the state that brings this screen up (not a re-render)."""
+        return self.manager is None or self.manager.current != self.name
+
+    def on_leave(self, *_):
+        if self._ticking is not None:
+            self._ticking.cancel()
+            self._ticking = None
 
     def accepts(self, action: str) -> bool:
         return self.state is not None and self.state.accepts(action)

@@ -20,15 +20,14 @@ class MenuScreen(KioskScreen):
     step = Step.MENU
 
     def on_render(self, state: State) -> None:
-        grid = self.ids.options
-        grid.clear_widgets()
-        for option in state.view.get("options", []):
-            where = option.get("where", "here")
+        options = state.view.get("options", [])
+        choices = []
+        for option in options:
             text = self.tr(option["message_id"])
-            if where in WHERE_NOTE:
-                text += "\n[size={}]{}[/size]".format(int(self.ids.hint.font_size),
-                                                     self.tr(WHERE_NOTE[where]))
-            button = MenuOption(text=text, style="primary" if where == "here" else "secondary")
-            button.option_id = option["id"]
-            button.bind(on_release=lambda b: self.send("choose", option=b.option_id))
-            grid.add_widget(button)
+            note = WHERE_NOTE.get(option.get("where", "here"))
+            if note:
+                text += "\n[size={}]{}[/size]".format(int(self.ids.hint.font_size), self.tr(note))
+            choices.append((text, "choose", {"option": option["id"]}))
+        buttons = self.fill_choices(self.ids.options, choices, MenuOption)
+        for option, button in zip(options, buttons):
+            button.style = "primary" if option.get("where", "here") == "here" else "secondary"

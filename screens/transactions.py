@@ -18,13 +18,11 @@ class TransactionsScreen(KioskScreen):
     step = Step.TRANSACTIONS
 
     def on_render(self, state: State) -> None:
-        ranges = self.ids.ranges
-        ranges.clear_widgets()
-        for range_id in state.view.get("ranges", []):
-            chip = Chip(text=self.tr(f"range_{range_id}"), selected=range_id == state.view.get("range"))
-            chip.range_id = range_id
-            chip.bind(on_release=lambda c: self.send("range", range=c.range_id))
-            ranges.add_widget(chip)
+        chips = self.fill_choices(self.ids.ranges, [
+            (self.tr(f"range_{range_id}"), "range", {"range": range_id})
+            for range_id in state.view.get("ranges", [])], Chip)
+        for chip, range_id in zip(chips, state.view.get("ranges", [])):
+            chip.selected = range_id == state.view.get("range")
         rows = self.ids.rows
         rows.clear_widgets()
         for item in state.view.get("items", []):
