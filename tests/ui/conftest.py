@@ -153,11 +153,13 @@ class UiKiosk:
         return text.format(**values) if values else text
 
     def widgets(self) -> list[Any]:
-        """Every widget now in the window (header, current screen, open panels)."""
+        """Every widget of the app now in the window (header, current screen, open panels)."""
         from kivy.core.window import Window
-        found = []
+        from kivy.uix.modalview import ModalView
+        found = list(self.app.root.walk())
         for child in Window.children:
-            found.extend(child.walk())
+            if isinstance(child, ModalView):
+                found.extend(child.walk())
         return found
 
     def visible_texts(self) -> list[str]:
