@@ -60,8 +60,10 @@ class SimulatorPanel(ModalView):
         from kivy.uix.boxlayout import BoxLayout
         from kiosk.i18n import translate
         row = BoxLayout(size_hint_y=None, spacing=8)
-        button = KButton(text=translate(language, action.label), style="secondary",
-                         size_hint_x=0.4)
+        label = translate(language, action.label)
+        if label == action.label:  # an emulator's new action the catalogs do not know yet
+            label = action.name.replace("_", " ")
+        button = KButton(text=label, style="secondary", size_hint_x=0.4)
         button.bind(on_release=lambda *_: self.perform(device, action.name))
         row.add_widget(button)
         if action.choices:
