@@ -59,8 +59,8 @@ class Emulator:
 class PtyEmulator(Emulator):
     """A serial device on a pseudo-terminal, reachable at a stable symlink (`link`).
 
-    Writes are paced at the configured baud rate (10 bits a byte, 8N1) because a pty has no
-    wire timing of its own. `unplug()` makes the port disappear the way a USB adapter does;
+    Both directions are paced at the configured baud rate (10 bits a byte, 8N1) because a pty
+    has no wire timing of its own. `unplug()` makes the port disappear the way a USB adapter does;
     `replug()` brings it back at the same path.
     """
 
@@ -139,6 +139,8 @@ class PtyEmulator(Emulator):
             except OSError:
                 return
             if data:
+                if self.pace:  # the driver's bytes take their wire time to arrive too
+                    time.sleep(len(data) * 10 / self.baud)
                 try:
                     self.on_bytes(data)
                 except Exception:
