@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from kiosk.config import KioskConfig, UiSection
 from kiosk.session.states import State
@@ -56,6 +56,7 @@ class KioskApp(App):
     elderly = BooleanProperty(False)
     theme = ObjectProperty(None)
     kiosk_id = StringProperty("")
+    config_bank = ListProperty(["", ""])  # the bank's name in Chinese and English, from config
     simulator_enabled = BooleanProperty(False)
 
     def __init__(self, config: KioskConfig, session: Any, *, devices: Any = None,
@@ -68,6 +69,7 @@ class KioskApp(App):
         self.theme = Theme(elderly_text_scale=config.ui.elderly_text_scale)
         self.language = config.ui.language
         self.kiosk_id = config.kiosk.id
+        self.config_bank = [config.kiosk.bank_name, config.kiosk.bank_name_en]
         self.simulator_enabled = self._simulator_allowed(devices)
         self.devices = devices
         self.session = session

@@ -13,7 +13,6 @@ from . import router
 from .widgets.actions import ActionSource
 
 # steps where the session does not take a help request (nobody is being served)
-NO_HELP_STEPS = (Step.ATTRACT, Step.GOODBYE, Step.RATING)
 
 
 class KioskRoot(ActionSource, BoxLayout):
@@ -47,7 +46,7 @@ class KioskRoot(ActionSource, BoxLayout):
         self.state = state
         self.suggestion = dict(state.suggestion or {})
         header = self.ids.header
-        header.help_enabled = state.accepts("help") and state.step not in NO_HELP_STEPS
+        header.help_enabled = state.accepts("help")
         header.language_enabled = state.accepts("language")
         screen = self.screen(state.step)
         screen.render(state)

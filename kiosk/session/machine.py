@@ -392,13 +392,11 @@ class Session:
             self._suggestion = None
             self._reshow()
             return True
-        if step in (Step.ATTRACT, Step.GOODBYE, Step.RATING):
-            return False
-        if action == "end":
-            self.end("customer")
-            return True
-        if action == "help" and step != Step.HELP_CALLED:
+        if action == "help" and step != Step.HELP_CALLED:  # on every screen, even before a session
             self._call_staff()
+            return True
+        if action == "end" and step not in (Step.ATTRACT, Step.GOODBYE, Step.RATING):
+            self.end("customer")
             return True
         return False
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DEFAULT_TEXT: dict[str, str] = {
     # attract, menu and triage
-    "welcome": "Welcome. Touch the screen to start.",
+    "welcome": "Touch the screen to begin.",
     "choose_service": "What would you like to do today?",
     "service_balance": "Balance and accounts",
     "service_transactions": "Transaction history",

@@ -11,6 +11,8 @@ from .actions import ActionSource
 
 class KioskHeader(ActionSource, BoxLayout):
     kiosk_id = StringProperty("")
+    bank_name = StringProperty("")      # [kiosk] bank_name / bank_name_en: names are not translated
+    bank_name_en = StringProperty("")
     help_enabled = BooleanProperty(True)
     language_enabled = BooleanProperty(True)
 

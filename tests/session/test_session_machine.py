@@ -94,7 +94,6 @@ def test_counter_service_is_triaged_to_a_ticket(session):
 
 def test_actions_not_offered_are_refused(session):
     assert not session.send("confirm")
-    assert not session.send("help")          # nothing to help with on the attract screen
     session.send("start")
     assert not session.send("digit", key=1)
     assert session.state.step == Step.MENU
@@ -185,6 +184,16 @@ def test_help_raises_an_alert_for_staff(parts, tmp_path):
     finally:
         s.close()
         center.close()
+
+
+def test_help_from_the_attract_screen_goes_back_to_it(session):
+    assert session.state.step == Step.ATTRACT
+    assert session.send("help")
+    session.wait_idle()
+    assert session.state.step == Step.HELP_CALLED
+    session.send("done")
+    assert session.state.step == Step.ATTRACT
+    assert not session.send("end")          # nothing to end before a customer starts
 
 
 def test_rating_is_journalled_after_a_service(session, parts):
