@@ -1,14 +1,27 @@
-"""How amounts and dates look on screen (amounts are integer fen, as in kiosk.host.models)."""
+"""How amounts, dates and masked numbers look on screen (amounts are integer fen, as in
+kiosk.host.models)."""
 from __future__ import annotations
+
+import re
+
+from kiosk.documents.format import money as plain_money
+
+_STARS = re.compile(r"\*{3,}")
 
 
 def money(fen: int | None, currency: str = "CNY") -> str:
     if fen is None:
         return "—"
-    sign = "-" if fen < 0 else ""
-    yuan, cents = divmod(abs(int(fen)), 100)
+    text = plain_money(int(fen))
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
     symbol = "¥" if currency == "CNY" else currency + " "
-    return f"{sign}{symbol}{yuan:,}.{cents:02d}"
+    return f"{sign}{symbol}{digits}"
+
+
+def number(masked: str | None) -> str:
+    """A masked card, account or ID number as customers read it on screen, short enough not to
+    wrap: 622202*********0018 -> 622202 **** 0018 (still first 6 + last 4 and nothing else)."""
+    return _STARS.sub(" **** ", masked or "")
 
 
 def parse_amount(text: str) -> int | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from kiosk.session.states import State, Step
 
+from .formatting import number
 from .base import KioskScreen
 
 
@@ -13,7 +14,7 @@ class PayeeScreen(KioskScreen):
         size = int(self.ids.hint.font_size)
         self.fill_choices(self.ids.payees, [
             ("{}   {}\n[size={}]{}[/size]".format(p.get("name_masked", ""),
-                                               p.get("account_masked", ""), size,
+                                               number(p.get("account_masked", "")), size,
                                                p.get("bank_name", "")),
              "choose", {"index": p["index"]})
             for p in state.view.get("payees", [])], style="secondary", markup=True)

@@ -29,7 +29,7 @@ def test_balance_query_shows_masked_accounts(card_ui, caplog):
     ui.tap_msg("service_balance")
     accounts = ui.wait_step(Step.ACCOUNTS)
     texts = ui.visible_texts()
-    assert "622202*********0018" in texts and "¥52,340.00" in texts
+    assert "622202 **** 0018" in texts and "¥52,340.00" in texts
     assert ui.tr("suggest_deposit") in texts                  # a large idle balance
     ui.tap_msg("No, thanks")
     ui.wait(lambda: ui.tr("suggest_deposit") not in ui.visible_texts(), "suggestion gone")
@@ -62,7 +62,7 @@ def test_statement_is_previewed_printed_and_the_receipt_is_reminded(card_ui):
     ui.wait_step(Step.STATEMENT_PERIOD)
     ui.tap_msg("period_last_3_months")
     preview = ui.wait_step(Step.STATEMENT_PREVIEW)
-    assert "622202*********0018" in ui.visible_texts()
+    assert "622202 **** 0018" in ui.visible_texts()
     ui.tap(preview.ids.print)
     take = ui.wait_step(Step.TAKE_ITEMS, timeout=20)
     assert take.message == ui.tr("take_receipt_and_card")
