@@ -1,5 +1,8 @@
-"""Suite-wide settings: Kivy renders offscreen and never reads argv or writes logs/config."""
+"""Suite-wide settings and fixtures: Kivy renders offscreen and never reads argv or writes
+logs/config; one pcscd serves every chip card test."""
 import os
+
+import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_NO_ARGS", "1")
@@ -7,3 +10,10 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_NO_CONFIG", "1")
 os.environ.setdefault("KIVY_HOME", os.path.join(os.path.dirname(__file__), "..", "var", "kivy-home"))
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    """The machine's pcscd (with vsmartcard-vpcd), started if it is not running."""
+    from drivers.chipcard.pcscd import ensure_pcscd
+    ensure_pcscd()

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     monitor.start()
     server.start()
-    print(f"staff console for {address} on {server.url} (Ctrl-C to stop)")
+    print(f"staff console for {address} on {server.url} (Ctrl-C to stop)", flush=True)
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -12,18 +12,11 @@ import time
 
 import pytest
 
-from drivers.chipcard.pcscd import ensure_pcscd
 
 TEST_VPCD_PORT = 35964
 TEST_READER = "Virtual PCD 00 01"
 TODAY = dt.date(2026, 11, 28)
 OUR_THREADS = ("chipcard", "vpcd-card", "test-chipcard")
-
-
-@pytest.fixture(scope="session")
-def pcscd():
-    ensure_pcscd()
-    yield
 
 
 def wait_slot_empty(timeout: float = 3.0) -> None:

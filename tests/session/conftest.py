@@ -178,12 +178,6 @@ def kiosk(tmp_path: Path):
     harness.stop()
 
 
-@pytest.fixture(scope="session")
-def pcscd():
-    from drivers.chipcard.pcscd import ensure_pcscd
-    ensure_pcscd()
-
-
 @pytest.fixture
 def card_kiosk(tmp_path: Path, pcscd):
     """Core with the chip card (vpcd slot 00), ID card and printer emulators."""

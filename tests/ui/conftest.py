@@ -244,12 +244,6 @@ def ui(ui_app, tmp_path) -> Iterator[UiKiosk]:
     kiosk.stop()
 
 
-@pytest.fixture(scope="session")
-def pcscd():
-    from drivers.chipcard.pcscd import ensure_pcscd
-    ensure_pcscd()
-
-
 @pytest.fixture
 def card_ui(ui_app, tmp_path, pcscd) -> Iterator[UiKiosk]:
     """The app on a core with the chip card emulator as well (vpcd slot 01: slot 00 is for
