@@ -46,13 +46,6 @@ enabled = false
 enabled = false
 [devices.scanner]
 enabled = false
-[host]
-database = "var/sandbox.db"
-state = "var/host_state.db"
-[journal]
-path = "var/journal.db"
-[alerts]
-outbox = "var/alerts.db"
 """
 
 # The child of the cold-start measurement: the `kiosk run` path, stopping at the first

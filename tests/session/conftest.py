@@ -49,13 +49,7 @@ enabled = false
 enabled = {scanner}
 port = "var/run/scanner.pty"
 [host]
-database = "var/sandbox.db"
-state = "var/host_state.db"
 {host}
-[journal]
-path = "var/journal.db"
-[alerts]
-outbox = "var/alerts.db"
 """
 
 

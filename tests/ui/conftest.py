@@ -51,13 +51,6 @@ pace = false
 enabled = false
 [devices.scanner]
 enabled = false
-[host]
-database = "var/sandbox.db"
-state = "var/host_state.db"
-[journal]
-path = "var/journal.db"
-[alerts]
-outbox = "var/alerts.db"
 """
 
 
