@@ -375,12 +375,14 @@ class KioskConfig:
         `{data_dir}` (how the defaults of data files start) stands for kiosk.data_dir."""
         if value.startswith(DATA_DIR):
             return self.data_dir / value[len(DATA_DIR):].lstrip("/")
-        p = Path(value).expanduser()
-        return p if p.is_absolute() else (self.source.parent / p).resolve()
+        return self._beside_file(value)
 
     @property
     def data_dir(self) -> Path:
-        p = Path(self.kiosk.data_dir).expanduser()
+        return self._beside_file(self.kiosk.data_dir)
+
+    def _beside_file(self, value: str) -> Path:
+        p = Path(value).expanduser()
         return p if p.is_absolute() else (self.source.parent / p).resolve()
 
     @property
