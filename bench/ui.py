@@ -116,8 +116,12 @@ def build_app(config_path: Path):
     app.root = app.build()
     Window.size = (config.ui.width, config.ui.height)
     Window.add_widget(app.root)
-    app.root.prebuild()                        # as `kiosk run` does after the first frame
-    for _ in range(len(app.root.manager.screen_names) + 40):
+    # a customer takes seconds between touches, so the quiet-time collection is not delayed
+    # here but runs in the frame after the attract screen's
+    app.collector.delay = 0
+    app.prepare()                              # as `kiosk run` does after the first frame
+    from screens.widgets import pinyin_input
+    while not (app.root.prebuilt and pinyin_input.ready()):
         frame()
     return config, app
 

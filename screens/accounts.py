@@ -10,6 +10,7 @@ from kiosk.session.states import State, Step
 from .base import KioskScreen
 from .widgets.actions import ActionSource
 from .widgets.controls import Card
+from .widgets.rows import fill_rows, stock_rows
 
 KIND_TEXT = {"debit": N_("Debit card account"), "savings": N_("Savings account"), "credit": N_("Credit card")}
 
@@ -25,11 +26,25 @@ class AccountRow(ActionSource, ButtonBehavior, Card):
 class AccountsScreen(KioskScreen):
     step = Step.ACCOUNTS
 
+    def prepare(self, page_size: int) -> None:
+        stock_rows(self.ids.accounts, page_size, self._account_row)
+
+    def _account_row(self) -> AccountRow:
+        row = AccountRow()
+        row.bind(on_action=lambda _w, action, args: self.send(action, **args))
+        return row
+
     def on_render(self, state: State) -> None:
-        box = self.ids.accounts
-        box.clear_widgets()
         selected = state.view.get("selected")
-        for account in state.view.get("accounts", [])[: state.page_size]:
-            row = AccountRow(account=account, selected=account.get("index") == selected)
-            row.bind(on_action=lambda _w, action, args: self.send(action, **args))
-            box.add_widget(row)
+
+        def refresh(row: AccountRow, account: dict) -> None:
+            row.account = account
+            row.selected = account.get("index") == selected
+
+        def build(account: dict) -> AccountRow:
+            row = self._account_row()
+            refresh(row, account)
+            return row
+
+        fill_rows(self.ids.accounts, state.view.get("accounts", [])[: state.page_size],
+                  build, refresh)

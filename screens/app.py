@@ -17,9 +17,11 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from kiosk.config import KioskConfig, UiSection
-from kiosk.session.states import State
+from kiosk.i18n import LANGUAGES, translations
+from kiosk.session.states import State, Step
 
 from .base import KioskScreen
+from .idle_gc import IdleCollector
 from .theme import Theme
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class KioskApp(App):
         self._apply_trigger = Clock.create_trigger(self._apply_pending, -1)
         self.current_state: State | None = None
         self.rendered = 0  # states rendered, for tests and the benchmark
+        self.collector = IdleCollector()
 
     def _simulator_allowed(self, devices: Any) -> bool:
         """The simulator panel exists only on emulated devices, and only when configured."""
@@ -88,14 +91,21 @@ class KioskApp(App):
     # -- building ----------------------------------------------------------------------------
     def build(self):
         register_font(self.kiosk_config.path(self.kiosk_config.ui.font))
+        for language in LANGUAGES:   # parsed now, not while a customer waits on a switch
+            translations(language)
         from . import router
         from .root import KioskRoot
         router.load_kv()
         from kivy.core.window import Window
         self.theme.fit_window(*Window.size)
         Window.bind(size=lambda _w, size: self.theme.fit_window(*size))
+        # the background is the window's clear colour: a full-window rectangle on top of the
+        # clear would be one more full-screen fill each frame
+        Window.clearcolor = self.theme.background
+        self.theme.bind(background=lambda _t, colour: setattr(Window, "clearcolor", colour))
         Window.bind(on_key_down=self._on_key_down)
-        root = KioskRoot()
+        root = KioskRoot(page_size=max(self.kiosk_config.ui.page_size,
+                                       self.kiosk_config.ui.elderly_page_size))
         root.bind(on_action=lambda _w, action, args: self.send(action, **args))
         root.show_simulator_handle(self.simulator_enabled)
         self.bind(simulator_enabled=lambda _a, on: root.show_simulator_handle(on))
@@ -122,10 +132,21 @@ class KioskApp(App):
 
     def on_start(self):
         self.attach()
-        Clock.schedule_once(self.root.prebuild, 0.5)
+        Clock.schedule_once(lambda _dt: self.prepare(), 0.5)
+
+    def prepare(self) -> None:
+        """What is done while the first attract screen waits, so no customer waits for it:
+        every screen built with its text drawn (one a frame), the pinyin table loaded (its
+        thread would otherwise compete with the screens that follow name entry), and then
+        garbage collection moved to quiet times."""
+        from .widgets import pinyin_input
+        pinyin_input.warm_up()
+        self.root.bind(prebuilt=lambda *_: self.collector.start())
+        self.root.prebuild()
 
     def on_stop(self):
         self.detach()
+        self.collector.stop()
 
     def use_clock(self, now: Callable[[], float]) -> None:
         """The clock on-screen countdowns read (the session's own clock in tests)."""
@@ -153,6 +174,10 @@ class KioskApp(App):
         self.elderly = state.elderly
         self.root.show(state)
         self.rendered += 1
+        if state.step == Step.ATTRACT:
+            self.collector.quiet()
+        else:
+            self.collector.busy()
 
     # -- UI -> session -------------------------------------------------------------------------
     def send(self, action: str, **args: Any) -> None:

@@ -17,7 +17,8 @@ from kiosk.i18n import translate
 from kiosk.session.states import State, Step
 
 from .widgets.actions import ActionSource
-from .widgets.controls import KButton
+from .widgets.controls import KButton, render_stale_text
+from .widgets.rows import fill_rows, stock_rows
 
 
 class KioskScreen(ActionSource, Screen):
@@ -42,6 +43,10 @@ class KioskScreen(ActionSource, Screen):
     def on_render(self, state: State) -> None:
         """Hook: fill lists and anything the .kv cannot bind directly."""
 
+    def prepare(self, page_size: int) -> None:
+        """Hook, before the screen is first needed: build the rows of its lists (up to
+        `page_size`) so its first showing only fills them in."""
+
     def tr(self, msgid: str, **values: Any) -> str:
         language = self.state.language if self.state is not None else "zh_CN"
         text = translate(language, msgid) if msgid else ""
@@ -49,17 +54,28 @@ class KioskScreen(ActionSource, Screen):
 
     def fill_choices(self, container: Any, choices: list[tuple[str, str, dict[str, Any]]],
                      button_class: Any = None, **button_args: Any) -> list[Any]:
-        """Replace `container`'s children by one button per (text, action, args) choice;
+        """One button per (text, action, args) choice in `container` (its buttons reused);
         touching a button sends its action with its args."""
-        button_class = button_class or KButton
-        container.clear_widgets()
-        buttons = []
-        for text, action, args in choices:
-            button = button_class(text=text, **button_args)
-            button.bind(on_release=lambda _b, a=action, kw=args: self.send(a, **kw))
-            container.add_widget(button)
-            buttons.append(button)
-        return buttons
+        def refresh(button: Any, choice: tuple[str, str, dict[str, Any]]) -> None:
+            button.text, button.action, button.action_args = choice
+            for name, value in button_args.items():
+                setattr(button, name, value)
+
+        def build(choice: tuple[str, str, dict[str, Any]]) -> Any:
+            button = self.choice_button(button_class)
+            refresh(button, choice)
+            return button
+
+        return fill_rows(container, choices, build, refresh)
+
+    def stock_choices(self, container: Any, count: int, button_class: Any = None) -> None:
+        stock_rows(container, count, lambda: self.choice_button(button_class))
+
+    def choice_button(self, button_class: Any = None) -> Any:
+        """A button that sends the action and args it is given when touched."""
+        button = (button_class or KButton)()
+        button.bind(on_release=lambda b: self.send(b.action, **b.action_args))
+        return button
 
     def count_down(self, seconds: float) -> None:
         """Show `seconds_left` going down (display only: the session owns every timeout)."""
@@ -74,6 +90,9 @@ class KioskScreen(ActionSource, Screen):
     def arriving(self) -> bool:
         """True while rendering the state that brings this screen up (not a re-render)."""
         return self.manager is None or self.manager.current != self.name
+
+    def on_pre_enter(self, *_):
+        render_stale_text(self)
 
     def on_leave(self, *_):
         if self._ticking is not None:

@@ -8,15 +8,16 @@ from kiosk.session.states import State, Step
 
 from .base import KioskScreen
 from .widgets.controls import KLabel
+from .widgets.rows import fill_rows
 
 
 class FraudWarningScreen(KioskScreen):
     step = Step.FRAUD_WARNING
 
     def on_render(self, state: State) -> None:
-        box = self.ids.warnings
-        box.clear_widgets()
-        for message_id in state.view.get("warnings", []):
-            box.add_widget(KLabel(text="•  " + self.tr(message_id), role="body"))
+        fill_rows(self.ids.warnings,
+                  ["•  " + self.tr(message_id) for message_id in state.view.get("warnings", [])],
+                  lambda text: KLabel(text=text, role="body"),
+                  lambda label, text: setattr(label, "text", text))
         if self.arriving():  # not on a re-render (language switch): the reading time runs once
             self.count_down(state.view.get("min_read_s", 0))

@@ -19,6 +19,9 @@ class MenuOption(KButton):
 class MenuScreen(KioskScreen):
     step = Step.MENU
 
+    def prepare(self, page_size: int) -> None:
+        self.stock_choices(self.ids.options, page_size, MenuOption)
+
     def on_render(self, state: State) -> None:
         options = state.view.get("options", [])
         choices = []

@@ -3,25 +3,41 @@ product suggestion and (emulated mode only) the simulator panel's handle."""
 from __future__ import annotations
 
 from kivy.clock import Clock
-from kivy.properties import DictProperty, ObjectProperty
+from kivy.properties import BooleanProperty, DictProperty, NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.screenmanager import NoTransition
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.session.states import State, Step
 
 from . import router
 from .widgets.actions import ActionSource
+from .widgets.controls import render_stale_text
 
-# steps where the session does not take a help request (nobody is being served)
+
+class KioskManager(ScreenManager):
+    """Screens swap without a transition, so the manager draws no clipping of its own."""
+
+
+class InstantTransition(NoTransition):
+    """Swaps screens within the frame. NoTransition keeps the old screen in the window until
+    the next frame, so each screen's first frame drew both, the old one showing through."""
+
+    def start(self, manager):
+        super().start(manager)
+        self._anim.cancel(self)
+        self._anim = None
+        self._on_complete()
 
 
 class KioskRoot(ActionSource, BoxLayout):
     suggestion = DictProperty({})
     state = ObjectProperty(None, allownone=True)
+    prebuilt = BooleanProperty(False)   # every screen is built
+    page_size = NumericProperty(6)      # the most rows or choices a screen shows at once
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.manager.transition = NoTransition()
+        self.manager.transition = InstantTransition()
         self.ids.header.bind(on_action=self._forward)
         self.ids.suggestion.bind(on_action=self._forward)
         self._handle = self.ids.simulator_handle.__self__  # a strong reference: it comes and goes
@@ -64,8 +80,12 @@ class KioskRoot(ActionSource, BoxLayout):
 
     def prebuild(self, *_):
         """Build the screens not shown yet, one a frame, so the first window comes up fast
-        and later transitions find their screen ready."""
+        and later transitions find their screen ready, its fixed text already drawn."""
         missing = [s for s in Step if not self.manager.has_screen(s.value)]
         if missing:
-            self.screen(missing[0])
+            screen = self.screen(missing[0])
+            screen.prepare(self.page_size)
+            render_stale_text(screen)
             Clock.schedule_once(self.prebuild, 0)
+        else:
+            self.prebuilt = True

@@ -8,6 +8,7 @@ from kiosk.session.states import State, Step
 
 from .base import KioskScreen
 from .widgets.controls import Chip
+from .widgets.rows import fill_rows, stock_rows
 
 
 class TransactionRow(BoxLayout):
@@ -17,13 +18,19 @@ class TransactionRow(BoxLayout):
 class TransactionsScreen(KioskScreen):
     step = Step.TRANSACTIONS
 
+    def prepare(self, page_size: int) -> None:
+        self.stock_choices(self.ids.ranges, 4, Chip)
+        stock_rows(self.ids.rows, page_size, TransactionRow)
+
     def on_render(self, state: State) -> None:
         chips = self.fill_choices(self.ids.ranges, [
             (self.tr(f"range_{range_id}"), "range", {"range": range_id})
             for range_id in state.view.get("ranges", [])], Chip)
         for chip, range_id in zip(chips, state.view.get("ranges", [])):
             chip.selected = range_id == state.view.get("range")
-        rows = self.ids.rows
-        rows.clear_widgets()
-        for item in state.view.get("items", []):
-            rows.add_widget(TransactionRow(item=item))
+        show_transactions(self.ids.rows, state.view.get("items", []))
+
+
+def show_transactions(container, items) -> None:
+    fill_rows(container, items, lambda item: TransactionRow(item=item),
+              lambda row, item: setattr(row, "item", item))

@@ -27,24 +27,38 @@ class Keypad(GridLayout):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.bind(keys=self._rebuild, extra_key=self._rebuild, clear_label=self._rebuild)
+        self._shape: list[tuple[str, tuple[int, ...]]] = []
+        self.bind(keys=self._rebuild, extra_key=self._rebuild, clear_label=self._rebuild,
+                  backspace_label=self._rebuild)
         self._rebuild()
 
-    def _rebuild(self, *_):
-        self.clear_widgets()
+    def _layout(self) -> list[tuple[str, str, tuple[int, ...]]]:
+        """(label, event, args) of each key in screen order."""
         keys = list(self.keys)
-        for index, label in enumerate(keys[:9]):
-            self.add_widget(self._key(label, "on_key", index))
-        if self.extra_key:
-            self.add_widget(self._key(self.extra_key, "on_extra"))
-        else:
-            self.add_widget(self._key(self.clear_label, "on_clear", style="secondary"))
+        layout = [(label, "on_key", (index,)) for index, label in enumerate(keys[:9])]
+        layout.append((self.extra_key, "on_extra", ()) if self.extra_key
+                      else (self.clear_label, "on_clear", ()))
         if len(keys) > 9:
-            self.add_widget(self._key(keys[9], "on_key", 9))
-        self.add_widget(self._key(self.backspace_label, "on_backspace", style="secondary"))
+            layout.append((keys[9], "on_key", (9,)))
+        layout.append((self.backspace_label, "on_backspace", ()))
+        return layout
 
-    def _key(self, label: str, event: str, *args, style: str = "secondary") -> KeypadKey:
-        key = KeypadKey(text=label, style=style,
+    def _rebuild(self, *_):
+        """New labels (a shuffle, another language) relabel the keys in place; only another
+        set of keys builds new ones."""
+        layout = self._layout()
+        shape = [(event, args) for _label, event, args in layout]
+        if shape == self._shape:
+            for key, (label, _event, _args) in zip(reversed(self.children), layout):
+                key.text = label
+            return
+        self._shape = shape
+        self.clear_widgets()
+        for label, event, args in layout:
+            self.add_widget(self._key(label, event, *args))
+
+    def _key(self, label: str, event: str, *args) -> KeypadKey:
+        key = KeypadKey(text=label, style="secondary",
                         text_role="key" if event in ("on_key", "on_extra") else "button")
         key.bind(on_release=lambda *_: self.dispatch(event, *args))
         return key

@@ -16,6 +16,7 @@ PREFERRED = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
              "桂英华玉兰萍红建国文辉鹏飞宇浩然子涵梓轩欣怡雨佳琪晨阳测试甲乙丙丁戊己庚辛壬癸")
 
 _table: dict[str, list[str]] | None = None
+_warming = False
 _lock = threading.Lock()
 
 
@@ -55,9 +56,13 @@ def ready() -> bool:
 
 
 def warm_up() -> None:
-    """Build the table on a background thread (call when name entry may come soon)."""
-    if _table is None:
-        threading.Thread(target=table, name="pinyin-table", daemon=True).start()
+    """Build the table on a background thread (once, however often this is called)."""
+    global _warming
+    with _lock:
+        if _table is not None or _warming:
+            return
+        _warming = True
+    threading.Thread(target=table, name="pinyin-table", daemon=True).start()
 
 
 def candidates(typed: str, limit: int = 40) -> list[str]:

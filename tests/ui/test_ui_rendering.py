@@ -1,0 +1,182 @@
+"""How the skin keeps screen changes fast: text drawn only for the screen in view, screens
+swapped within one frame, list rows and keys reused, no see-through wide lines, garbage
+collected at quiet times. Each of these once cost a transition hundreds of milliseconds."""
+from __future__ import annotations
+
+import dataclasses
+import gc
+
+import pytest
+
+from kiosk.i18n import translate
+from kiosk.session.states import Step
+
+
+def test_language_switch_draws_only_the_screen_in_view(ui):
+    attract = ui.wait_step(Step.ATTRACT)
+    menu = ui.app.root.screen(Step.MENU)       # built, not shown
+    ui.pump(2)
+    title = menu.ids.hint
+    hint = "Services in blue are done here. For the others we print a queue ticket for the counter."
+    assert title.text == translate("zh_CN", hint)
+    title.render_text()                        # as if shown once before
+    chinese = title.texture.pixels
+    ui.tap(attract.ids.en)
+    ui.wait(lambda: ui.app.language == "en", "English")
+    ui.pump(2)
+    assert attract.ids.start.text == "Start" and not attract.ids.start.text_stale
+    assert title.text == translate("en", hint) != translate("zh_CN", hint)
+    assert title.text_stale and title.texture.pixels == chinese    # not drawn while hidden
+    ui.tap(attract.ids.start)
+    assert ui.wait_step(Step.MENU) is menu
+    assert not title.text_stale and title.texture.pixels != chinese
+
+
+def test_a_new_screen_replaces_the_old_one_within_the_frame(ui):
+    ui.wait_step(Step.ATTRACT)
+    ui.tap_msg("Start")
+    ui.wait_step(Step.MENU)
+    manager = ui.app.root.manager
+    ui.app.show(dataclasses.replace(ui.session.state, step=Step.HELP_CALLED))   # no frame in between
+    assert [screen.name for screen in manager.children] == ["help_called"]
+
+
+def test_menu_buttons_are_relabelled_not_rebuilt(ui):
+    ui.wait_step(Step.ATTRACT)
+    ui.tap_msg("Start")
+    menu = ui.wait_step(Step.MENU)
+    buttons = list(menu.ids.options.children)
+    before = [b.text for b in buttons]
+    ui.tap(ui.app.root.ids.header.ids.language)
+    ui.wait(lambda: ui.app.language == "en", "English")
+    ui.pump(2)
+    assert list(menu.ids.options.children) == buttons
+    assert [b.text for b in buttons] != before
+    assert all(b.text.isascii() for b in buttons)
+    chosen = next(b for b in buttons if b.action_args.get("option") == "ticket")
+    ui.tap(chosen)                               # a reused button still sends its own choice
+    ui.wait(lambda: ui.session.state.step in (Step.IDENTIFY, Step.TICKET_SERVICE), "ticket")
+
+
+def test_rows_are_reused_in_order_and_kept_for_a_longer_list(ui_app):
+    from kivy.uix.boxlayout import BoxLayout
+    from screens.widgets.controls import KLabel
+    from screens.widgets.rows import fill_rows, stock_rows
+    box = BoxLayout(orientation="vertical")
+    built = []
+
+    def build(text):
+        built.append(KLabel(text=text))
+        return built[-1]
+
+    def refresh(label, text):
+        label.text = text
+
+    first = fill_rows(box, ["a", "b", "c"], build, refresh)
+    assert [w.text for w in reversed(box.children)] == ["a", "b", "c"] and len(built) == 3
+    assert fill_rows(box, ["x"], build, refresh) == first[:1]
+    assert [w.text for w in box.children] == ["x"]
+    again = fill_rows(box, ["p", "q", "r", "s"], build, refresh)
+    assert len(built) == 4                       # two kept rows came back, one built
+    assert set(first) < set(again)
+    assert [w.text for w in reversed(box.children)] == ["p", "q", "r", "s"]
+    stock_rows(box, 6, lambda: build(""))
+    fill_rows(box, list("uvwxyz"), build, refresh)
+    assert len(built) == 6 and len(box.children) == 6
+
+
+def test_keypad_keys_are_relabelled_in_place(ui_app):
+    from screens.widgets.keypad import Keypad
+    pad = Keypad(clear_label="Clear", backspace_label="Delete")
+    pressed = []
+    pad.bind(on_key=lambda _pad, index: pressed.append(index))
+    keys = list(pad.children)
+    pad.keys = list("5038126947")
+    assert list(pad.children) == keys
+    assert [k.text for k in reversed(pad.children)][:9] == list("503812694")
+    pad.press_digit("7")
+    assert pressed == [9]
+    pad.clear_label = "清除"
+    assert list(pad.children) == keys and pad.key_widget("清除") in keys
+    pad.extra_key = "."                          # another set of keys: built anew
+    assert pad.key_widget(".") not in keys and len(pad.children) == 12
+
+
+def test_no_wide_line_is_drawn_see_through(ui):
+    """A wide line whose colour is not opaque goes through the stencil buffer every frame."""
+    from kivy.graphics import Color, Line
+    ui.wait_step(Step.ATTRACT)
+    root = ui.app.root
+    widgets = list(root.walk()) + [w for step in Step for w in root.screen(step).walk()]
+    ui.pump(2)
+    checked = 0
+    for widget in widgets:
+        for canvas in (widget.canvas.before, widget.canvas, widget.canvas.after):
+            colour = None
+            for instruction in canvas.children:
+                if isinstance(instruction, Color):
+                    colour = instruction
+                elif isinstance(instruction, Line) and instruction.width > 1:
+                    checked += 1
+                    assert colour is not None and colour.a == 1, (
+                        f"see-through wide line on {type(widget).__name__}")
+    assert checked > 20
+
+
+def test_outline_points():
+    from screens.widgets.outline import SEGMENTS, outline
+    assert outline(10, 20, 300, 90, 14, shown=False) == []
+    assert outline(10, 20, 0, 90, 14) == []
+    points = outline(10, 20, 300, 90, 14)
+    xs, ys = points[0::2], points[1::2]
+    assert len(xs) == 4 * (SEGMENTS + 1)
+    assert min(xs) == pytest.approx(10) and max(xs) == pytest.approx(310)
+    assert min(ys) == pytest.approx(20) and max(ys) == pytest.approx(110)
+
+
+def test_full_collections_wait_for_the_attract_screen(ui):
+    from screens.idle_gc import NEVER
+    collector = ui.app.collector
+    thresholds = gc.get_threshold()
+    collector.delay = 0
+    collector.start()
+    try:
+        assert gc.get_threshold()[2] == NEVER and gc.get_freeze_count() > 0
+        ui.wait_step(Step.ATTRACT)
+        ui.tap_msg("Start")
+        ui.wait_step(Step.MENU)
+        ui.pump(3)
+        before = collector.collections
+        ui.app.show(dataclasses.replace(ui.session.state, step=Step.ATTRACT))
+        ui.app.show(ui.session.state)            # a customer is back before it ran
+        ui.pump(3)
+        assert collector.collections == before
+        ui.app.show(dataclasses.replace(ui.session.state, step=Step.ATTRACT))
+        ui.pump(3)
+        assert collector.collections == before + 1
+    finally:
+        collector.stop()
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
+
+
+def test_a_disabled_button_stays_readable(ui):
+    from screens.widgets.controls import KButton
+    ui.wait_step(Step.ATTRACT)
+    ui.tap_msg("Start")
+    menu = ui.wait_step(Step.MENU)
+    ui.pump(2)
+    disabled = [w for w in menu.walk() if isinstance(w, KButton) and w.disabled and w.text]
+    assert disabled, "the first page's 'previous page' is disabled"
+    theme = ui.app.theme
+    for button in disabled:
+        assert list(button.disabled_color) == list(theme.disabled_text)
+    assert contrast(theme.disabled_text, theme.disabled_fill) >= 3
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two RGB(A) colours in 0..1."""
+    def luminance(c):
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c[:3]]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
