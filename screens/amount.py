@@ -3,12 +3,30 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.host.models import FeeSchedule
+from kiosk.i18n import N_, translate
 from kiosk.session.states import State, Step
 
 from .base import KioskScreen
-from .formatting import parse_amount
+from .formatting import money, parse_amount
 
 MAX_AMOUNT_CHARS = 10
+
+
+def fee_text(view: dict, typed: str, language: str) -> str:
+    """The fee for what is typed so far, priced by the host's schedule for this payee (the
+    confirm screen shows the host's own quote)."""
+    schedule = view.get("fee_schedule")
+    if not schedule:
+        return translate(language, N_("Shown before you confirm"))
+    fees = FeeSchedule(**schedule)
+    if fees.free:
+        return translate(language, N_("Free of charge"))
+    amount = parse_amount(typed) or 0
+    if amount:
+        return money(fees.fee(amount))
+    return translate(language, N_("{rate} of the amount, {low} to {high}")).format(
+        rate=f"{fees.rate_bp / 100:g}%", low=money(fees.min_fen), high=money(fees.max_fen))
 
 
 class AmountScreen(KioskScreen):

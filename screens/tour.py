@@ -102,21 +102,23 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     add("payee_entry_problem", Step.PAYEE_ENTRY, "enter_payee", ("submit", "back"),
         account_number="6222020000000000", name="", problem="account_number_invalid")
     add("payee_check", Step.PAYEE_CHECK, "confirm_payee", ("confirm", "back"),
-        name_masked="测*乙", bank_name="示例银行", account_masked="625965*********0025",
+        name_masked="测*乙", bank_name="中国建设银行", account_masked="625965*********0025",
         matches=True)
+    interbank = {"rate_bp": 5, "min_fen": 200, "max_fen": 2_500}
     add("amount", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=0, fee_fen=None,
-        per_transaction_fen=5_000_000, remaining_today_fen=10_000_000, available_fen=5_234_000,
-        problem="")
+        fee_schedule=interbank, per_transaction_fen=5_000_000, remaining_today_fen=10_000_000,
+        available_fen=5_234_000, problem="")
     add("amount_over", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=6_000_000,
-        fee_fen=0, per_transaction_fen=5_000_000, remaining_today_fen=10_000_000,
-        available_fen=5_234_000, problem="amount_over_available")
+        fee_fen=2_500, fee_schedule=interbank, per_transaction_fen=5_000_000,
+        remaining_today_fen=10_000_000, available_fen=5_234_000,
+        problem="amount_over_available")
     add("fraud_warning", Step.FRAUD_WARNING, "fraud_warning", ("acknowledge", "back"),
         warnings=["fraud_warning", "fraud_warning_stranger", "fraud_warning_large"],
         min_read_s=0, problem="")
     add("transfer_confirm", Step.TRANSFER_CONFIRM, "confirm_transfer", ("confirm", "back"),
         from_masked=ACCOUNTS[0]["number_masked"], to_masked="625965*********0025",
-        to_name_masked="测*乙", bank_name="示例银行", amount_fen=200_000, fee_fen=0,
-        total_fen=200_000)
+        to_name_masked="测*乙", bank_name="中国建设银行", amount_fen=200_000, fee_fen=200,
+        total_fen=200_200)
     add("sending_transfer", Step.WORKING, "sending_transfer", (), task="sending_transfer",
         progress=None)
     for outcome, message in (("approved", "transfer_approved"), ("declined", "insufficient_funds"),

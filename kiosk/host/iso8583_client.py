@@ -27,9 +27,9 @@ from kiosk.privacy import mask_number
 
 from .iso8583_wire import Dialect, FrameError, from_wire, load_dialect, parse_address, read_frame, send_frame
 from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostTimeout, HostUnavailable
-from .models import (Account, CardIdentity, Limits, LossReport, Payee, PayeeCheck, PinResult,
-                     ReversalAdvice, SettlementTotals, Statement, TransactionPage, TransferOutcome,
-                     TransferRequest, TransferResult)
+from .models import (Account, CardIdentity, FeeSchedule, Limits, LossReport, Payee, PayeeCheck,
+                     PinResult, ReversalAdvice, SettlementTotals, Statement, TransactionPage,
+                     TransferOutcome, TransferRequest, TransferResult)
 from .stan import StanCounter
 
 log = logging.getLogger(__name__)
@@ -224,6 +224,9 @@ class Iso8583Client(HostLink):
 
     def limits(self, pan: str) -> Limits:
         return self._model(Limits, self._inquiry("limits", {"2": pan}))
+
+    def fee_schedule(self, to_account_number: str) -> FeeSchedule:
+        return self._model(FeeSchedule, self._inquiry("fee_schedule", {"103": to_account_number}))
 
     def fee(self, amount_fen: int, to_account_number: str) -> int:
         data = self._inquiry("fee", {"4": f"{amount_fen:012d}", "103": to_account_number})

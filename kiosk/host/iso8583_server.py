@@ -62,6 +62,7 @@ class Iso8583Server:
             codes["payees"]: lambda d: self.bank.payees(d["2"]),
             codes["verify_payee"]: lambda d: self.bank.verify_payee(d["103"], _extra(d)["name"]),
             codes["limits"]: lambda d: self.bank.limits(d["2"]),
+            codes["fee_schedule"]: lambda d: self.bank.fee_schedule(d["103"]),
             codes["fee"]: lambda d: {"fee_fen": self.bank.fee(int(d["4"]), d["103"])},
             codes["report_lost"]: lambda d: self.bank.report_lost(d["2"], _extra(d)["id_number"]),
         }

@@ -16,9 +16,9 @@ from typing import Any, Callable
 from kiosk.journal import Journal
 
 from .link import HostError, HostLink
-from .models import (Account, CardIdentity, Limits, LossReport, Payee, PayeeCheck, PinResult,
-                     ReversalAdvice, SettlementTotals, Statement, TransactionPage, TransferRequest,
-                     TransferResult)
+from .models import (Account, CardIdentity, FeeSchedule, Limits, LossReport, Payee, PayeeCheck,
+                     PinResult, ReversalAdvice, SettlementTotals, Statement, TransactionPage,
+                     TransferRequest, TransferResult)
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,11 @@ class JournaledHost(HostLink):
 
     def limits(self, pan: str) -> Limits:
         return self._call("limits", lambda: self.inner.limits(pan), lambda r: {}, pan=pan)
+
+    def fee_schedule(self, to_account_number: str) -> FeeSchedule:
+        return self._call("fee_schedule", lambda: self.inner.fee_schedule(to_account_number),
+                          lambda r: {"rate_bp": r.rate_bp, "min_fen": r.min_fen,
+                                     "max_fen": r.max_fen}, payee_number=to_account_number)
 
     def fee(self, amount_fen: int, to_account_number: str) -> int:
         return self._call("fee", lambda: self.inner.fee(amount_fen, to_account_number),

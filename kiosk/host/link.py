@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 
-from .models import (Account, CardIdentity, Limits, LossReport, Payee, PayeeCheck, PinResult,
-                     ReversalAdvice, SettlementTotals, Statement, TransactionPage,
+from .models import (Account, CardIdentity, FeeSchedule, Limits, LossReport, Payee, PayeeCheck,
+                     PinResult, ReversalAdvice, SettlementTotals, Statement, TransactionPage,
                      TransferRequest, TransferResult)
 
 MAX_PAYEES = 10   # how many saved payees the host lists
@@ -100,6 +100,9 @@ class HostLink(ABC):
 
     @abstractmethod
     def limits(self, pan: str) -> Limits: ...
+
+    @abstractmethod
+    def fee_schedule(self, to_account_number: str) -> FeeSchedule: ...
 
     @abstractmethod
     def fee(self, amount_fen: int, to_account_number: str) -> int: ...

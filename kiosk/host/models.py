@@ -111,6 +111,28 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class FeeSchedule:
+    """What a transfer to one payee costs: `rate_bp` basis points of the amount, at least
+    `min_fen` and at most `max_fen`; all zero is free. The kiosk shows it as the customer
+    types; the fee charged is the host's own quote for the amount (`HostLink.fee`)."""
+    rate_bp: int
+    min_fen: int
+    max_fen: int
+
+    @property
+    def free(self) -> bool:
+        return self.rate_bp == 0 and self.min_fen == 0
+
+    def fee(self, amount_fen: int) -> int:
+        if self.free or amount_fen <= 0:
+            return 0
+        return min(self.max_fen, max(self.min_fen, amount_fen * self.rate_bp // 10_000))
+
+
+FREE = FeeSchedule(0, 0, 0)
+
+
+@dataclass(frozen=True)
 class TransferRequest:
     terminal_id: str
     stan: int

@@ -25,9 +25,9 @@ from kiosk.privacy import mask_name, mask_number
 
 from . import sandbox_data as data
 from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostUnavailable
-from .models import (Account, CardIdentity, Customer, KindTotals, Limits, LossReport, Payee,
-                     PayeeCheck, PinResult, ReversalAdvice, SettlementTotals, Statement,
-                     Transaction, TransactionPage, TransferKind, TransferOutcome,
+from .models import (FREE, Account, CardIdentity, Customer, FeeSchedule, KindTotals, Limits,
+                     LossReport, Payee, PayeeCheck, PinResult, ReversalAdvice, SettlementTotals,
+                     Statement, Transaction, TransactionPage, TransferKind, TransferOutcome,
                      TransferRequest, TransferResult)
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-def interbank_fee(amount_fen: int) -> int:
-    """Fee for a transfer to another bank: 0.05 %, at least ¥2, at most ¥25."""
-    return min(2_500, max(200, amount_fen * 5 // 10_000))
+INTERBANK_FEES = FeeSchedule(rate_bp=5, min_fen=200, max_fen=2_500)   # 0.05 %, ¥2 to ¥25
 
 
 class SandboxBank(HostLink):
@@ -356,11 +354,14 @@ class SandboxBank(HostLink):
             used = self._used_today(conn, account_id, day)
         return Limits(PER_TRANSACTION_FEN, PER_DAY_FEN, used)
 
-    def fee(self, amount_fen: int, to_account_number: str) -> int:
+    def fee_schedule(self, to_account_number: str) -> FeeSchedule:
         with self._txn() as conn:
             row = conn.execute("SELECT kind FROM accounts WHERE number = ?",
                                (to_account_number,)).fetchone()
-        return interbank_fee(amount_fen) if row is None or row[0] == "external" else 0
+        return INTERBANK_FEES if row is None or row[0] == "external" else FREE
+
+    def fee(self, amount_fen: int, to_account_number: str) -> int:
+        return self.fee_schedule(to_account_number).fee(amount_fen)
 
     # -- transfers ---------------------------------------------------------------------------
     def transfer(self, request: TransferRequest) -> TransferResult:
@@ -424,7 +425,7 @@ class SandboxBank(HostLink):
             kind, credit_to = TransferKind.OWN, dst_id
         else:
             kind, credit_to = TransferKind.INTRABANK, dst_id
-        fee = interbank_fee(amount) if kind is TransferKind.INTERBANK else 0
+        fee = (INTERBANK_FEES if kind is TransferKind.INTERBANK else FREE).fee(amount)
         if amount > PER_TRANSACTION_FEN:
             raise HostDeclined("over the per-transaction limit", "limit_exceeded")
         if self._used_today(conn, src_id, day) + amount > PER_DAY_FEN:

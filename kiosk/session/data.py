@@ -34,6 +34,8 @@ class CustomerData:
     payee_name: str = ""
     payee_check: Any = None
     limits: Any = None
+    fee_schedule: Any = None        # for the payee in fee_schedule_payee
+    fee_schedule_payee: str = ""
     amount_fen: int = 0
     fee_fen: int | None = None
     transfer_result: Any = None

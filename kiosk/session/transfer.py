@@ -132,20 +132,27 @@ class TransferFlow(AccountsMixin, Flow):
 
     # -- amount ----------------------------------------------------------------------------
     def ask_amount(self, amount_fen: int = 0, problem: str = "") -> None:
-        if self.data.limits is None:
-            pan = self.data.pan
+        number = self.data.payee_account
+        if self.data.limits is None or self.data.fee_schedule_payee != number:
+            pan, known = self.data.pan, self.data.limits
 
-            def loaded(limits: Any) -> None:
-                self.data.limits = limits
+            def job() -> tuple[Any, Any]:
+                limits = known if known is not None else host(self.s).limits(pan)
+                return limits, host(self.s).fee_schedule(number)
+
+            def loaded(result: tuple[Any, Any]) -> None:
+                self.data.limits, self.data.fee_schedule = result
+                self.data.fee_schedule_payee = number
                 self.ask_amount(amount_fen, problem)
 
-            self.s.work("loading_limits", lambda: host(self.s).limits(pan), loaded,
-                        retry=self.ask_amount)
+            self.s.work("loading_limits", job, loaded, retry=self.ask_amount)
             return
-        limits = self.data.limits
+        limits, fees = self.data.limits, self.data.fee_schedule
         self.s.show(Step.AMOUNT, message_id="enter_amount",
                     on={"submit": self.submit_amount, "back": self.back_to_payee},
-                    amount_fen=amount_fen, fee_fen=self.data.fee_fen if amount_fen else None,
+                    amount_fen=amount_fen, fee_fen=fees.fee(amount_fen) if amount_fen else None,
+                    fee_schedule={"rate_bp": fees.rate_bp, "min_fen": fees.min_fen,
+                                  "max_fen": fees.max_fen},
                     per_transaction_fen=limits.per_transaction_fen,
                     remaining_today_fen=max(0, limits.per_day_fen - limits.used_today_fen),
                     available_fen=self.account.available_fen, problem=problem)
@@ -164,7 +171,7 @@ class TransferFlow(AccountsMixin, Flow):
             return "amount_over_transaction_limit"
         if amount > limits.per_day_fen - limits.used_today_fen:
             return "amount_over_daily_limit"
-        if amount > self.account.available_fen:
+        if amount + self.data.fee_schedule.fee(amount) > self.account.available_fen:
             return "amount_over_available"
         return ""
 

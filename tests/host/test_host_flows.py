@@ -75,6 +75,15 @@ def test_payee_check_masks_the_name(host):
     assert err.value.reason == "payee_unknown"
 
 
+def test_fee_schedule_prices_every_amount_as_the_host_quotes_it(host):
+    inter, intra = host.fee_schedule(PAYEE_INTER[0]), host.fee_schedule(PAYEE_INTRA[0])
+    assert (inter.rate_bp, inter.min_fen, inter.max_fen) == (5, 200, 2_500) and not inter.free
+    assert intra.free and intra.fee(1_000_000) == 0
+    for amount in (1, 100_000, 400_000, 1_234_567, 5_000_000, 50_000_000):
+        assert inter.fee(amount) == host.fee(amount, PAYEE_INTER[0])
+    assert [inter.fee(a) for a in (100_000, 1_000_000, 10_000_000)] == [200, 500, 2_500]
+
+
 def test_transfer_moves_money_once_per_stan_with_interbank_fee(host, bank, config):
     fee = host.fee(100_000, PAYEE_INTER[0])
     assert fee == 200 and host.fee(100_000, PAYEE_INTRA[0]) == 0

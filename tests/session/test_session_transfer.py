@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.host.sandbox import SandboxBank
 from kiosk.host.iso8583_server import Iso8583Server
+from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest
 from kiosk.session.states import Step
 
 pytestmark = pytest.mark.pcscd
@@ -52,6 +53,17 @@ def through_warning(kiosk) -> None:
     kiosk.send("acknowledge")
 
 
+def test_amount_is_priced_by_the_payees_fee_schedule_and_the_fee_must_fit(card_kiosk):
+    kiosk = card_kiosk
+    to_payee(kiosk, amount_fen=5_234_000)         # all there is: the ¥25 fee does not fit
+    refused = kiosk.recorder.wait(lambda s: s.step == Step.AMOUNT
+                                  and s.view["problem"] == "amount_over_available")
+    assert refused.view["fee_schedule"] == {"rate_bp": 5, "min_fen": 200, "max_fen": 2_500}
+    assert refused.view["fee_fen"] == 2_500
+    kiosk.send("submit", amount_fen=5_234_000 - 2_500)
+    kiosk.step(Step.FRAUD_WARNING)
+
+
 def test_transfer_approved_with_receipt_and_mobile_banking_tip(card_kiosk):
     kiosk = card_kiosk
     to_payee(kiosk)
@@ -76,9 +88,14 @@ def test_transfer_approved_with_receipt_and_mobile_banking_tip(card_kiosk):
 
 def test_insufficient_funds_offers_another_amount(card_kiosk):
     kiosk = card_kiosk
-    to_payee(kiosk, "t0_chaining", amount_fen=880_000)   # the whole balance, plus a fee
+    to_payee(kiosk, "t0_chaining", amount_fen=800_000)   # fits the ¥8,800 with its fee...
     through_warning(kiosk)
     kiosk.step(Step.TRANSFER_CONFIRM)
+    host, pan = kiosk.core.host, "6222020000000000034"
+    spent = host.transfer(TransferRequest(TERMINAL, 901, host.accounts(pan)[0].account_id,
+                                          "6222020000000000018", "测试甲", 100_000,
+                                          TransferKind.INTRABANK))
+    assert spent.outcome is TransferOutcome.APPROVED  # ...until money is spent elsewhere
     kiosk.send("confirm")
     result = kiosk.step(Step.TRANSFER_RESULT)
     assert result.view["outcome"] == "declined"
@@ -86,8 +103,8 @@ def test_insufficient_funds_offers_another_amount(card_kiosk):
     assert "amount" in result.actions and "receipt" not in result.actions
     kiosk.send("amount")
     again = kiosk.step(Step.AMOUNT)
-    assert again.view["amount_fen"] == 880_000 and again.view["problem"] == "insufficient_funds"
-    assert kiosk.core.host.accounts("6222020000000000034")[0].balance_fen == 880_000
+    assert again.view["amount_fen"] == 800_000 and again.view["problem"] == "insufficient_funds"
+    assert host.accounts(pan)[0].balance_fen == 880_000 - 100_000
 
 
 def test_card_pulled_mid_transfer_completes_and_records_it(card_kiosk):

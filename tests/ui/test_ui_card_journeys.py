@@ -106,6 +106,7 @@ def test_transfer_to_a_new_payee_with_insufficient_funds_then_made(card_ui):
     assert "测*丙" in ui.visible_texts()
     ui.tap(check.ids.confirm)
     amount = ui.wait_step(Step.AMOUNT)
+    assert amount.ids.fee.value == ui.tr("Free of charge")      # a payee at this bank
     ui.type_digits(amount.ids.keypad, "60000")                 # more than the ¥52,340 there
     assert amount.ids.amount.text == "¥ 60000"
     ui.tap(amount.ids.submit)
