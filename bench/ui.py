@@ -158,6 +158,26 @@ def transitions(app) -> dict[str, tuple[tuple[float, float], tuple[float, float]
     return {k: (v[0], v[-1]) for k, v in times.items()}
 
 
+def switches(app, rounds: int = 4) -> dict[str, list[float]]:
+    """ms until drawn for the attract screen's own switches: language, larger text."""
+    import dataclasses
+    from screens.tour import tour_states
+    from kivy.graphics.opengl import glFinish
+    attract = dict(tour_states("zh_CN"))["attract"]
+    times: dict[str, list[float]] = {"language": [], "larger text": []}
+    for _ in range(rounds):
+        for label, changes in (("language", {"language": "en"}), ("language", {}),
+                               ("larger text", {"elderly": True}), ("larger text", {})):
+            frame()
+            glFinish()
+            t0 = time.perf_counter()
+            app.on_session_state(dataclasses.replace(attract, **changes))
+            frame()
+            glFinish()
+            times[label].append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def sessions(app, config, count: int) -> tuple[float, float, float]:
     """Drive `count` customer sessions; RSS after a warm-up, at the end, and the peak."""
     from kiosk.session.clock import ManualClock
@@ -226,6 +246,10 @@ def main() -> int:
                   f"{statistics.median(d for d, _ in drawn):.1f} ms, max {drawn[0][0]:.1f} ms "
                   f"({drawn[0][1]}); UI thread median {statistics.median(thread):.1f} ms, max "
                   f"{max(thread):.1f} ms (target < 100 ms)")
+        for label, values in switches(app).items():
+            print(f"switch of {label} on the attract screen: drawn median "
+                  f"{statistics.median(values):.1f} ms, max {max(values):.1f} ms "
+                  f"({len(values)} switches; every built screen's layout follows)")
         print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
               "software GL shares them)")
         t0 = time.monotonic()

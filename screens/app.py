@@ -91,8 +91,6 @@ class KioskApp(App):
     # -- building ----------------------------------------------------------------------------
     def build(self):
         register_font(self.kiosk_config.path(self.kiosk_config.ui.font))
-        for language in LANGUAGES:   # parsed now, not while a customer waits on a switch
-            translations(language)
         from . import router
         from .root import KioskRoot
         router.load_kv()
@@ -137,10 +135,12 @@ class KioskApp(App):
     def prepare(self) -> None:
         """What is done while the first attract screen waits, so no customer waits for it:
         every screen built with its text drawn (one a frame), the pinyin table loaded (its
-        thread would otherwise compete with the screens that follow name entry), and then
-        garbage collection moved to quiet times."""
+        thread would otherwise compete with the screens that follow name entry), every
+        language's catalog read, and then garbage collection moved to quiet times."""
         from .widgets import pinyin_input
         pinyin_input.warm_up()
+        for language in LANGUAGES:   # parsed now, not while a customer waits on a switch
+            translations(language)
         self.root.bind(prebuilt=lambda *_: self.collector.start())
         self.root.prebuild()
 

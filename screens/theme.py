@@ -10,6 +10,10 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 
 DESIGN_HEIGHT = 800
 
+# text sizes (px at 1280x800) by role; 'header' does not grow in elderly mode
+TEXT_BASE = {"title": 40, "heading": 32, "body": 26, "small": 20, "button": 28, "key": 40,
+             "figure": 48, "header": 24}
+
 
 def rgb(hex_colour: str, alpha: float = 1.0) -> list[float]:
     h = hex_colour.lstrip("#")
@@ -59,6 +63,12 @@ class Theme(EventDispatcher):
         self.bind(unit=self._resize, scale=self._resize)
         self._resize()
 
+    @staticmethod
+    def font(role: str, unit: float, scale: float) -> int:
+        """The text size of a role. Rules call it with the theme's unit and scale so that they
+        follow one change of either once, not once per size property."""
+        return round(TEXT_BASE[role] * unit * (1.0 if role == "header" else scale))
+
     def on_elderly(self, *_):
         self.scale = self.elderly_text_scale if self.elderly else 1.0
 
@@ -67,11 +77,11 @@ class Theme(EventDispatcher):
 
     def _resize(self, *_):
         u, s = self.unit, self.scale
-        self.title = round(40 * u * s)
-        self.heading = round(32 * u * s)
-        self.body = round(26 * u * s)
-        self.small = round(20 * u * s)
-        self.button_text = round(28 * u * s)
+        self.title = self.font("title", u, s)
+        self.heading = self.font("heading", u, s)
+        self.body = self.font("body", u, s)
+        self.small = self.font("small", u, s)
+        self.button_text = self.font("button", u, s)
         self.button_height = round(96 * u * (1 + (s - 1) / 2))
         self.key_size = round(96 * u * (1 + (s - 1) / 3))
         self.header_height = round(88 * u)
