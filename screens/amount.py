@@ -26,7 +26,13 @@ def fee_text(view: dict, typed: str, language: str) -> str:
     if amount:
         return money(fees.fee(amount))
     return translate(language, N_("{rate} of the amount, {low} to {high}")).format(
-        rate=f"{fees.rate_bp / 100:g}%", low=money(fees.min_fen), high=money(fees.max_fen))
+        rate=f"{fees.rate_bp / 100:g}%", low=whole_money(fees.min_fen),
+        high=whole_money(fees.max_fen))
+
+
+def whole_money(fen: int) -> str:
+    """¥25 rather than ¥25.00 where there are no fen: short enough not to wrap in a tile."""
+    return f"¥{fen // 100:,}" if fen % 100 == 0 else money(fen)
 
 
 class AmountScreen(KioskScreen):

@@ -17,8 +17,10 @@ def test_money_on_screen():
 def test_fee_shown_as_the_customer_types():
     from screens.amount import fee_text
     interbank = {"fee_schedule": {"rate_bp": 5, "min_fen": 200, "max_fen": 2_500}}
-    assert fee_text(interbank, "", "en") == "0.05% of the amount, ¥2.00 to ¥25.00"
-    assert fee_text(interbank, "", "zh_CN") == "金额的0.05%，最低¥2.00，最高¥25.00"
+    assert fee_text(interbank, "", "en") == "0.05% of the amount, ¥2 to ¥25"
+    assert fee_text(interbank, "", "zh_CN") == "0.05%，¥2至¥25"
+    odd = {"fee_schedule": {"rate_bp": 10, "min_fen": 150, "max_fen": 100_000}}
+    assert fee_text(odd, "", "en") == "0.1% of the amount, ¥1.50 to ¥1,000"
     assert [fee_text(interbank, typed, "en") for typed in ("100", "10000", "20000.", "80000")] \
         == ["¥2.00", "¥5.00", "¥10.00", "¥25.00"]
     free = {"fee_schedule": {"rate_bp": 0, "min_fen": 0, "max_fen": 0}}

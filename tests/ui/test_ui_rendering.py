@@ -180,3 +180,17 @@ def contrast(a, b) -> float:
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+def test_a_long_description_makes_its_transaction_row_taller(ui_app):
+    from kivy.base import EventLoop
+    from screens.transactions import TransactionRow
+    short = TransactionRow(item={"description": "Salary", "amount_fen": 100}, size=(1200, 10))
+    long = TransactionRow(item={"description": "转账 Transfer 一二三四五六七八九十 " * 3,
+                                "counterparty_masked": "625965*********0025",
+                                "amount_fen": -100}, size=(1200, 10))
+    for _ in range(4):
+        EventLoop.idle()
+    assert long.ids.desc.height > short.ids.desc.height * 1.5       # it wrapped
+    assert long.height >= long.ids.desc.height > 0
+    assert long.height > short.height
