@@ -41,10 +41,5 @@ class AccountsScreen(KioskScreen):
             row.account = account
             row.selected = account.get("index") == selected
 
-        def build(account: dict) -> AccountRow:
-            row = self._account_row()
-            refresh(row, account)
-            return row
-
         fill_rows(self.ids.accounts, state.view.get("accounts", [])[: state.page_size],
-                  build, refresh)
+                  self._account_row, refresh)

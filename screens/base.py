@@ -61,12 +61,7 @@ class KioskScreen(ActionSource, Screen):
             for name, value in button_args.items():
                 setattr(button, name, value)
 
-        def build(choice: tuple[str, str, dict[str, Any]]) -> Any:
-            button = self.choice_button(button_class)
-            refresh(button, choice)
-            return button
-
-        return fill_rows(container, choices, build, refresh)
+        return fill_rows(container, choices, lambda: self.choice_button(button_class), refresh)
 
     def stock_choices(self, container: Any, count: int, button_class: Any = None) -> None:
         stock_rows(container, count, lambda: self.choice_button(button_class))

@@ -17,7 +17,7 @@ class FraudWarningScreen(KioskScreen):
     def on_render(self, state: State) -> None:
         fill_rows(self.ids.warnings,
                   ["•  " + self.tr(message_id) for message_id in state.view.get("warnings", [])],
-                  lambda text: KLabel(text=text, role="body"),
+                  lambda: KLabel(role="body"),
                   lambda label, text: setattr(label, "text", text))
         if self.arriving():  # not on a re-render (language switch): the reading time runs once
             self.count_down(state.view.get("min_read_s", 0))

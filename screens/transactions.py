@@ -32,5 +32,4 @@ class TransactionsScreen(KioskScreen):
 
 
 def show_transactions(container, items) -> None:
-    fill_rows(container, items, lambda item: TransactionRow(item=item),
-              lambda row, item: setattr(row, "item", item))
+    fill_rows(container, items, TransactionRow, lambda row, item: setattr(row, "item", item))

@@ -13,11 +13,16 @@ from typing import Any, Callable, Sequence
 _spare: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # container -> rows taken off
 
 
-def fill_rows(container: Any, values: Sequence[Any], build: Callable[[Any], Any],
+def _spare_rows(container: Any) -> list[Any]:
+    return _spare.setdefault(getattr(container, "__self__", container), [])  # not an ids proxy
+
+
+def fill_rows(container: Any, values: Sequence[Any], build: Callable[[], Any],
               refresh: Callable[[Any, Any], None]) -> list[Any]:
-    """Show one row per value in `container`, in order: `refresh(row, value)` for the rows
-    it has, `build(value)` for the rest; rows beyond the list are removed. The rows, in order."""
-    spare = _spare.setdefault(getattr(container, "__self__", container), [])  # not an ids proxy
+    """Show one row per value in `container`, in order: the rows it has, then kept ones, then
+    new blank ones from `build()`, each given its value by `refresh(row, value)`; rows beyond
+    the list are taken off and kept. The rows, in order."""
+    spare = _spare_rows(container)
     rows = list(reversed(container.children))   # Kivy keeps children last-added first
     for row in rows[len(values):]:
         container.remove_widget(row)
@@ -26,16 +31,15 @@ def fill_rows(container: Any, values: Sequence[Any], build: Callable[[Any], Any]
     for index, value in enumerate(values):
         if index < len(rows):
             row = rows[index]
-            refresh(row, value)
         else:
-            row = spare.pop() if spare else build(value)
-            refresh(row, value)
+            row = spare.pop() if spare else build()
             container.add_widget(row)
+        refresh(row, value)
         shown.append(row)
     return shown
 
 
 def stock_rows(container: Any, count: int, build: Callable[[], Any]) -> None:
-    """Build rows for `container` ahead of time (while nobody waits), to be filled later."""
-    spare = _spare.setdefault(getattr(container, "__self__", container), [])
+    """Build blank rows for `container` ahead of time (while nobody waits), to fill later."""
+    spare = _spare_rows(container)
     spare.extend(build() for _ in range(max(0, count - len(spare) - len(container.children))))

@@ -65,8 +65,8 @@ def test_rows_are_reused_in_order_and_kept_for_a_longer_list(ui_app):
     box = BoxLayout(orientation="vertical")
     built = []
 
-    def build(text):
-        built.append(KLabel(text=text))
+    def build():
+        built.append(KLabel())
         return built[-1]
 
     def refresh(label, text):
@@ -80,7 +80,7 @@ def test_rows_are_reused_in_order_and_kept_for_a_longer_list(ui_app):
     assert len(built) == 4                       # two kept rows came back, one built
     assert set(first) < set(again)
     assert [w.text for w in reversed(box.children)] == ["p", "q", "r", "s"]
-    stock_rows(box, 6, lambda: build(""))
+    stock_rows(box, 6, build)
     fill_rows(box, list("uvwxyz"), build, refresh)
     assert len(built) == 6 and len(box.children) == 6
 
