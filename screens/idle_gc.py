@@ -25,7 +25,6 @@ class IdleCollector:
         self.delay = delay
         self.interval = interval
         self.collections = 0
-        self.last_ms = 0.0
         self._pending = None
         self._periodic = None
         self._thresholds: tuple[int, int, int] | None = None
@@ -72,6 +71,6 @@ class IdleCollector:
         self._pending = None
         t0 = time.perf_counter()
         found = gc.collect()
-        self.last_ms = (time.perf_counter() - t0) * 1000
         self.collections += 1
-        log.debug("full garbage collection: %d objects freed in %.0f ms", found, self.last_ms)
+        log.debug("full garbage collection: %d objects freed in %.0f ms", found,
+                  (time.perf_counter() - t0) * 1000)

@@ -16,7 +16,7 @@ PREFERRED = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
              "桂英华玉兰萍红建国文辉鹏飞宇浩然子涵梓轩欣怡雨佳琪晨阳测试甲乙丙丁戊己庚辛壬癸")
 
 _table: dict[str, list[str]] | None = None
-_warming = False
+_warm_up_started = threading.Lock()   # taken for good by the first warm_up
 _lock = threading.Lock()
 
 
@@ -56,13 +56,10 @@ def ready() -> bool:
 
 
 def warm_up() -> None:
-    """Build the table on a background thread (once, however often this is called)."""
-    global _warming
-    with _lock:
-        if _table is not None or _warming:
-            return
-        _warming = True
-    threading.Thread(target=table, name="pinyin-table", daemon=True).start()
+    """Build the table on a background thread (once, however often this is called). Never
+    waits: the UI thread calls it, and the build holds `_lock` for half a second."""
+    if _table is None and _warm_up_started.acquire(blocking=False):
+        threading.Thread(target=table, name="pinyin-table", daemon=True).start()
 
 
 def candidates(typed: str, limit: int = 40) -> list[str]:
