@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from dataclasses import asdict
 from typing import Any, Callable
 
 from kiosk.journal import Journal
@@ -86,8 +87,7 @@ class JournaledHost(HostLink):
 
     def fee_schedule(self, to_account_number: str) -> FeeSchedule:
         return self._call("fee_schedule", lambda: self.inner.fee_schedule(to_account_number),
-                          lambda r: {"rate_bp": r.rate_bp, "min_fen": r.min_fen,
-                                     "max_fen": r.max_fen}, payee_number=to_account_number)
+                          asdict, payee_number=to_account_number)
 
     def fee(self, amount_fen: int, to_account_number: str) -> int:
         return self._call("fee", lambda: self.inner.fee(amount_fen, to_account_number),

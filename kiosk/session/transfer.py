@@ -8,6 +8,7 @@ transfer is recorded.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from ..host.link import HostDeclined, HostMalformed
@@ -151,8 +152,7 @@ class TransferFlow(AccountsMixin, Flow):
         self.s.show(Step.AMOUNT, message_id="enter_amount",
                     on={"submit": self.submit_amount, "back": self.back_to_payee},
                     amount_fen=amount_fen, fee_fen=fees.fee(amount_fen) if amount_fen else None,
-                    fee_schedule={"rate_bp": fees.rate_bp, "min_fen": fees.min_fen,
-                                  "max_fen": fees.max_fen},
+                    fee_schedule=asdict(fees),
                     per_transaction_fen=limits.per_transaction_fen,
                     remaining_today_fen=max(0, limits.per_day_fen - limits.used_today_fen),
                     available_fen=self.account.available_fen, problem=problem)
