@@ -34,16 +34,25 @@ class LocalSource:
             self._devices.setdefault(event.device, {})[event.field] = event.new
         self.feed.bump()
 
+    def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
+        return self._kiosk() if kiosk_id == self.center.kiosk_id else None
+
     def snapshot(self) -> dict[str, Any]:
+        return {"kiosks": [self._kiosk()],
+                "history": [dict(a.to_dict(), kiosk=self.center.kiosk_id,
+                                 branch=self.center.branch)
+                            for a in self.center.history(self._history_limit)],
+                "broker": {"connected": True, "lost_at": None, "rejected": 0}}
+
+    def _kiosk(self) -> dict[str, Any]:
         with self._lock:
             devices = {k: dict(v) for k, v in self._devices.items()}
         for name, status in self._statuses().items():
             devices[name] = {**status, **devices.get(name, {})}  # events are newer
-        kiosk = {"kiosk": self.center.kiosk_id, "branch": self.center.branch, "state": "online",
-                 "devices": devices, "alerts": [a.to_dict() for a in self.center.active()]}
-        return {"kiosks": [kiosk],
-                "history": [dict(a.to_dict(), kiosk=self.center.kiosk_id)
-                            for a in self.center.history(self._history_limit)]}
+        return {"kiosk": self.center.kiosk_id, "branch": self.center.branch, "state": "online",
+                "since": None, "reason": "", "devices": devices,
+                "alerts": [{**a.to_dict(), "pending": "", "command": ""}
+                           for a in self.center.active()]}
 
     def acknowledge(self, kiosk: str, alert_id: str, by: str) -> bool:
         return kiosk == self.center.kiosk_id and \

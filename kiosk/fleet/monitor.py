@@ -2,7 +2,13 @@
 
 Retained status messages give each kiosk's state, devices and open alerts (so a console started
 late sees everything at once); QoS 1 events, de-duplicated by `event_id`, keep it live and fill
-the history. Staff actions go back to the kiosk as commands; the kiosk's AlertCenter decides.
+the history. Every message is checked by `schema` first: a bad one is logged, counted and
+dropped (paho acknowledges it once this callback returns), never fatal.
+
+Staff actions go back to the kiosk as QoS 1 commands; the kiosk's AlertCenter decides. Until
+the kiosk confirms (its event shows the alert acknowledged or resolved) the alert carries
+`pending`; a command unconfirmed after `command_timeout_s` is marked `failed`.
+A kiosk that goes offline gets an alert of its own (`kiosk.offline`), closed when it returns.
 """
 from __future__ import annotations
 
@@ -16,11 +22,14 @@ from typing import Any, Callable
 import paho.mqtt.client as mqtt
 
 from ..console.feed import ChangeFeed
+from . import schema
 from .broker import BrokerAddress, Topics, make_client, split_topic
 
 log = logging.getLogger(__name__)
 
 SEEN_EVENTS_MAX = 100_000
+COMMAND_TIMEOUT_S = 120.0
+_CONFIRMS = {"ack": ("acknowledged", "resolved"), "resolve": ("resolved",)}
 
 # listener(kiosk, event payload, monotonic time received): benchmarks measure latency with it
 EventListener = Callable[[str, dict[str, Any], float], None]
@@ -28,24 +37,31 @@ EventListener = Callable[[str, dict[str, Any], float], None]
 
 class FleetMonitor:
     def __init__(self, address: BrokerAddress, *, prefix: str = "bank", branch: str = "+",
-                 tls_ca: str = "", history_limit: int = 200, client_id: str = ""):
+                 tls_ca: str = "", history_limit: int = 200, client_id: str = "",
+                 command_timeout_s: float = COMMAND_TIMEOUT_S,
+                 clock: Callable[[], float] = time.time):
         self.address = address
         self.prefix = prefix
         self.branch = branch
+        self.command_timeout_s = command_timeout_s
         self.feed = ChangeFeed()
+        self._clock = clock
         self._lock = threading.Lock()
         self._kiosks: dict[str, dict[str, Any]] = {}
         self._history: collections.deque[dict[str, Any]] = collections.deque(
             maxlen=history_limit)
         self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._pending: dict[tuple[str, str], dict[str, Any]] = {}
         self._listeners: list[EventListener] = []
         self._connected = threading.Event()
+        self._lost_at: float | None = None
         self.duplicates = 0
+        self.rejected = 0
         # A named console keeps its session, so events sent while it reconnects wait for it.
         self._client = make_client(client_id or f"console-{id(self):x}", address, tls_ca=tls_ca,
                                    persistent=bool(client_id))
         self._client.on_connect = self._on_connect
-        self._client.on_disconnect = lambda *a: self._connected.clear()
+        self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
 
     def start(self) -> None:
@@ -65,12 +81,23 @@ class FleetMonitor:
     # -- ConsoleSource -------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            kiosks = [{**k, "devices": {d: dict(s) for d, s in k["devices"].items()},
-                       "alerts": sorted(k["alerts"].values(), key=lambda a: a["raised_at"])}
-                      for k in self._kiosks.values()]
+            kiosks = [self._view(k) for k in self._kiosks.values()]
             history = list(self._history)
         kiosks.sort(key=lambda k: (k["branch"], k["kiosk"]))
-        return {"kiosks": kiosks, "history": history}
+        return {"kiosks": kiosks, "history": history, "broker": self.broker_state()}
+
+    def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._kiosks.get(kiosk_id)
+            return None if entry is None else self._view(entry)
+
+    def history(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._history)
+
+    def broker_state(self) -> dict[str, Any]:
+        return {"connected": self._connected.is_set(), "lost_at": self._lost_at,
+                "rejected": self.rejected}
 
     def acknowledge(self, kiosk: str, alert_id: str, by: str) -> bool:
         return self._command(kiosk, alert_id, "ack", by)
@@ -78,15 +105,38 @@ class FleetMonitor:
     def resolve(self, kiosk: str, alert_id: str, by: str) -> bool:
         return self._command(kiosk, alert_id, "resolve", by)
 
+    def expire_pending(self) -> None:
+        """Mark commands the kiosk never confirmed as failed (the console calls this often)."""
+        now = self._clock()
+        changed = []
+        with self._lock:
+            for (kiosk, _), command in self._pending.items():
+                if command["state"] == "pending" and now - command["sent_at"] > \
+                        self.command_timeout_s:
+                    command["state"] = "failed"
+                    changed.append(kiosk)
+        for kiosk in changed:
+            self.feed.bump(kiosk)
+
     def _command(self, kiosk: str, alert_id: str, verb: str, by: str) -> bool:
         with self._lock:
             entry = self._kiosks.get(kiosk)
-            if entry is None or alert_id not in entry["alerts"]:
+            alert = entry["alerts"].get(alert_id) if entry else None
+            if alert is None:
                 return False
-            topics = Topics(self.prefix, entry["branch"], kiosk)
-        self._client.publish(topics.command(verb),
-                             json.dumps({"alert_id": alert_id, "by": by}, ensure_ascii=False),
-                             qos=1)
+            if alert["kind"] == "offline":  # the console's own alert: nothing to send
+                self._close_locally(entry, alert, verb, by)
+                changed = True
+            else:
+                changed = False
+                topics = Topics(self.prefix, entry["branch"], kiosk)
+                self._pending[(kiosk, alert_id)] = {"verb": verb, "by": by, "state": "pending",
+                                                    "sent_at": self._clock()}
+        if not changed:
+            self._client.publish(topics.command(verb),
+                                 json.dumps({"alert_id": alert_id, "by": by},
+                                            ensure_ascii=False), qos=1)
+        self.feed.bump(kiosk)
         return True
 
     # -- paho callbacks ----------------------------------------------------------------------
@@ -98,66 +148,143 @@ class FleetMonitor:
         base = f"{self.prefix}/{self.branch}/+"
         client.subscribe([(f"{base}/status", 1), (f"{base}/event/+", 1)])
         self._connected.set()
+        self._lost_at = None
+        self.feed.bump()
+
+    def _on_disconnect(self, *args: Any) -> None:
+        self._connected.clear()
+        self._lost_at = self._clock()
+        log.warning("console: lost the broker %s", self.address)
+        self.feed.bump()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        try:
+            self._handle(message)
+        except schema.BadMessage as exc:
+            self.rejected += 1
+            log.warning("console: dropped a bad message on %s: %s", message.topic[:200], exc)
+        except Exception:  # paho's thread must never die: the console would go blind
+            self.rejected += 1
+            log.exception("console: dropped a message on %s", message.topic[:200])
+
+    def _handle(self, message: mqtt.MQTTMessage) -> None:
         received = time.monotonic()
         parts = split_topic(message.topic)
+        if parts is None:
+            raise schema.BadMessage("unknown topic")
+        _, branch, kiosk, rest = parts
         try:
             body = json.loads(message.payload)
         except ValueError:
-            log.warning("console: ignored a malformed message on %s", message.topic)
-            return
-        if parts is None or not isinstance(body, dict):
-            return
-        _, branch, kiosk, rest = parts
+            raise schema.BadMessage("not JSON") from None
         if rest == ["status"]:
-            self._apply_status(branch, kiosk, body)
+            if not message.payload:
+                return  # a retained status cleared by an operator
+            self._apply_status(branch, kiosk, schema.status(body))
         elif rest[0] == "event":
-            if not self._apply_event(branch, kiosk, body):
+            event = schema.event(body)
+            if not self._apply_event(branch, kiosk, event):
                 return
             for listener in list(self._listeners):
                 listener(kiosk, body, received)
-        self.feed.bump()
+        else:
+            raise schema.BadMessage("unknown topic")
+        self.feed.bump(kiosk)
 
+    # -- state -------------------------------------------------------------------------------
     def _entry(self, branch: str, kiosk: str) -> dict[str, Any]:
         return self._kiosks.setdefault(kiosk, {"kiosk": kiosk, "branch": branch,
-                                               "state": "unknown", "at": 0.0, "devices": {},
-                                               "alerts": {}})
+                                               "state": "unknown", "at": 0.0, "since": None,
+                                               "reason": "", "devices": {}, "alerts": {}})
+
+    def _view(self, entry: dict[str, Any]) -> dict[str, Any]:
+        alerts = []
+        for alert in entry["alerts"].values():
+            command = self._pending.get((entry["kiosk"], alert["alert_id"]))
+            alerts.append({**alert, "pending": command["verb"] if command else "",
+                           "command": command["state"] if command else ""})
+        alerts.sort(key=lambda a: a["raised_at"])
+        return {**entry, "devices": {d: dict(s) for d, s in entry["devices"].items()},
+                "alerts": alerts}
 
     def _apply_status(self, branch: str, kiosk: str, body: dict[str, Any]) -> None:
         with self._lock:
             entry = self._entry(branch, kiosk)
-            entry["state"] = str(body.get("state", "unknown"))
-            entry["at"] = float(body.get("at", 0.0))
+            if body["state"] != entry["state"]:
+                entry["since"] = body["at"]
+            entry.update((k, body[k]) for k in ("state", "at", "reason", "version", "screen",
+                                                "started_at") if k in body)
             if "devices" in body:
                 entry["devices"] = body["devices"]
             if "alerts" in body:
                 fresh = {a["alert_id"]: a for a in body["alerts"]}
                 for alert_id, alert in list(entry["alerts"].items()):
-                    if alert_id not in fresh and alert["updated_at"] <= entry["at"]:
+                    if alert_id not in fresh and alert["kind"] != "offline" and \
+                            alert["updated_at"] <= entry["at"]:
                         del entry["alerts"][alert_id]  # closed before this status was sent
                 for alert_id, alert in fresh.items():
-                    known = entry["alerts"].get(alert_id)
-                    if known is None or known["updated_at"] <= alert["updated_at"]:
-                        entry["alerts"][alert_id] = alert
+                    self._update_alert(entry, alert)
+            self._track_offline(entry)
 
-    def _apply_event(self, branch: str, kiosk: str, body: dict[str, Any]) -> bool:
+    def _apply_event(self, branch: str, kiosk: str, event: dict[str, Any]) -> bool:
         """Apply one alert event; False when it was already seen (QoS 1 re-delivery)."""
-        event_id, alert = body.get("event_id"), body.get("alert")
-        if not event_id or not isinstance(alert, dict):
-            return False
         with self._lock:
-            if event_id in self._seen:
+            if event["event_id"] in self._seen:
                 self.duplicates += 1
                 return False
-            self._seen[event_id] = None
+            self._seen[event["event_id"]] = None
             if len(self._seen) > SEEN_EVENTS_MAX:
                 self._seen.popitem(last=False)
+            alert = event["alert"]
             entry = self._entry(branch, kiosk)
-            known = entry["alerts"].get(alert["alert_id"])
             if alert["state"] == "resolved":
-                entry["alerts"].pop(alert["alert_id"], None)
-                self._history.appendleft({**alert, "kiosk": kiosk})
-            elif known is None or known["updated_at"] <= alert["updated_at"]:
-                entry["alerts"][alert["alert_id"]] = alert
+                if entry["alerts"].pop(alert["alert_id"], None) is not None or \
+                        (kiosk, alert["alert_id"]) in self._pending:
+                    self._confirm(kiosk, alert)
+                self._history.appendleft({**alert, "kiosk": kiosk, "branch": entry["branch"]})
+            else:
+                self._update_alert(entry, alert)
         return True
+
+    def _update_alert(self, entry: dict[str, Any], alert: dict[str, Any]) -> None:
+        known = entry["alerts"].get(alert["alert_id"])
+        if known is None or known["updated_at"] <= alert["updated_at"]:
+            entry["alerts"][alert["alert_id"]] = alert
+            self._confirm(entry["kiosk"], alert)
+
+    def _confirm(self, kiosk: str, alert: dict[str, Any]) -> None:
+        command = self._pending.get((kiosk, alert["alert_id"]))
+        if command and alert["state"] in _CONFIRMS[command["verb"]]:
+            del self._pending[(kiosk, alert["alert_id"])]
+
+    def _track_offline(self, entry: dict[str, Any]) -> None:
+        """Raise the console's own alert while a kiosk is offline; close it when it returns."""
+        alert = next((a for a in entry["alerts"].values() if a["kind"] == "offline"), None)
+        if entry["state"] == "offline" and alert is None:
+            lost = entry["reason"] != "shutdown"
+            since = entry["since"] or entry["at"]
+            alert_id = f"offline-{entry['kiosk']}-{since:.3f}"
+            entry["alerts"][alert_id] = {
+                "alert_id": alert_id, "key": "offline", "kind": "offline", "device": "",
+                "code": "kiosk.offline.lost" if lost else "kiosk.offline.shutdown",
+                "severity": "fault" if lost else "warning",
+                "message": f"{entry['kiosk']} offline ({entry['reason'] or 'lost'})",
+                "state": "raised", "raised_at": since, "updated_at": since, "count": 1,
+                "acknowledged_by": "", "acknowledged_at": None, "resolved_at": None,
+                "data": {"reason": entry["reason"] or "lost"}}
+        elif entry["state"] == "online" and alert is not None:
+            self._close_locally(entry, alert, "resolve", "kiosk")
+
+    def _close_locally(self, entry: dict[str, Any], alert: dict[str, Any], verb: str,
+                       by: str) -> None:
+        now = self._clock()
+        if verb == "ack":
+            entry["alerts"][alert["alert_id"]] = {**alert, "state": "acknowledged",
+                                                  "acknowledged_by": by, "acknowledged_at": now,
+                                                  "updated_at": now}
+            return
+        del entry["alerts"][alert["alert_id"]]
+        self._history.appendleft({**alert, "state": "resolved", "resolved_at": now,
+                                  "updated_at": now, "kiosk": entry["kiosk"],
+                                  "branch": entry["branch"],
+                                  "data": {**alert["data"], "resolved_by": by}})
