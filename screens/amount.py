@@ -42,10 +42,14 @@ class AmountScreen(KioskScreen):
 
     def on_render(self, state: State) -> None:
         entered = state.view.get("amount_fen") or 0
-        if entered != self._entered:
+        if self.arriving() or entered != self._entered:
             self._entered = entered
             self.typed = "" if not entered else (f"{entered // 100}" if entered % 100 == 0
                                                  else f"{entered // 100}.{entered % 100:02d}")
+
+    def on_forget(self) -> None:
+        self._entered = None
+        self.typed = ""
 
     def add_digit(self, index: int) -> None:
         text = self.typed + self.ids.keypad.keys[index]

@@ -18,7 +18,7 @@ from kiosk.session.states import State, Step
 
 from .widgets.actions import ActionSource
 from .widgets.controls import KButton, render_stale_text
-from .widgets.rows import fill_rows, stock_rows
+from .widgets.rows import fill_rows, forget_rows, stock_rows
 
 
 class KioskScreen(ActionSource, Screen):
@@ -42,6 +42,21 @@ class KioskScreen(ActionSource, Screen):
 
     def on_render(self, state: State) -> None:
         """Hook: fill lists and anything the .kv cannot bind directly."""
+
+    def forget(self) -> None:
+        """The customer's session is over: drop everything this screen was given or typed,
+        lists included, so the next customer meets none of it (shown or not)."""
+        self.on_leave()
+        self.state = None
+        self.view = {}
+        self.actions = []
+        self.message = ""
+        self.seconds_left = 0
+        forget_rows(self)
+        self.on_forget()
+
+    def on_forget(self) -> None:
+        """Hook: clear what the screen keeps of its own (input typed, candidates)."""
 
     def prepare(self, page_size: int) -> None:
         """Hook, before the screen is first needed: build the rows of its lists (up to

@@ -17,9 +17,13 @@ class LostCardNumberScreen(KioskScreen):
 
     def on_render(self, state: State) -> None:
         entered = state.view.get("number", "")
-        if entered != self._entered:
+        if self.arriving() or entered != self._entered:
             self._entered = entered
             self.number = entered
+
+    def on_forget(self) -> None:
+        self._entered = None
+        self.number = ""
 
     def add_digit(self, index: int) -> None:
         if len(self.number) < MAX_CARD_DIGITS:

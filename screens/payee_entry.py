@@ -2,6 +2,7 @@
 keyboard with character candidates (a kiosk has no reliable IME).
 
 What is typed stays on this screen until the customer presses Continue; the session checks it.
+Arriving, the screen shows the session's entry (empty for a new payee), never what it last held.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ class PayeeEntryScreen(KioskScreen):
 
     def on_render(self, state: State) -> None:
         entered = (state.view.get("account_number", ""), state.view.get("name", ""))
-        if entered != self._entered:  # a new entry or the session changed it: show that
+        if self.arriving() or entered != self._entered:  # the session's entry, not the last
             self._entered = entered
             self.account_number, self.payee_name = entered
             self.pinyin = ""
@@ -62,6 +63,12 @@ class PayeeEntryScreen(KioskScreen):
             name_problem = problem.startswith("payee_name")
             self.field = "name" if name_problem or (self.account_number and not problem
                                                      and not self.payee_name) else "account"
+
+    def on_forget(self) -> None:
+        self._entered = None
+        self.account_number = self.payee_name = self.pinyin = ""
+        self.candidates = []
+        self.field = "account"
 
     # -- account number ----------------------------------------------------------------------
     def add_digit(self, index: int) -> None:

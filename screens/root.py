@@ -7,7 +7,7 @@ from kivy.properties import BooleanProperty, DictProperty, NumericProperty, Obje
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.session.states import State, Step
+from kiosk.session.states import AFTER_SESSION, State, Step
 
 from . import router
 from .widgets.actions import ActionSource
@@ -34,6 +34,7 @@ class KioskRoot(ActionSource, BoxLayout):
     state = ObjectProperty(None, allownone=True)
     prebuilt = BooleanProperty(False)   # every screen is built
     page_size = NumericProperty(6)      # the most rows or choices a screen shows at once
+    _customer_seen = False              # a step of a customer's session was shown
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -65,9 +66,21 @@ class KioskRoot(ActionSource, BoxLayout):
         header.help_enabled = state.accepts("help")
         header.language_enabled = state.accepts("language")
         screen = self.screen(state.step)
+        if state.step in AFTER_SESSION:
+            self.forget_customer(screen)
+        else:
+            self._customer_seen = True
         screen.render(state)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
+
+    def forget_customer(self, shown) -> None:
+        """Once a customer's session is over, every other screen drops what it held of them."""
+        if self._customer_seen:
+            self._customer_seen = False
+            for screen in self.manager.screens:
+                if screen is not shown:
+                    screen.forget()
 
     def screen(self, step: Step | str):
         """The screen of a step, built the first time it is needed."""

@@ -61,6 +61,10 @@ class Step(str, Enum):
 # dismiss the suggestion.
 GLOBAL_ACTIONS = ("help", "end", "language", "dismiss_suggestion")
 
+# The steps shown only once a customer's session has ended (the session's data is wiped):
+# screens drop what they held of that customer.
+AFTER_SESSION = (Step.RATING, Step.GOODBYE, Step.ATTRACT)
+
 # Ways forward offered on ERROR (they are also the actions to send).
 WAYS_FORWARD = ("retry", "ticket", "call_staff", "end", "back")
 

@@ -198,6 +198,21 @@ class UiKiosk:
         for digit in digits:
             self.tap(keypad.key_widget(digit))
 
+    def sign_in(self, profile: str = "unionpay_debit", pin: str = "123456") -> None:
+        """A bank card into the reader on the attract screen, then its PIN."""
+        self.wait_step(Step.ATTRACT)
+        self.emulator("chipcard").perform("insert_card", profile)
+        self.enter_pin(pin)
+
+    def type_name(self, screen: Any, syllables_and_characters: list[tuple[str, str]]) -> None:
+        """Type each syllable's pinyin on the letter keyboard, then touch its character."""
+        for pinyin, character in syllables_and_characters:
+            for letter in pinyin.upper():
+                self.tap(letter)
+            self.wait(lambda: character in screen.candidates, f"candidate {character}")
+            self.pump(2)
+            self.tap(character)
+
     def enter_pin(self, pin: str) -> None:
         screen = self.wait_step(Step.PIN)
         self.type_digits(screen.ids.keypad, pin)

@@ -15,16 +15,10 @@ PAN = "6222020000000000018"            # 测试甲's debit card (shared test dat
 PAYEE = "6222020000000000034"          # 测试丙's debit card at the same bank
 
 
-def sign_in(ui, pin: str = "123456") -> None:
-    ui.wait_step(Step.ATTRACT)
-    ui.emulator("chipcard").perform("insert_card", "unionpay_debit")
-    ui.enter_pin(pin)
-
-
 def test_balance_query_shows_masked_accounts(card_ui, caplog):
     caplog.set_level(logging.DEBUG)
     ui = card_ui
-    sign_in(ui)
+    ui.sign_in()
     ui.wait_step(Step.MENU)
     ui.tap_msg("service_balance")
     accounts = ui.wait_step(Step.ACCOUNTS)
@@ -40,7 +34,7 @@ def test_balance_query_shows_masked_accounts(card_ui, caplog):
 
 def test_wrong_pin_shows_tries_left_and_a_new_keypad(card_ui):
     ui = card_ui
-    sign_in(ui, pin="000000")
+    ui.sign_in(pin="000000")
     pin = ui.wait_step(Step.PIN)
     ui.wait(lambda: ui.session.state.message_id == "pin_wrong", "wrong PIN message")
     ui.pump(2)
@@ -56,7 +50,7 @@ def test_wrong_pin_shows_tries_left_and_a_new_keypad(card_ui):
 
 def test_statement_is_previewed_printed_and_the_receipt_is_reminded(card_ui):
     ui = card_ui
-    sign_in(ui)
+    ui.sign_in()
     ui.wait_step(Step.MENU)
     ui.tap_msg("service_statement")
     ui.wait_step(Step.STATEMENT_PERIOD)
@@ -79,27 +73,18 @@ def test_statement_is_previewed_printed_and_the_receipt_is_reminded(card_ui):
     ui.wait_step(Step.RATING)
 
 
-def type_name(ui, screen, syllables_and_characters) -> None:
-    for pinyin, character in syllables_and_characters:
-        for letter in pinyin.upper():
-            ui.tap(letter)
-        ui.wait(lambda: character in screen.candidates, f"candidate {character}")
-        ui.pump(2)
-        ui.tap(character)
-
-
 def test_transfer_to_a_new_payee_with_insufficient_funds_then_made(card_ui):
     from screens.widgets import pinyin_input
     pinyin_input.table()                       # as if the keyboard had been warmed up already
     ui = card_ui
-    sign_in(ui)
+    ui.sign_in()
     ui.wait_step(Step.MENU)
     ui.tap_msg("service_transfer")
     entry = ui.wait_step(Step.PAYEE_ENTRY)
     ui.type_digits(entry.ids.keypad, PAYEE)
     assert entry.ids.account_field.value == "6222 0200 0000 0000 034"
     ui.tap(entry.ids.name_field)
-    type_name(ui, entry, [("ce", "测"), ("shi", "试"), ("bing", "丙")])
+    ui.type_name(entry, [("ce", "测"), ("shi", "试"), ("bing", "丙")])
     assert entry.payee_name == "测试丙"
     ui.tap(entry.ids.submit)
     check = ui.wait_step(Step.PAYEE_CHECK)
