@@ -32,10 +32,9 @@ TRANSACTIONS = [
 
 
 def _menu_options(page: int, size: int) -> tuple[list[dict[str, str]], int]:
-    from kiosk.session.triage import SERVICES
-    pages = -(-len(SERVICES) // size)
-    shown = SERVICES[(page - 1) * size: page * size]
-    return [{"id": s.id, "message_id": s.message_id, "where": s.where} for s in shown], pages
+    from kiosk.session.menu import MENU
+    options, _, pages = MENU.page(page, size)
+    return options, pages
 
 
 def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[str, State]]:

@@ -5,7 +5,13 @@ in `messages.MESSAGE_IDS`. Nothing here imports Kivy.
 
 | module | job |
 |---|---|
-| machine.py | `Session`: steps, actions, timers (inactivity, "need more time?"), worker, help, end and wipe |
+| machine.py | `Session`: the customer's lifecycle (start, serve, end and wipe, rating, goodbye), global actions |
+| engine.py | `StepEngine`: the current state, its handlers and timer, listeners, snapshot and restore |
+| worker.py | the session's threads: jobs, journal rows and device events, never on the caller's thread |
+| routing.py | device events (card in/out, ID card, codes, status) to the session and its flow |
+| context.py | `SessionContext`: what a flow may read and do; `Catalogue`: the flows a session offers |
+| help_call.py | the help button: alert staff, then back to the step the customer was on |
+| paging.py | lists a page at a time |
 | states.py | the steps, each step's view-model keys and actions, `State` |
 | messages.py | every message id with its English default |
 | faults.py | device and host failures as a message id and the ways forward |
@@ -13,7 +19,7 @@ in `messages.MESSAGE_IDS`. Nothing here imports Kivy.
 | clock.py | real time, or `ManualClock` for tests |
 | services.py | the parts a session uses (host, devices, journal, print queue, alerts, transfers) |
 | flow.py | base of the service flows: identification first, then the service |
-| triage.py | the service menu, triaged like the greeter (here, counter, wealth manager) |
+| menu.py | `MENU`, the catalogue: the service menu, triaged like the greeter (here, counter, wealth manager) |
 | identify.py | bank card + PIN on a shuffled keypad, ID card, appointment code |
 | accounts.py, transactions.py, statement.py | balances, transaction query, statements |
 | transfer.py | payee, checks, amount, anti-fraud warning, confirm, send, result, receipt |

@@ -5,8 +5,8 @@ from typing import Any
 
 from ..privacy import mask_name
 from .flow import Flow
-from .identify import host
 from .printing import new_reference, print_document, slip_context
+from .services import host
 from .states import Step
 
 

@@ -32,6 +32,12 @@ class UnavailableError(Exception):
 
 _READER_MESSAGES = {"chipcard": "card_reader_unavailable", "idcard": "idcard_reader_unavailable",
                     "printer": "printer_unavailable"}
+
+
+def unavailable(device: str) -> UnavailableError:
+    """The fault for a device this service needs that is not there."""
+    return UnavailableError(f"{device} is not available",
+                            _READER_MESSAGES.get(device, "device_unavailable"))
 _CARD_MESSAGES = {"chipcard": "card_unreadable", "idcard": "idcard_unreadable"}
 
 

@@ -1,15 +1,18 @@
 """The base of every service flow: identification first when needed, then the service's steps.
 
-A flow shows steps through its session (`self.s.show(...)`) with the handlers each step
+A flow is handed a `SessionContext` (`self.s`), never the session itself. It shows steps
+(`self.s.show(...)`) with the handlers each step
 accepts, runs blocking work with `self.s.work(...)`, and ends with `self.s.finish(items)`.
 """
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-if TYPE_CHECKING:
-    from .machine import Session
+from .context import SessionContext
+from .data import CustomerData
+from .identify import Identification
+from .paging import page_of
 
 log = logging.getLogger(__name__)
 
@@ -22,18 +25,17 @@ class Flow:
     holds_card: ClassVar[bool] = False   # the card must stay in until the flow finishes
     holds_idcard: bool = False           # ending the session if the ID card is lifted
 
-    def __init__(self, session: "Session", **options: Any):
+    def __init__(self, session: SessionContext, **options: Any):
         self.s = session
         self.options = options
         self.identification: Any = None   # set while the customer is being identified
 
     @property
-    def data(self) -> Any:
+    def data(self) -> CustomerData:
         return self.s.data
 
     def begin(self) -> None:
         """Identify the customer as the service needs, then `start()`."""
-        from .identify import Identification
         if Identification.satisfied(self.s, self.needs):
             self.s.data.services_used.append(self.name)
             self.start()
@@ -61,7 +63,4 @@ class Flow:
 
     def page(self, items: list[Any], page: int) -> tuple[list[Any], int, int]:
         """One screen of `items` at the session's page size: (items, page, pages)."""
-        size = max(1, self.s.page_size)
-        pages = max(1, -(-len(items) // size))
-        page = min(max(1, page), pages)
-        return items[(page - 1) * size: page * size], page, pages
+        return page_of(items, page, self.s.page_size)

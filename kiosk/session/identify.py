@@ -11,16 +11,15 @@ import logging
 import secrets
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from drivers.errors import NoDeviceError, TransportError
 
 from ..privacy import mask_number
+from .context import SessionContext
 from .faults import COUNTER, Fault, UnavailableError, describe
+from .services import host, require
 from .states import Step
-
-if TYPE_CHECKING:
-    from .machine import Session
 
 log = logging.getLogger(__name__)
 
@@ -37,29 +36,11 @@ def shuffled_keys() -> list[int]:
     return keys
 
 
-def require(session: "Session", device: str) -> Any:
-    """The named device's driver, or a clear fault when it is not there."""
-    driver = session.services.device(device)
-    if driver is None:
-        raise UnavailableError(f"{device} is not available",
-                               {"chipcard": "card_reader_unavailable",
-                                "idcard": "idcard_reader_unavailable",
-                                "printer": "printer_unavailable"}.get(device,
-                                                                      "device_unavailable"))
-    return driver
-
-
-def host(session: "Session") -> Any:
-    if session.services.host is None:
-        raise UnavailableError("no host link", "host_unavailable")
-    return session.services.host
-
-
 class Identification:
     """Runs inside a flow (`then`): shows IDENTIFY, reads what the customer presents, and
     calls `then.identified()` once the service's need is met."""
 
-    def __init__(self, session: "Session", then: Any, *, card_inserted: bool = False):
+    def __init__(self, session: SessionContext, then: Any, *, card_inserted: bool = False):
         self.s = session
         self.then = then
         self.needs = then.needs
@@ -68,7 +49,7 @@ class Identification:
         then.identification = self
 
     @staticmethod
-    def satisfied(session: "Session", needs: str) -> bool:
+    def satisfied(session: SessionContext, needs: str) -> bool:
         d = session.data
         return {"none": True, "card_pin": d.pin_verified, "card": bool(d.card_identity),
                 "idcard": bool(d.id_number),
@@ -92,7 +73,7 @@ class Identification:
         return [m for m in self.wanted() if any(works(d) for d in sources[m])]
 
     def start(self) -> None:
-        if self.card_inserted or ("card" in self.wanted() and self.s._card_inside):
+        if self.card_inserted or ("card" in self.wanted() and self.s.card_inside):
             self.read_card()
             return
         methods = self.methods()

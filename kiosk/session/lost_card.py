@@ -8,8 +8,8 @@ from ..payloads import luhn_ok
 from ..privacy import mask_name, mask_number
 from .faults import Fault, describe
 from .flow import Flow
-from .identify import host
 from .printing import new_reference, print_document, slip_context
+from .services import host
 from .states import Step
 
 

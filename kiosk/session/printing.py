@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
+from .context import SessionContext
 from .faults import COUNTER, Fault, UnavailableError, describe
 from .states import Step
-
-if TYPE_CHECKING:
-    from .machine import Session
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +31,12 @@ def new_reference() -> str:
     return uuid.uuid4().hex[:12].upper()
 
 
-def slip_context(session: "Session") -> Any:
+def slip_context(session: SessionContext) -> Any:
     from ..documents.slip import SlipContext
     return SlipContext.for_kiosk(session.config)
 
 
-def print_document(session: "Session", document: Any, task: str, *,
+def print_document(session: SessionContext, document: Any, task: str, *,
                    items: tuple[str, ...] = ("receipt",),
                    after: Callable[[], None] | None = None,
                    instead: Callable[[BaseException], None] | None = None,
@@ -53,10 +51,8 @@ def print_document(session: "Session", document: Any, task: str, *,
                  document=document.kind, progress=0.0)
 
     def progress(done: int) -> None:
-        with session._lock:
-            if session.alive(gen) and session.state.step == Step.PRINTING \
-                    and session.state.view.get("progress") != round(done / pages, 3):
-                session.update(progress=round(done / pages, 3))
+        if session.alive(gen):
+            session.update(only=Step.PRINTING, progress=round(done / pages, 3))
 
     def poll_queue() -> None:
         if state["job_id"] is not None:

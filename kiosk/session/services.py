@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .faults import UnavailableError, unavailable
+
 
 class DeviceSource(Protocol):
     def device(self, name: str) -> Any | None: ...
@@ -25,3 +27,22 @@ class Services:
 
     def device(self, name: str) -> Any | None:
         return self.devices.device(name) if self.devices is not None else None
+
+
+class _HasServices(Protocol):
+    services: Services
+
+
+def require(session: _HasServices, device: str) -> Any:
+    """The named device's driver, or a clear fault when it is not there."""
+    driver = session.services.device(device)
+    if driver is None:
+        raise unavailable(device)
+    return driver
+
+
+def host(session: _HasServices) -> Any:
+    """The bank's host link, or a clear fault when it is not there."""
+    if session.services.host is None:
+        raise UnavailableError("no host link", "host_unavailable")
+    return session.services.host

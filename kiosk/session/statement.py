@@ -6,8 +6,8 @@ from typing import Any
 
 from .accounts import AccountsMixin
 from .flow import Flow
-from .identify import host
 from .printing import new_reference, print_document, slip_context
+from .services import host
 from .states import Step
 from .transactions import transaction_view
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from .accounts import AccountsMixin
 from .flow import Flow
-from .identify import host
+from .paging import page_count
+from .services import host
 from .states import Step
 
 RANGES: dict[str, int] = {"7_days": 7, "30_days": 30, "90_days": 90, "365_days": 365}
@@ -44,7 +45,7 @@ class TransactionsFlow(AccountsMixin, Flow):
                     retry=lambda: self.query(page))
 
     def show(self, result: Any, date_from: dt.date, date_to: dt.date) -> None:
-        pages = max(1, -(-result.total // max(1, result.page_size)))
+        pages = page_count(result.total, result.page_size)
         page = result.page
         on = {"range": self.choose_range, "back": self._back}
         if page < pages:

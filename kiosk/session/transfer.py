@@ -17,8 +17,8 @@ from ..privacy import mask_name, mask_number
 from .accounts import AccountsMixin
 from .faults import Fault, UnavailableError, describe
 from .flow import Flow
-from .identify import host
 from .printing import print_document, slip_context
+from .services import host
 from .states import Step
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from kiosk.session.identify import shuffled_keys
 from kiosk.session.machine import Session
 from kiosk.session.services import Services
 from kiosk.session.states import GLOBAL_ACTIONS, VIEW_KEYS, Step
-from kiosk.session.triage import SERVICES
+from kiosk.session.menu import SERVICES
 
 
 class Recorder(list):
