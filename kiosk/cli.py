@@ -7,10 +7,12 @@ import logging
 import sys
 
 from .commands import COMMAND_MODULES
+from .version import kiosk_version
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Bank lobby self-service kiosk")
+    parser.add_argument("--version", action="version", version=f"kiosk {kiosk_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"kiosk.commands.{name}").register(sub)

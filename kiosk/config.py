@@ -1,21 +1,27 @@
 """The kiosk's typed configuration, loaded from TOML and validated at start-up.
 
-Relative paths in the file are relative to the file's own folder; data files default to the
-folder kiosk.data_dir names (written `{data_dir}/...`). Each section is a frozen
+Relative paths in the file are relative to the file's own folder (those of the built-in demo
+configuration, which ships inside the package, to the working directory); data files default to
+the folder kiosk.data_dir names (written `{data_dir}/...`). Without --config the file named by
+$KIOSK_CONFIG is read, else the built-in demo. Each section is a frozen
 dataclass; `load_config` refuses a bad file with a ConfigError naming file, key, what was found
 and what was expected.
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from .config_schema import ConfigError, build
+from .resources import DEFAULTS_DIR, FONT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = REPO_ROOT / "config" / "kiosk.toml"
+REPO_ROOT = Path(__file__).resolve().parent.parent  # the checkout: tests and dev tools only
+DEFAULT_CONFIG = DEFAULTS_DIR / "kiosk.toml"
+PRODUCTION_EXAMPLE = DEFAULTS_DIR / "production.example.toml"
+CONFIG_ENV = "KIOSK_CONFIG"
 
 Language = Literal["zh_CN", "en"]
 DATA_DIR = "{data_dir}"
@@ -48,7 +54,7 @@ class UiSection:
     height: int = 800
     show_cursor: bool = True
     multitouch_emulation: bool = False
-    font: str = str(REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc")  # shipped with the kiosk
+    font: str = str(FONT)  # shipped inside the package
     idle_timeout_s: float = 60.0
     elderly_timeout_factor: float = 2.0
     elderly_text_scale: float = 1.4
@@ -369,6 +375,7 @@ class KioskConfig:
     notify: NotifySection = field(default_factory=NotifySection)
     technician: TechnicianSection = field(default_factory=TechnicianSection)
     source: Path = field(default=DEFAULT_CONFIG, compare=False)
+    base_dir: Path | None = field(default=None, compare=False)  # None: the file's folder
 
     def path(self, value: str) -> Path:
         """Resolve a path from the file: relative paths are relative to the file's folder, and
@@ -383,7 +390,7 @@ class KioskConfig:
 
     def _beside_file(self, value: str) -> Path:
         p = Path(value).expanduser()
-        return p if p.is_absolute() else (self.source.parent / p).resolve()
+        return p if p.is_absolute() else ((self.base_dir or self.source.parent) / p).resolve()
 
     @property
     def emulated(self) -> bool:
@@ -400,6 +407,8 @@ class KioskConfig:
 
 def load_config(path: str | Path | None = None) -> KioskConfig:
     """Read and validate a configuration file; raise ConfigError on any problem."""
+    if not path:
+        path = os.environ.get(CONFIG_ENV) or None
     source = Path(path) if path else DEFAULT_CONFIG
     shown = str(source)
     try:
@@ -411,8 +420,10 @@ def load_config(path: str | Path | None = None) -> KioskConfig:
         raise ConfigError(shown, "", str(exc), "valid TOML") from exc
     data = dict(data)
     data.pop("source", None)
+    data.pop("base_dir", None)
     config = build(KioskConfig, data, file=shown, key="")
-    return replace(config, source=source.resolve())
+    return replace(config, source=source.resolve(), base_dir=None if path else Path.cwd())
 
 
-__all__ = ["ConfigError", "KioskConfig", "load_config", "DEFAULT_CONFIG", "REPO_ROOT"]
+__all__ = ["ConfigError", "KioskConfig", "load_config", "DEFAULT_CONFIG", "PRODUCTION_EXAMPLE",
+           "REPO_ROOT"]

@@ -1,6 +1,6 @@
 """Translations of everything the customer reads: gettext catalogs for zh_CN (default) and en.
 
-The catalogs are the .po files under locale/<lang>/LC_MESSAGES/kiosk.po. They are compiled to the
+The catalogs are the .po files under kiosk/locale/<lang>/LC_MESSAGES/kiosk.po. They are compiled to the
 .mo format in memory when first used, so a fresh checkout needs no build step and no msgfmt.
 Nothing here keeps a "current language": the caller (the session, the UI) passes it in.
 """
@@ -15,14 +15,13 @@ import re
 import struct
 from pathlib import Path
 
-from .config import REPO_ROOT
+from .resources import LOCALE_DIR, shipped
 
 log = logging.getLogger(__name__)
 
 DOMAIN = "kiosk"
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
-LOCALE_DIR = REPO_ROOT / "locale"
 
 
 def po_path(language: str, locale_dir: Path = LOCALE_DIR) -> Path:
@@ -154,7 +153,7 @@ HEADER = {"zh_CN": "Language: zh_CN", "en": "Language: en"}
 
 def ui_sources() -> list[Path]:
     """The skin's files whose marked strings the catalogs must cover."""
-    screens = REPO_ROOT / "screens"
+    screens = shipped("screens")
     return sorted(p for p in screens.rglob("*") if p.suffix in (".py", ".kv"))
 
 
@@ -163,7 +162,7 @@ def source_messages() -> dict[str, str]:
     ids (with host decline reasons) and the emulators' panel labels."""
     from .session.messages import DEFAULT_TEXT
     messages = {msgid: msgid for msgid in extract_msgids(ui_sources())}
-    for path in sorted((REPO_ROOT / "drivers").rglob("*.py")):
+    for path in sorted(shipped("drivers").rglob("*.py")):
         for label in _EMULATOR_LABEL.findall(path.read_text(encoding="utf-8")):
             messages.setdefault(label, label)
     messages.update(DEFAULT_TEXT)

@@ -26,8 +26,6 @@ from .theme import Theme
 
 log = logging.getLogger(__name__)
 
-KV_DIR = Path(__file__).resolve().parent
-
 
 def configure_kivy(ui: UiSection) -> None:
     """Window and input settings; must run before the window exists (before `App.run`)."""

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
+from kiosk.resources import shipped
 from kiosk.session.states import Step
 
-HERE = Path(__file__).resolve().parent
+HERE = shipped("screens")
 
 # step -> "module:Class" under screens/
 SCREENS: dict[Step, str] = {step: f"screens.{step.value}:{''.join(p.title() for p in step.value.split('_'))}Screen"

@@ -24,13 +24,14 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
+from kiosk.resources import shipped
 from kiosk.technician import SelfTests, export_bundle, recent_log_lines
 
 from .widgets.camera_preview import CameraPreview  # noqa: F401  (used by technician.kv)
 
 log = logging.getLogger(__name__)
 
-KV = Path(__file__).with_suffix(".kv")
+KV = shipped("screens", "technician.kv")
 REFRESH_S = 1.0
 
 

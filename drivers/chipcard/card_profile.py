@@ -13,7 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+from kiosk.resources import shipped
+
+PROFILE_DIR = shipped("drivers.chipcard", "profiles")
 
 
 class ProfileError(ValueError):

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.resources import shipped
+
 from ..emulation import EmulatorAction, PtyEmulator
 from .errors import SW3_CARD_FOUND, SW3_FIELD_EMPTY, SW3_OK, FrameError
 from .frames import (FIND_CARD, READ_BASE, READ_BASE_FINGERPRINT, READ_EXTRA_ADDRESS, SAM_ID,
@@ -27,7 +29,7 @@ from .text_layout import CARD_TYPES, pack
 
 log = logging.getLogger(__name__)
 
-PEOPLE_DIR = Path(__file__).with_name("people")
+PEOPLE_DIR = shipped("drivers.idcard", "people")
 # an invented SAM ID: 05.01-20240101-0000012345-0123456789
 SAM_ID_BYTES = bytes.fromhex("05000100E5D634013930000015CD5B07")
 FAULT_CODES = ("41", "31", "60")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.resources import FONT as BUNDLED_FONT
+
 from ..emulation import EmulatorAction, PtyEmulator
 from . import escpos
 from .escpos_parser import EscPosParser, PrintedItem, PrintedLine, PrintedQr
@@ -23,7 +25,6 @@ from .receipt_image import LINE_DOTS, item_height, render_receipt
 
 log = logging.getLogger(__name__)
 
-BUNDLED_FONT = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "wqy-microhei.ttc"
 
 ACTIONS = (
     EmulatorAction("paper_low", "panel.printer.paper_low"),

@@ -15,7 +15,7 @@ import threading
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("console", help="serve the staff console for kiosks seen over MQTT")
-    parser.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    parser.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
     parser.add_argument("--mqtt", metavar="URL",
                         help="broker, e.g. mqtts://broker:8883 (default: [fleet] mqtt_url)")
     parser.add_argument("--listen", metavar="HOST:PORT",

@@ -9,7 +9,7 @@ DIAG_MODULES = ("chipcard", "idcard", "printer", "scan")
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("diag", help="check devices (all configured ones, or one named)")
-    parser.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    parser.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     devices = parser.add_subparsers(dest="device", metavar="DEVICE")
     for name in DIAG_MODULES:

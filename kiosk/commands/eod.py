@@ -10,7 +10,7 @@ EXIT_PRINT_FAILED = 4
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("eod", help="end of day: reconcile the journal with the host")
-    parser.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    parser.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
     parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(),
                         help="the day, YYYY-MM-DD (default today)")
     parser.add_argument("--json", action="store_true", help="print JSON")

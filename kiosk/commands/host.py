@@ -14,11 +14,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        ("reset", "empty the sandbox bank and seed it again"),
                        ("show", "customers, masked card numbers, balances")):
         action = actions.add_parser(name, help=text)
-        action.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+        action.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
         action.add_argument("--json", action="store_true", help="print JSON")
         action.set_defaults(handler=_manage)
     serve = actions.add_parser("serve", help="serve the sandbox bank over ISO 8583 on TCP")
-    serve.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    serve.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
     serve.add_argument("--listen", default="127.0.0.1:8583", help="HOST:PORT (default %(default)s)")
     serve.set_defaults(handler=_serve)
 

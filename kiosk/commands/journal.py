@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--last", type=int, default=20, help="how many rows (default %(default)s)")
     show.add_argument("--kind", help="only rows of this kind prefix, e.g. transfer.")
     for action in (verify, show):
-        action.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+        action.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
         action.add_argument("--json", action="store_true", help="print JSON")
     verify.set_defaults(handler=_verify)
     show.set_defaults(handler=_show)

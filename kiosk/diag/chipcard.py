@@ -28,7 +28,7 @@ def register(devices: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="print JSON instead of a table")
     parser.add_argument("--config", default=argparse.SUPPRESS,
-                        help="configuration file (default config/kiosk.toml)")
+                        help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
     parser.set_defaults(handler=run)
 
 

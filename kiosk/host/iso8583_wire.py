@@ -19,9 +19,9 @@ from typing import Any
 
 import iso8583
 
-from kiosk.config import REPO_ROOT
+from kiosk.resources import shipped
 
-SPEC_FILE = REPO_ROOT / "config" / "iso8583_spec.json"
+SPEC_FILE = shipped("kiosk.host", "iso8583_spec.json")
 MAX_FRAME = 0xFFFF
 
 

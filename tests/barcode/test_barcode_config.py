@@ -3,14 +3,15 @@ import pytest
 
 from drivers.barcode.camera import CameraReader
 from drivers.barcode.serial_scanner import SerialScanner
-from kiosk.config import REPO_ROOT, ConfigError, load_config
+from kiosk.config import ConfigError, load_config
+from kiosk.resources import DEFAULTS_DIR
 
 from .helpers import only_device_config
 
 
 @pytest.mark.parametrize("name", ["kiosk.toml", "production.example.toml"])
 def test_shipped_configs_build_both_drivers(name):
-    config = load_config(REPO_ROOT / "config" / name)
+    config = load_config(DEFAULTS_DIR / name)
     camera = CameraReader.from_config("camera", config.devices.camera, config)
     scanner = SerialScanner.from_config("scanner", config.devices.scanner, config)
     assert camera.status() == {"device": "starting", "camera": "unknown"}

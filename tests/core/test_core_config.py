@@ -3,9 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import DEFAULT_CONFIG, ConfigError, load_config
+from kiosk.config import DEFAULT_CONFIG, PRODUCTION_EXAMPLE, ConfigError, load_config
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -25,7 +24,7 @@ def test_default_config_is_emulated_sandbox_chinese():
 
 
 def test_production_example_loads_with_real_devices_and_kiosk_window():
-    config = load_config(REPO / "config" / "production.example.toml")
+    config = load_config(PRODUCTION_EXAMPLE)
     assert not config.emulated
     assert config.devices.printer.port.startswith("/dev/serial/by-id/")
     assert config.ui.fullscreen and not config.ui.show_cursor

@@ -106,9 +106,9 @@ def test_host_serve_command_answers_over_iso8583(tmp_path, config):
 
 def test_eod_prints_on_the_receipt_printer(tmp_path, capsys):
     from drivers.printer.emulator import PrinterEmulator
-    from kiosk.config import REPO_ROOT
+    from kiosk.resources import FONT
     emu = PrinterEmulator(tmp_path / "printer.pty", output_dir=tmp_path / "receipts",
-                          font_path=REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc", pace=False)
+                          font_path=FONT, pace=False)
     emu.start()
     try:
         cfg = _toml(tmp_path)

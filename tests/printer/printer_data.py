@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.config import REPO_ROOT
+from kiosk.resources import FONT
 from kiosk.documents.slip import SlipContext
 from kiosk.host.models import Account, Statement, Transaction
 
-FONT = REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc"
 
 
 def luhn(partial: str) -> str:

@@ -9,12 +9,12 @@ from typing import Any, Callable
 
 import pytest
 
-from kiosk.config import REPO_ROOT, load_config
+from kiosk.config import load_config
+from kiosk.resources import FONT
 from kiosk.core import KioskCore
 from kiosk.session.clock import ManualClock
 from kiosk.session.states import State, Step
 
-FONT = REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc"
 
 CONFIG = """
 [kiosk]

@@ -10,12 +10,12 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from kiosk.config import REPO_ROOT, load_config
+from kiosk.config import load_config
+from kiosk.resources import FONT
 from kiosk.i18n import translate
 from kiosk.session.clock import ManualClock
 from kiosk.session.states import Step
 
-FONT = REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc"
 
 CONFIG = """
 [kiosk]

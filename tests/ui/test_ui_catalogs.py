@@ -8,9 +8,8 @@ import string
 import pytest
 
 from kiosk import i18n
-from kiosk.config import REPO_ROOT
+from kiosk.resources import FONT
 
-FONT = REPO_ROOT / "assets" / "fonts" / "wqy-microhei.ttc"
 
 
 @pytest.fixture(scope="module")
