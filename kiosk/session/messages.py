@@ -69,6 +69,7 @@ DEFAULT_TEXT: dict[str, str] = {
     "printing_statement": "Printing your statement.",
     "printing_receipt": "Printing your receipt.",
     "printing_ticket": "Printing your ticket.",
+    "issuing_ticket": "Taking a number for you.",
     "take_receipt_and_card": "Please take your receipt and your card.",
     "take_receipt": "Please take your receipt.",
     "take_card": "Please take your card.",

@@ -9,7 +9,7 @@ from ..privacy import mask_name
 from .flow import Flow
 from .printing import new_reference, print_document, slip_context
 from .states import Step
-from .ticket_queue import QUEUE_SERVICES, TicketQueue
+from .ticket_queue import QUEUE_SERVICES, Ticket, TicketQueue
 
 TICKET_MESSAGES = {"general": "ticket_general", "business": "ticket_business",
                    "wealth": "ticket_wealth"}
@@ -38,11 +38,15 @@ class TicketFlow(Flow):
             self.issue(service)
 
     def issue(self, service: str) -> None:
+        """Take a number (SQLite, on the worker), then print the ticket."""
         queue = self.s.services.tickets
         if queue is None:  # a session built without the kiosk core (tests, benchmarks)
             queue = self.s.services.tickets = TicketQueue()
         priority = self.data.vip or self.data.appointment is not None
-        ticket = queue.issue(service, priority=priority)
+        self.s.work("issuing_ticket", lambda: queue.issue(service, priority=priority),
+                    lambda ticket: self.issued(ticket, service, priority))
+
+    def issued(self, ticket: Ticket, service: str, priority: bool) -> None:
         reference = new_reference()
         form_qr = receipt_verification_text(self.s.config.kiosk.id, "ticket", reference)
         self.s.journal("ticket", reference=reference, number=ticket.number, service=service,

@@ -202,6 +202,7 @@ def test_rating_is_journalled_after_a_service(session, parts):
     session.send("choose", option="ticket")
     session.send("skip")
     session.send("choose", service="wealth")
+    session.wait_idle()                      # the number is taken on the worker (SQLite)
     session.send("done")
     assert session.state.step == Step.RATING
     session.send("rate", score=9)
@@ -299,6 +300,7 @@ def test_ending_on_the_more_time_prompt_is_the_customers_choice(session):
     session.send("choose", option="ticket")
     session.send("skip")
     session.send("choose", service="general")
+    session.wait_idle()
     assert session.state.step == Step.TICKET_ISSUED
     session.clock.advance(session.config.ui.idle_timeout_s)
     session.tick()
