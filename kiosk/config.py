@@ -36,6 +36,8 @@ class KioskSection:
     bank_name: str = "示例银行"       # on the screens' header and on every slip
     bank_name_en: str = "Sample Bank"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # production: the console serves only over TLS, the broker link refuses a password in clear
+    profile: Literal["development", "production"] = "development"
 
     def validate(self) -> tuple[str, str] | None:
         if not self.id or len(self.id) > 16:
@@ -329,8 +331,21 @@ class ConsoleSection:
     enabled: bool = False
     listen: str = "127.0.0.1:8080"
     staff: dict[str, str] = field(default_factory=dict)  # user -> password hash
+    roles: dict[str, str] = field(default_factory=dict)  # user -> ops | auditor | branch:CODE
     session_ttl_s: int = 8 * 3600
     history_limit: int = 200        # resolved alerts shown on the history panel
+    database: str = "{data_dir}/console.db"  # sessions (kept across restarts), audit trail
+    tls_cert: str = ""              # PEM files: the console serves https itself
+    tls_key: str = ""
+    command_timeout_s: int = 120    # a staff action the kiosk has not confirmed by then: failed
+
+    def validate(self) -> tuple[str, str] | None:
+        for user, role in self.roles.items():
+            if role not in ("ops", "auditor") and not (role.startswith("branch:") and role[7:]):
+                return f"roles.{user}", "ops, auditor or branch:CODE"
+        if bool(self.tls_cert) != bool(self.tls_key):
+            return "tls_cert", "both tls_cert and tls_key, or neither"
+        return None
 
 
 @dataclass(frozen=True)

@@ -79,8 +79,7 @@ class StaffLinks:
 
         source = LocalSource(center, bus=bus, statuses=statuses,
                              history_limit=config.console.history_limit)
-        self.console = ConsoleServer(source, config.console.staff, listen=config.console.listen,
-                                     session_ttl_s=config.console.session_ttl_s)
+        self.console = ConsoleServer.from_config(source, config)
         self.console.start()
         self._closers.append(source.close)
         self._closers.append(self.console.stop)

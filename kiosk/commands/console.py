@@ -56,19 +56,19 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config)
         address = BrokerAddress.parse(args.mqtt or config.fleet.mqtt_url,
                                       username=config.fleet.username,
-                                      password=config.fleet.password)
+                                      password=config.fleet.password,
+                                      production=config.kiosk.profile == "production")
     except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 64
     tls_ca = str(config.path(config.fleet.tls_ca)) if config.fleet.tls_ca else ""
     monitor = FleetMonitor(address, prefix=config.fleet.topic_prefix, branch=args.branch,
                            tls_ca=tls_ca, history_limit=config.console.history_limit,
+                           command_timeout_s=config.console.command_timeout_s,
                            client_id=f"console-{socket.gethostname()}-{args.branch}"
                            .replace("+", "all"))
     try:
-        server = ConsoleServer(monitor, config.console.staff,
-                               listen=args.listen or config.console.listen,
-                               session_ttl_s=config.console.session_ttl_s)
+        server = ConsoleServer.from_config(monitor, config, listen=args.listen or "")
     except (OSError, ValueError) as exc:
         print(f"cannot serve the console: {exc}", file=sys.stderr)
         return 69

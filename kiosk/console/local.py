@@ -21,7 +21,7 @@ class LocalSource:
         self._devices: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
         self._history_limit = history_limit
-        self._unsubscribe = [center.subscribe(lambda change: self.feed.bump())]
+        self._unsubscribe = [center.subscribe(lambda change: self.feed.bump(center.kiosk_id))]
         if bus is not None:
             self._unsubscribe.append(bus.subscribe(self._on_status, StatusChanged))
 
@@ -32,17 +32,21 @@ class LocalSource:
     def _on_status(self, event: StatusChanged) -> None:
         with self._lock:
             self._devices.setdefault(event.device, {})[event.field] = event.new
-        self.feed.bump()
+        self.feed.bump(self.center.kiosk_id)
 
     def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
         return self._kiosk() if kiosk_id == self.center.kiosk_id else None
 
     def snapshot(self) -> dict[str, Any]:
-        return {"kiosks": [self._kiosk()],
-                "history": [dict(a.to_dict(), kiosk=self.center.kiosk_id,
-                                 branch=self.center.branch)
-                            for a in self.center.history(self._history_limit)],
-                "broker": {"connected": True, "lost_at": None, "rejected": 0}}
+        return {"kiosks": [self._kiosk()], "history": self.history(),
+                "broker": self.broker_state()}
+
+    def history(self) -> list[dict[str, Any]]:
+        return [dict(a.to_dict(), kiosk=self.center.kiosk_id, branch=self.center.branch)
+                for a in self.center.history(self._history_limit)]
+
+    def broker_state(self) -> dict[str, Any]:
+        return {"connected": True, "lost_at": None, "rejected": 0}
 
     def _kiosk(self) -> dict[str, Any]:
         with self._lock:

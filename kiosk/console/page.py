@@ -1,111 +1,381 @@
-"""The console's two HTML pages. Data reaches the page only as JSON rendered with textContent."""
+"""The console's two HTML pages, in Chinese and English. Data reaches the page only as JSON
+rendered with textContent; the page keeps every kiosk in a map and redraws only what changed.
+"""
 from __future__ import annotations
 
 import html
+import json
 
 _STYLE = """
-body{font-family:"WenQuanYi Micro Hei",sans-serif;margin:0;background:#f3f4f6;color:#111}
-header{background:#8b0000;color:#fff;padding:8px 16px;display:flex;gap:16px;align-items:center}
-header h1{font-size:18px;margin:0;flex:1}
-main{padding:12px 16px;display:grid;gap:12px}
-section.kiosk{background:#fff;border-radius:6px;padding:8px 12px;box-shadow:0 1px 2px #0002}
-.state-online{color:#067d06}.state-offline,.state-unknown{color:#b00}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:3px 6px;font-size:14px}
-tr.sev-critical{background:#fdd}tr.sev-fault{background:#fee8d6}tr.sev-warning{background:#fff7cc}
-.devices span{display:inline-block;margin:2px 8px 2px 0;padding:2px 6px;border-radius:4px;
-background:#e8f5e9}.devices span.bad{background:#fdd}
-form.login{max-width:320px;margin:80px auto;background:#fff;padding:24px;border-radius:6px;
-display:grid;gap:8px}.error{color:#b00}
+*{box-sizing:border-box}
+body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif;margin:0;background:#f3f4f6;
+color:#111;font-size:16px}
+header{background:#8b0000;color:#fff;padding:8px 12px;display:flex;flex-wrap:wrap;gap:8px 14px;
+align-items:center}
+header h1{font-size:18px;margin:0;flex:1 1 auto}
+header button,header select{font-size:14px;padding:6px 10px;min-height:36px}
+#banner{display:none;background:#b00;color:#fff;padding:10px 12px;font-weight:bold}
+#banner.show{display:block}
+main{padding:10px 12px;display:grid;gap:12px;max-width:1200px;margin:0 auto}
+.card{background:#fff;border-radius:8px;padding:10px 12px;box-shadow:0 1px 2px #0002}
+h2{font-size:16px;margin:0 0 8px}
+#summary{display:grid;grid-template-columns:repeat(auto-fit,minmax(130px,1fr));gap:8px}
+#summary div{background:#fff;border-radius:8px;padding:8px 10px;box-shadow:0 1px 2px #0002}
+#summary b{display:block;font-size:26px}
+.n-ok b{color:#067d06}.n-degraded b{color:#a15c00}.n-out b{color:#b00}.n-offline b{color:#555}
+.n-critical b{color:#b00}.n-fault b{color:#c2410c}.n-warning b{color:#a15c00}
+.alert{display:grid;grid-template-columns:auto 1fr auto;gap:4px 10px;align-items:center;
+padding:8px;border-left:6px solid #999;border-radius:6px;margin-bottom:6px;background:#fafafa}
+.alert.sev-critical{border-color:#b00;background:#fde8e8}.alert.sev-fault{border-color:#c2410c;
+background:#fff1e6}.alert.sev-warning{border-color:#d4a300;background:#fff9db}
+.alert .sev{font-weight:bold;font-size:14px}.alert .what{font-size:16px}
+.alert .meta{grid-column:2/4;font-size:13px;color:#444}
+.alert .acts{display:flex;gap:6px;flex-wrap:wrap;justify-content:flex-end}
+.alert button{font-size:15px;min-height:40px;min-width:72px;padding:6px 12px}
+.pending{color:#a15c00}.failed{color:#b00;font-weight:bold}
+#kiosks{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px}
+.kiosk{background:#fff;border-radius:8px;padding:8px 10px;box-shadow:0 1px 2px #0002;
+border-top:4px solid #067d06}
+.kiosk.st-degraded{border-color:#d4a300}.kiosk.st-out{border-color:#b00}
+.kiosk.st-offline{border-color:#555;background:#eee}
+.kiosk h3{font-size:15px;margin:0 0 4px}.kiosk .state{font-size:13px;color:#333}
+.chips span{display:inline-block;margin:2px 4px 2px 0;padding:2px 6px;border-radius:4px;
+font-size:13px;background:#e8f5e9}.chips span.warn{background:#fff3c4}
+.chips span.bad{background:#fdd}.chips span.idle{background:#eef2f7}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:4px 6px;font-size:13px;
+border-bottom:1px solid #eee}
+.empty{color:#555}
+form.login{max-width:340px;margin:60px auto;background:#fff;padding:24px;border-radius:8px;
+display:grid;gap:10px}form.login input,form.login button{font-size:16px;padding:8px}
+.error{color:#b00}
+@media (max-width:600px){header h1{font-size:16px;flex-basis:100%}
+.alert{grid-template-columns:1fr}.alert .meta{grid-column:1}.alert .acts{justify-content:flex-start}
+#kiosks{grid-template-columns:1fr}}
 """
 
-_LOGIN = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>Staff console login</title><style>{style}</style></head><body>
+_TEXT = {
+    "zh": {"title": "网点值守台", "user": "用户名", "password": "密码", "login": "登录",
+           "wrong": "用户名或密码错误", "throttled": "尝试次数过多，请稍后再试",
+           "busy": "系统繁忙，请稍后再试", "form_expired": "表单已过期，请重新登录",
+           "lang": "English"},
+    "en": {"title": "Branch staff console", "user": "User", "password": "Password",
+           "login": "Log in", "wrong": "Wrong user or password",
+           "throttled": "Too many attempts: try again later",
+           "busy": "Busy: try again in a moment", "form_expired": "The form expired: log in again",
+           "lang": "中文"},
+}
+
+_LOGIN = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title}</title><style>{style}</style></head><body>
 <form class="login" method="post" action="/login">
-<h2>网点值守 Staff console</h2>{error}
-<label>User <input name="user" id="user" autocomplete="username" required></label>
-<label>Password <input name="password" id="password" type="password"
+<h2>{title}</h2>{error}<input type="hidden" name="csrf" value="{csrf}">
+<label>{user} <input name="user" id="user" autocomplete="username" required></label>
+<label>{password} <input name="password" id="password" type="password"
  autocomplete="current-password" required></label>
-<button type="submit" id="login">Log in 登录</button></form></body></html>"""
+<button type="submit" id="login">{login}</button></form></body></html>"""
+
+# The console's words. Keys: ui.*, sev.*, kst.* (kiosk state), dev.* (device), val.* (state
+# words), code.* (alert codes, by their last two parts), act.*.
+_WORDS = {
+    "zh": {
+        "ui.title": "网点值守台", "ui.live": "实时", "ui.lost": "与消息服务器的连接已断开，页面数据可能已过时",
+        "ui.reconnecting": "正在重连…", "ui.logout": "退出", "ui.alerts": "待处理告警",
+        "ui.noalerts": "没有待处理的告警", "ui.kiosks": "自助机", "ui.history": "已处理",
+        "ui.inservice": "正常服务", "ui.degraded": "功能受限", "ui.out": "暂停服务",
+        "ui.offline": "离线", "ui.since": "自", "ui.ago": "前", "ui.pending": "等待自助机确认…",
+        "ui.failed": "自助机未确认，操作失败", "ui.by": "处理人", "ui.count": "次",
+        "ui.kiosk": "自助机", "ui.alert": "告警", "ui.raised": "发生", "ui.resolved": "解决",
+        "ui.acked": "已确认", "ui.noheartbeat": "无心跳",
+        "sev.critical": "紧急", "sev.fault": "故障", "sev.warning": "提醒", "sev.info": "信息",
+        "kst.ok": "正常", "kst.degraded": "受限", "kst.out": "暂停服务", "kst.offline": "离线",
+        "kst.unknown": "未知",
+        "act.ack": "确认", "act.resolve": "完成",
+        "why.lost": "连接中断", "why.shutdown": "正常关机",
+        "t.s": "秒", "t.m": "分钟", "t.h": "小时", "t.d": "天",
+        "dev.printer": "凭条打印机", "dev.chipcard": "银行卡读卡器", "dev.idcard": "身份证阅读器",
+        "dev.scanner": "扫码器", "dev.camera": "摄像头", "dev.kiosk": "自助机",
+        "val.online": "正常", "val.offline": "离线", "val.full": "纸量充足", "val.low": "纸量不足",
+        "val.out": "缺纸", "val.jammed": "卡纸", "val.noCard": "空闲", "val.present": "有卡",
+        "val.notPresent": "空闲", "val.ok": "正常", "val.inoperative": "不可用",
+        "val.hardwareError": "硬件故障", "val.powerOff": "断电", "val.noDevice": "未连接",
+        "val.busy": "忙", "val.poweredOff": "空闲", "val.on": "正常", "val.off": "关闭",
+        "val.fraudAttempt": "疑似盗刷装置", "val.potentialFraud": "疑似异常",
+        "val.userError": "操作错误", "val.unknown": "未知", "val.starting": "启动中",
+        "val.inPosition": "正常", "val.notInPosition": "未到位", "val.closed": "已关闭",
+        "val.open": "打开",
+        "code.paper.out": "打印机缺纸，请更换纸卷", "code.paper.low": "打印机纸量不足",
+        "code.paper.jammed": "打印机卡纸", "code.media.jammed": "卡住了介质",
+        "code.cover.open": "机盖未关", "code.cutter.error": "切纸刀故障",
+        "code.device.offline": "设备离线", "code.device.powerOff": "设备断电",
+        "code.device.noDevice": "设备未连接", "code.device.hardwareError": "设备硬件故障",
+        "code.device.userError": "设备操作错误", "code.device.fraudAttempt": "发现疑似盗刷装置",
+        "code.device.potentialFraud": "设备疑似异常", "code.sam.inoperative": "身份证安全模块不可用",
+        "code.help.requested": "客户请求协助", "code.transfer.held": "大额转账待确认",
+        "code.offline.lost": "自助机离线（连接中断）", "code.offline.shutdown": "自助机已关机",
+    },
+    "en": {
+        "ui.title": "Branch staff console", "ui.live": "live",
+        "ui.lost": "Lost the link to the message broker: what you see may be out of date",
+        "ui.reconnecting": "reconnecting…", "ui.logout": "Log out", "ui.alerts": "Open alerts",
+        "ui.noalerts": "No open alerts", "ui.kiosks": "Kiosks", "ui.history": "Resolved",
+        "ui.inservice": "In service", "ui.degraded": "Degraded", "ui.out": "Out of service",
+        "ui.offline": "Offline", "ui.since": "since", "ui.ago": "ago",
+        "ui.pending": "waiting for the kiosk…", "ui.failed": "the kiosk never confirmed: failed",
+        "ui.by": "By", "ui.count": "times", "ui.kiosk": "Kiosk", "ui.alert": "Alert",
+        "ui.raised": "Raised", "ui.resolved": "Resolved", "ui.acked": "acknowledged",
+        "ui.noheartbeat": "no heartbeat",
+        "sev.critical": "Critical", "sev.fault": "Fault", "sev.warning": "Warning",
+        "sev.info": "Info",
+        "kst.ok": "In service", "kst.degraded": "Degraded", "kst.out": "Out of service",
+        "kst.offline": "Offline", "kst.unknown": "Unknown",
+        "act.ack": "Acknowledge", "act.resolve": "Done",
+        "why.lost": "link lost", "why.shutdown": "shut down",
+        "t.s": "s", "t.m": "min", "t.h": "h", "t.d": "d",
+        "dev.printer": "Receipt printer", "dev.chipcard": "Card reader", "dev.idcard": "ID reader",
+        "dev.scanner": "Scanner", "dev.camera": "Camera", "dev.kiosk": "Kiosk",
+        "val.online": "working", "val.offline": "offline", "val.full": "paper full",
+        "val.low": "paper low", "val.out": "paper out", "val.jammed": "jammed",
+        "val.noCard": "idle", "val.present": "card in", "val.notPresent": "idle",
+        "val.ok": "working", "val.inoperative": "not working", "val.hardwareError": "hardware fault",
+        "val.powerOff": "no power", "val.noDevice": "not connected", "val.busy": "busy",
+        "val.poweredOff": "idle", "val.on": "working", "val.off": "off",
+        "val.fraudAttempt": "skimmer suspected", "val.potentialFraud": "tampering suspected",
+        "val.userError": "misused", "val.unknown": "unknown", "val.starting": "starting",
+        "val.inPosition": "in place", "val.notInPosition": "out of place", "val.closed": "closed",
+        "val.open": "open",
+        "code.paper.out": "Printer out of paper: load a new roll",
+        "code.paper.low": "Printer paper low", "code.paper.jammed": "Printer paper jammed",
+        "code.media.jammed": "Media jammed", "code.cover.open": "Cover open",
+        "code.cutter.error": "Cutter fault", "code.device.offline": "Device offline",
+        "code.device.powerOff": "Device has no power", "code.device.noDevice": "Device not connected",
+        "code.device.hardwareError": "Device hardware fault",
+        "code.device.userError": "Device misused",
+        "code.device.fraudAttempt": "Skimming device suspected",
+        "code.device.potentialFraud": "Possible tampering", "code.sam.inoperative": "ID reader SAM not working",
+        "code.help.requested": "Customer asks for help", "code.transfer.held": "Large transfer waits for approval",
+        "code.offline.lost": "Kiosk offline (link lost)", "code.offline.shutdown": "Kiosk shut down",
+    },
+}
 
 _CONSOLE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="csrf" content="{csrf}"><title>Staff console</title><style>{style}</style></head>
-<body><header><h1>网点值守 Staff console</h1><span id="user">{user}</span>
-<span id="live">connecting…</span>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="csrf" content="{csrf}"><meta name="role" content="{role}">
+<title>Console</title><style>{style}</style></head>
+<body><header><h1 data-t="ui.title"></h1><span id="live"></span><span id="user">{user}</span>
+<button id="lang" type="button"></button>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="{csrf}">
-<button id="logout">Log out</button></form></header>
-<main><div id="kiosks"></div><section class="kiosk"><h2>History</h2>
-<table><thead><tr><th>Kiosk</th><th>Alert</th><th>Severity</th><th>Raised</th>
-<th>Resolved</th><th>By</th></tr></thead><tbody id="history"></tbody></table></section></main>
+<button id="logout" data-t="ui.logout"></button></form></header>
+<div id="banner" role="alert" data-t="ui.lost"></div>
+<main><section id="summary" aria-live="polite"></section>
+<section class="card"><h2 data-t="ui.alerts"></h2><div id="alerts"></div></section>
+<section><h2 data-t="ui.kiosks"></h2><div id="kiosks"></div></section>
+<section class="card"><h2 data-t="ui.history"></h2><table><thead><tr><th data-t="ui.kiosk"></th>
+<th data-t="ui.alert"></th><th data-t="ui.raised"></th><th data-t="ui.resolved"></th>
+<th data-t="ui.by"></th></tr></thead><tbody id="history"></tbody></table></section></main>
 <script nonce="{nonce}">
+const WORDS = {words};
 const csrf = document.querySelector('meta[name=csrf]').content;
-let version = -1;
+const role = document.querySelector('meta[name=role]').content;
+const SEV = {{critical: 3, fault: 2, warning: 1, info: 0}};
+const BAD = ['offline', 'powerOff', 'noDevice', 'hardwareError', 'userError', 'fraudAttempt',
+  'potentialFraud', 'jammed', 'out', 'inoperative', 'inoperable', 'deviceDetected', 'missing',
+  'manipulated', 'open'];
+const WARN = ['low', 'starting', 'notInPosition', 'off'];
+const IDLE = ['noCard', 'notPresent', 'poweredOff', 'unknown', 'closed'];
+const kiosks = new Map(); const rows = new Map(); const tiles = new Map();
+let history = []; let broker = {{connected: true}}; let streamUp = false;
+let announced = new Set(); let firstLoad = true;
+let lang = localStorage.getItem('lang') ||
+  ((navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en');
+const T = k => WORDS[lang][k] || WORDS.en[k] || k;
 const el = (tag, text, cls) => {{ const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }};
-const when = t => t ? new Date(t * 1000).toLocaleString() : '';
-const GOOD = ['online', 'full', 'ok', 'on', 'closed', 'present', 'notPresent', 'unknown'];
-async function act(verb, kiosk, alertId) {{
+const now = () => Date.now() / 1000;
+function age(t) {{
+  const s = Math.max(0, Math.round(now() - t));
+  const [n, u] = s < 60 ? [s, 't.s'] : s < 3600 ? [Math.floor(s / 60), 't.m'] :
+    s < 86400 ? [Math.floor(s / 3600), 't.h'] : [Math.floor(s / 86400), 't.d'];
+  return lang === 'zh' ? n + ' ' + T(u) + T('ui.ago') : n + ' ' + T(u) + ' ' + T('ui.ago');
+}}
+const clock = t => t ? new Date(t * 1000).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB') : '';
+const codeText = a => {{ const p = a.code.split('.'); const k = 'code.' + p.slice(-2).join('.');
+  return WORDS[lang][k] ? (a.kind === 'fault' ? T('dev.' + (a.device || 'kiosk')) + ': ' : '') + T(k)
+    : a.message; }};
+function level(v) {{ return BAD.includes(v) ? 'bad' : WARN.includes(v) ? 'warn'
+  : IDLE.includes(v) ? 'idle' : 'ok'; }}
+function kioskState(k) {{
+  if (k.state === 'offline') return 'offline';
+  if (k.state !== 'online') return 'unknown';
+  const sev = Math.max(-1, ...k.alerts.filter(a => a.kind !== 'heldTransfer' && a.kind !== 'help')
+    .map(a => SEV[a.severity]));
+  if (sev >= 2) return 'out';
+  const warn = sev >= 1 || Object.values(k.devices).some(d => Object.values(d).some(
+    v => level(v) !== 'ok' && level(v) !== 'idle'));
+  return warn ? 'degraded' : 'ok';
+}}
+async function act(verb, kiosk, alertId, extra) {{
   const r = await fetch('/api/' + verb, {{method: 'POST', credentials: 'same-origin',
     headers: {{'Content-Type': 'application/json', 'X-CSRF-Token': csrf}},
-    body: JSON.stringify({{kiosk: kiosk, alert_id: alertId}})}});
+    body: JSON.stringify(Object.assign({{kiosk: kiosk, alert_id: alertId}}, extra || {{}}))}});
   if (r.status === 401) location = '/login';
 }}
-function renderKiosk(k) {{
-  const s = el('section', undefined, 'kiosk'); s.dataset.kiosk = k.kiosk;
-  const h = el('h2', k.kiosk + ' '); h.appendChild(el('small', k.branch + ' · ' + k.state,
-    'state-' + k.state)); s.appendChild(h);
-  const d = el('div', undefined, 'devices');
-  for (const [name, st] of Object.entries(k.devices)) {{
-    const text = name + ': ' + Object.entries(st).map(([f, v]) => f + '=' + v).join(' ');
-    const bad = Object.values(st).some(v => !GOOD.includes(v));
-    const b = el('span', text, bad ? 'bad' : ''); b.dataset.device = name; d.appendChild(b);
+function alertRow(k, a) {{
+  const r = el('div', undefined, 'alert sev-' + a.severity);
+  r.dataset.alertId = a.alert_id; r.dataset.code = a.code; r.dataset.state = a.state;
+  r.dataset.severity = a.severity; r.dataset.kiosk = k.kiosk;
+  r.appendChild(el('span', T('sev.' + a.severity), 'sev'));
+  r.appendChild(el('span', k.kiosk + ' · ' + codeText(a), 'what'));
+  const acts = el('span', undefined, 'acts');
+  if (role !== 'auditor' && !a.pending) {{
+    if (a.state === 'raised') {{ const b = el('button', T('act.ack'), 'ack');
+      b.onclick = () => act('ack', k.kiosk, a.alert_id); acts.appendChild(b); }}
+    if (a.kind !== 'fault') {{ const b = el('button', T('act.resolve'), 'resolve');
+      b.onclick = () => act('resolve', k.kiosk, a.alert_id); acts.appendChild(b); }}
   }}
-  s.appendChild(d);
-  const t = el('table'); const body = el('tbody');
-  for (const a of k.alerts) {{
-    const r = el('tr', undefined, 'alert sev-' + a.severity);
-    r.dataset.alertId = a.alert_id; r.dataset.code = a.code; r.dataset.state = a.state;
-    [a.severity, a.message, a.state + (a.acknowledged_by ? ' (' + a.acknowledged_by + ')' : ''),
-     'x' + a.count, when(a.raised_at)].forEach(v => r.appendChild(el('td', v)));
-    const c = el('td');
-    if (a.state === 'raised') {{ const b = el('button', 'Acknowledge 确认', 'ack');
-      b.onclick = () => act('ack', k.kiosk, a.alert_id); c.appendChild(b); }}
-    if (a.kind !== 'fault') {{ const b = el('button', 'Resolve 完成', 'resolve');
-      b.onclick = () => act('resolve', k.kiosk, a.alert_id); c.appendChild(b); }}
-    r.appendChild(c); body.appendChild(r);
-  }}
-  if (!k.alerts.length) body.appendChild(el('tr')).appendChild(el('td', 'No open alerts'));
-  t.appendChild(body); s.appendChild(t); return s;
+  r.appendChild(acts);
+  const meta = el('span', undefined, 'meta');
+  meta.appendChild(el('span', '', 'age')); meta.dataset.raised = a.raised_at;
+  const extra = [k.branch];
+  if (a.count > 1) extra.push('×' + a.count + ' ' + T('ui.count'));
+  if (a.state === 'acknowledged') extra.push(T('ui.acked') + (a.acknowledged_by ? ' · ' + a.acknowledged_by : ''));
+  meta.appendChild(el('span', ' · ' + extra.join(' · ')));
+  if (a.pending) meta.appendChild(el('span', ' · ' + T(a.command === 'failed' ? 'ui.failed' : 'ui.pending'),
+    a.command === 'failed' ? 'failed' : 'pending'));
+  r.appendChild(meta); return r;
 }}
-function render(state) {{
-  document.getElementById('kiosks').replaceChildren(...state.kiosks.map(renderKiosk));
-  document.getElementById('history').replaceChildren(...state.history.map(a => {{
+function kioskTile(k) {{
+  const st = kioskState(k); const s = el('div', undefined, 'kiosk st-' + st);
+  s.dataset.kiosk = k.kiosk; s.dataset.state = st;
+  s.appendChild(el('h3', k.kiosk + ' · ' + k.branch));
+  let line = T('kst.' + st);
+  if (k.state === 'offline') line += ' · ' + T('ui.since') + ' ' + clock(k.since || k.at) + ' · ' +
+    T('why.' + (k.reason === 'shutdown' ? 'shutdown' : 'lost'));
+  s.appendChild(el('div', line, 'state'));
+  const chips = el('div', undefined, 'chips');
+  if (k.state !== 'offline') for (const [name, fields] of Object.entries(k.devices)) {{
+    const worst = Object.values(fields).map(level).sort((a, b) =>
+      ['ok', 'idle', 'warn', 'bad'].indexOf(b) - ['ok', 'idle', 'warn', 'bad'].indexOf(a))[0] || 'ok';
+    const shown = Object.values(fields).filter(v => level(v) === worst)[0];
+    const c = el('span', T('dev.' + name) + ': ' + T('val.' + shown), worst);
+    c.dataset.device = name; chips.appendChild(c);
+  }}
+  s.appendChild(chips); return s;
+}}
+function renderSummary() {{
+  const counts = {{ok: 0, degraded: 0, out: 0, offline: 0}}; const sev = {{critical: 0, fault: 0, warning: 0}};
+  for (const k of kiosks.values()) {{ const st = kioskState(k); if (st in counts) counts[st]++;
+    for (const a of k.alerts) if (a.severity in sev) sev[a.severity]++; }}
+  const cells = [['ok', 'ui.inservice', counts.ok], ['degraded', 'ui.degraded', counts.degraded],
+    ['out', 'ui.out', counts.out], ['offline', 'ui.offline', counts.offline],
+    ['critical', 'sev.critical', sev.critical], ['fault', 'sev.fault', sev.fault],
+    ['warning', 'sev.warning', sev.warning]];
+  document.getElementById('summary').replaceChildren(...cells.map(([c, k, n]) => {{
+    const d = el('div', undefined, 'n-' + c); d.id = 'sum-' + c;
+    d.appendChild(el('b', String(n))); d.appendChild(el('span', T(k))); return d; }}));
+}}
+function renderAlerts() {{
+  const list = [];
+  for (const k of kiosks.values()) for (const a of k.alerts) list.push([k, a]);
+  list.sort((x, y) => SEV[y[1].severity] - SEV[x[1].severity] || x[1].raised_at - y[1].raised_at);
+  const box = document.getElementById('alerts'); const keep = new Set();
+  list.forEach(([k, a]) => {{
+    const sig = JSON.stringify([a.state, a.count, a.pending, a.command, a.acknowledged_by, lang]);
+    let r = rows.get(a.alert_id);
+    if (!r || r.sig !== sig) {{ const n = alertRow(k, a); if (r) r.node.replaceWith(n);
+      r = {{node: n, sig: sig}}; rows.set(a.alert_id, r); }}
+    keep.add(a.alert_id); box.appendChild(r.node);
+  }});
+  for (const [id, r] of rows) if (!keep.has(id)) {{ r.node.remove(); rows.delete(id); }}
+  let empty = document.getElementById('noalerts');
+  if (!list.length && !empty) {{ empty = el('p', T('ui.noalerts'), 'empty'); empty.id = 'noalerts'; box.appendChild(empty); }}
+  if (list.length && empty) empty.remove();
+  tickAges(); announce(list);
+}}
+function renderKiosk(k) {{
+  const box = document.getElementById('kiosks'); const t = kioskTile(k); const old = tiles.get(k.kiosk);
+  if (old) old.replaceWith(t); else box.appendChild(t); tiles.set(k.kiosk, t);
+}}
+function renderHistory() {{
+  document.getElementById('history').replaceChildren(...history.slice(0, 50).map(a => {{
     const r = el('tr'); r.dataset.alertId = a.alert_id;
-    [a.kiosk, a.message, a.severity, when(a.raised_at), when(a.resolved_at),
+    [a.kiosk, codeText(a), clock(a.raised_at), clock(a.resolved_at),
      (a.data && a.data.resolved_by) || ''].forEach(v => r.appendChild(el('td', v)));
     return r; }}));
-  document.getElementById('live').textContent = 'live · ' + new Date().toLocaleTimeString();
 }}
-async function follow() {{
-  for (;;) {{
-    try {{
-      const r = await fetch('/api/state?since=' + version, {{credentials: 'same-origin'}});
-      if (r.status === 401) {{ location = '/login'; return; }}
-      const state = await r.json(); version = state.version; render(state);
-    }} catch (e) {{
-      document.getElementById('live').textContent = 'reconnecting…';
-      await new Promise(ok => setTimeout(ok, 1000));
-    }}
+function renderBroker() {{
+  const lost = !broker.connected || !streamUp;
+  document.getElementById('banner').classList.toggle('show', !broker.connected);
+  document.getElementById('live').textContent = lost ? T('ui.reconnecting') : T('ui.live');
+}}
+function beep() {{
+  try {{ const c = new (window.AudioContext || window.webkitAudioContext)(); const o = c.createOscillator();
+    o.frequency.value = 880; o.connect(c.destination); o.start(); o.stop(c.currentTime + 0.4);
+    window.__beeps = (window.__beeps || 0) + 1; }} catch (e) {{}}
+}}
+function announce(list) {{
+  const critical = list.filter(([k, a]) => a.severity === 'critical' && a.state === 'raised');
+  for (const [k, a] of critical) if (!announced.has(a.alert_id)) {{
+    announced.add(a.alert_id); beep();
+    try {{ if ('Notification' in window && Notification.permission === 'granted')
+      new Notification(T('sev.critical') + ' · ' + k.kiosk, {{body: codeText(a), tag: a.alert_id}}); }} catch (e) {{}}
   }}
+  document.title = (critical.length ? '(' + critical.length + ') ⚠ ' : '') + T('ui.title');
 }}
-follow();
+function tickAges() {{
+  for (const m of document.querySelectorAll('#alerts .meta')) m.firstChild.textContent = age(+m.dataset.raised);
+}}
+function applyLang() {{
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const e of document.querySelectorAll('[data-t]')) e.textContent = T(e.dataset.t);
+  document.getElementById('lang').textContent = lang === 'zh' ? 'English' : '中文';
+  rows.clear(); document.getElementById('alerts').replaceChildren();
+  document.getElementById('kiosks').replaceChildren(); tiles.clear();
+  renderAll();
+}}
+function renderAll() {{
+  renderSummary(); renderAlerts(); for (const k of [...kiosks.values()].sort((a, b) =>
+    (a.branch + a.kiosk).localeCompare(b.branch + b.kiosk))) renderKiosk(k);
+  renderHistory(); renderBroker();
+}}
+document.getElementById('lang').onclick = () => {{ lang = lang === 'zh' ? 'en' : 'zh';
+  localStorage.setItem('lang', lang); applyLang(); }};
+document.addEventListener('click', () => {{ if ('Notification' in window && Notification.permission === 'default')
+  Notification.requestPermission(); }}, {{once: true}});
+function follow() {{
+  const es = new EventSource('/api/events');
+  es.addEventListener('snapshot', e => {{ const s = JSON.parse(e.data); streamUp = true;
+    kiosks.clear(); for (const k of s.kiosks) kiosks.set(k.kiosk, k);
+    history = s.history; broker = s.broker; applyLang(); firstLoad = false; }});
+  es.addEventListener('delta', e => {{ const d = JSON.parse(e.data); streamUp = true;
+    for (const k of d.kiosks) {{ kiosks.set(k.kiosk, k); renderKiosk(k); }}
+    for (const id of d.gone) {{ kiosks.delete(id); const t = tiles.get(id); if (t) t.remove(); tiles.delete(id); }}
+    if (d.history.length) {{ history = d.history.concat(history).slice(0, 200); renderHistory(); }}
+    broker = d.broker; renderSummary(); renderAlerts(); renderBroker(); }});
+  es.onerror = async () => {{ streamUp = false; renderBroker();
+    const r = await fetch('/api/state', {{credentials: 'same-origin'}}).catch(() => null);
+    if (r && r.status === 401) {{ es.close(); location = '/login'; }} }};
+}}
+applyLang(); follow(); setInterval(tickAges, 1000);
 </script></body></html>"""
 
 
-def login_page(error: str = "") -> str:
-    shown = f'<p class="error" id="error">{html.escape(error)}</p>' if error else ""
-    return _LOGIN.format(style=_STYLE, error=shown)
+def pick_language(accept_language: str, chosen: str = "") -> str:
+    if chosen in _TEXT:
+        return chosen
+    first = (accept_language or "zh").split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "zh"
 
 
-def console_page(user: str, csrf: str, nonce: str) -> str:
-    return _CONSOLE.format(style=_STYLE, user=html.escape(user), csrf=html.escape(csrf),
-                           nonce=nonce)
+def login_page(csrf: str, error: str = "", lang: str = "zh") -> str:
+    text = _TEXT[lang]
+    shown = f'<p class="error" id="error">{html.escape(text[error])}</p>' if error else ""
+    words = {k: html.escape(v) for k, v in text.items() if k != "lang"}
+    return _LOGIN.format(style=_STYLE, error=shown, csrf=html.escape(csrf),
+                         lang="zh-CN" if lang == "zh" else "en", **words)
+
+
+def console_page(user: str, role: str, csrf: str, nonce: str) -> str:
+    words = json.dumps(_WORDS, ensure_ascii=False).replace("</", "<\\/")
+    return _CONSOLE.format(style=_STYLE, user=html.escape(user), role=html.escape(role),
+                           csrf=html.escape(csrf), nonce=nonce, words=words)

@@ -23,16 +23,24 @@ class BrokerAddress:
     password: str = field(default="", repr=False)
 
     @classmethod
-    def parse(cls, url: str, *, username: str = "", password: str = "") -> "BrokerAddress":
-        """mqtt://host[:1883] or mqtts://host[:8883]; user:pass in the URL wins over config."""
+    def parse(cls, url: str, *, username: str = "", password: str = "",
+              production: bool = False) -> "BrokerAddress":
+        """mqtt://host[:1883] or mqtts://host[:8883]; user:pass in the URL wins over config.
+
+        In production a password never crosses the network in clear: mqtt:// with one is refused.
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
             raise ValueError(f"fleet broker URL {url!r}: expected mqtt://host:port or "
                              "mqtts://host:port")
         tls = parts.scheme == "mqtts"
-        return cls(parts.hostname, parts.port or (8883 if tls else 1883), tls,
-                   unquote(parts.username or "") or username,
-                   unquote(parts.password or "") or password)
+        address = cls(parts.hostname, parts.port or (8883 if tls else 1883), tls,
+                      unquote(parts.username or "") or username,
+                      unquote(parts.password or "") or password)
+        if production and address.password and not tls:
+            raise ValueError(f"fleet broker {address}: the production profile sends a password "
+                             "only over TLS (mqtts://)")
+        return address
 
     def __str__(self) -> str:  # never shows the password
         return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"

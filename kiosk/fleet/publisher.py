@@ -61,7 +61,8 @@ class FleetPublisher:
                     ) -> "FleetPublisher":
         f = config.fleet
         return cls(center, BrokerAddress.parse(f.mqtt_url, username=f.username,
-                                               password=f.password),
+                                               password=f.password,
+                                               production=config.kiosk.profile == "production"),
                    prefix=f.topic_prefix, tls_ca=str(config.path(f.tls_ca)) if f.tls_ca else "",
                    keepalive_s=f.keepalive_s, inflight_max=f.inflight_max, statuses=statuses)
 

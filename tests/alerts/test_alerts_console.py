@@ -58,7 +58,7 @@ def test_password_hashes_are_salted_and_verified():
 def test_paper_out_shows_on_the_staff_page_within_a_second_and_can_be_acknowledged(
         console, browser):
     server, center, bus = console
-    page = browser.new_page()
+    page = browser.new_page(locale="zh-CN")
     try:
         page.goto(server.url + "/")
         assert page.url.endswith("/login")  # no page without login
@@ -69,24 +69,24 @@ def test_paper_out_shows_on_the_staff_page_within_a_second_and_can_be_acknowledg
         page.fill("#user", STAFF)
         page.fill("#password", PASSWORD)
         page.click("#login")
-        page.wait_for_selector("section.kiosk[data-kiosk='KSK-T3']", timeout=3000)
+        page.wait_for_selector(".kiosk[data-kiosk='KSK-T3']", timeout=3000)
         assert page.inner_text("#user") == STAFF
 
         start = time.monotonic()
         bus.publish(StatusChanged("printer", "printer", "paper", "full", "out"))
-        row = page.wait_for_selector("tr.alert[data-code='printer.paper.out']", timeout=1000)
+        row = page.wait_for_selector(".alert[data-code='printer.paper.out']", timeout=1000)
         assert time.monotonic() - start < 1.0
-        assert "load a new roll" in row.inner_text()
+        assert "请更换纸卷" in row.inner_text()
         page.wait_for_selector("span.bad[data-device='printer']", timeout=1000)
 
         row.query_selector("button.ack").click()
-        page.wait_for_selector("tr.alert[data-state='acknowledged']", timeout=2000)
+        page.wait_for_selector(".alert[data-state='acknowledged']", timeout=2000)
         (alert,) = center.active()
         assert alert.state is AlertState.ACKNOWLEDGED and alert.acknowledged_by == STAFF
 
         bus.publish(StatusChanged("printer", "printer", "paper", "out", "full"))
         page.wait_for_selector(f"#history tr[data-alert-id='{alert.alert_id}']", timeout=2000)
-        assert page.query_selector("tr.alert") is None
+        assert page.query_selector(".alert") is None
 
         page.click("#logout")
         page.wait_for_url("**/login")
@@ -121,8 +121,7 @@ def test_no_page_or_action_without_login_and_csrf(console):
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-    form = urllib.parse.urlencode({"user": STAFF, "password": PASSWORD}).encode()
-    status, headers, _ = _request(server.url + "/login", form, opener=opener)
+    status, headers, _ = _login(server.url, opener, STAFF, PASSWORD)
     assert status == 303 and "HttpOnly" in headers["Set-Cookie"]
     assert "SameSite=Strict" in headers["Set-Cookie"]
     status, _, page = _request(server.url + "/", opener=opener)
@@ -143,11 +142,18 @@ def test_no_page_or_action_without_login_and_csrf(console):
     assert kiosk["devices"]["printer"]["paper"] == "full"
 
 
+def _login(url, opener, user, password):
+    """The login form as a browser fills it: its CSRF token comes with the form."""
+    form_page = _request(url + "/login", opener=opener)[2].decode()
+    token = form_page.split('name="csrf" value="')[1].split('"')[0]
+    form = urllib.parse.urlencode({"user": user, "password": password, "csrf": token}).encode()
+    return _request(url + "/login", form, opener=opener)
+
+
 def _staff_opener(url):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-    form = urllib.parse.urlencode({"user": STAFF, "password": PASSWORD}).encode()
-    assert _request(url + "/login", form, opener=opener)[0] == 303
+    assert _login(url, opener, STAFF, PASSWORD)[0] == 303
     return opener
 
 

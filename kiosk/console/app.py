@@ -1,0 +1,327 @@
+"""The staff console as an ASGI application (Starlette).
+
+Every page and API needs a staff session except /login. The login form carries a CSRF token
+bound to a pre-login cookie; every state-changing API call carries the session's token in
+X-CSRF-Token. Live updates are server-sent events on /api/events: one snapshot, then only the
+kiosks that changed. Roles: `ops` sees and acts on everything, `branch:CODE` only its branch,
+`auditor` sees everything and acts on nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (HTMLResponse, JSONResponse, PlainTextResponse,
+                                 RedirectResponse, Response, StreamingResponse)
+from starlette.routing import Route
+
+from .feed import ConsoleSource
+from .guard import Busy, LoginGuard
+from .page import console_page, login_page, pick_language
+from .store import ConsoleStore, StaffSession, audit_csv
+
+log = logging.getLogger(__name__)
+
+COOKIE = "kiosk_console"
+LOGIN_COOKIE = "kiosk_login"
+MAX_BODY = 16 * 1024
+KEEPALIVE_S = 15.0
+COALESCE_S = 0.05
+_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+@dataclass
+class ConsoleOptions:
+    staff: dict[str, str]                       # user -> scrypt hash
+    roles: dict[str, str] = field(default_factory=dict)  # user -> ops | auditor | branch:CODE
+    session_ttl_s: float = 8 * 3600
+    secure_cookies: bool = False                # set when served over TLS
+    body_timeout_s: float = 10.0
+
+
+class TooLarge(Exception):
+    pass
+
+
+class _Hub:
+    """Wakes every live-update stream (asyncio) when the feed (any thread) changes."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self.stopping = False
+
+    def notify(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode())
+
+
+def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOptions,
+              guard: LoginGuard | None = None) -> Starlette:
+    guard = guard or LoginGuard()
+    hub = _Hub()
+    tasks: list[asyncio.Task[None]] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        undo = source.feed.listen(lambda: loop.call_soon_threadsafe(hub.notify))
+        if hasattr(source, "expire_pending"):
+            tasks.append(asyncio.create_task(_expire(source)))
+        try:
+            yield
+        finally:
+            hub.stopping = True
+            hub.notify()
+            undo()
+            for task in tasks:
+                task.cancel()
+
+    def cookie_flags() -> str:
+        return "; Secure" if options.secure_cookies else ""
+
+    def session_of(request: Request) -> StaffSession | None:
+        return store.session(request.cookies.get(COOKIE))
+
+    async def body(request: Request) -> bytes:
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > MAX_BODY:
+            raise TooLarge()
+        chunks, size = [], 0
+
+        async def read() -> None:
+            nonlocal size
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    raise TooLarge()
+                chunks.append(chunk)
+        await asyncio.wait_for(read(), options.body_timeout_s)
+        return b"".join(chunks)
+
+    def html(text: str, status: int = 200, nonce: str = "") -> HTMLResponse:
+        script = f"'nonce-{nonce}'" if nonce else "'none'"
+        csp = (f"default-src 'none'; style-src 'unsafe-inline'; script-src {script}; "
+               "connect-src 'self'; media-src 'self' data:; form-action 'self'; "
+               "frame-ancestors 'none'")
+        return HTMLResponse(text, status, {**_HEADERS, "Content-Security-Policy": csp})
+
+    def jsonr(data: Any, status: int = 200) -> JSONResponse:
+        return JSONResponse(data, status, _HEADERS)
+
+    # -- login ------------------------------------------------------------------------------
+    async def login_form(request: Request, error: str = "", status: int = 200) -> Response:
+        token = secrets.token_urlsafe(24)
+        lang = pick_language(request.headers.get("accept-language", ""),
+                             request.cookies.get("lang", ""))
+        response = html(login_page(token, error, lang), status)
+        response.headers.append("Set-Cookie", f"{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; "
+                                f"SameSite=Strict; Max-Age=3600{cookie_flags()}")
+        return response
+
+    async def login(request: Request) -> Response:
+        if request.method == "GET":
+            return await login_form(request)
+        try:
+            form = parse_qs((await body(request)).decode("utf-8", "replace"))
+        except (TooLarge, asyncio.TimeoutError):
+            return jsonr({"error": "request too large or too slow"}, 413)
+        user = form.get("user", [""])[0][:64]
+        token = form.get("csrf", [""])[0]
+        expected = request.cookies.get(LOGIN_COOKIE, "")
+        if not expected or not _same(token, expected):
+            return await login_form(request, "form_expired", 403)
+        address = request.client.host if request.client else "?"
+        wait = guard.retry_after(user, address)
+        if wait > 0:
+            log.warning("console: login for %r from %s refused: throttled", user[:32], address)
+            store.audit(user, "login", outcome="throttled", detail=address)
+            response = await login_form(request, "throttled", 429)
+            response.headers["Retry-After"] = str(int(wait) + 1)
+            return response
+        try:
+            ok = await guard.verify(form.get("password", [""])[0], options.staff.get(user))
+        except Busy:
+            return await login_form(request, "busy", 503)
+        if not ok:
+            guard.failed(user, address)
+            store.audit(user, "login", outcome="failed", detail=address)
+            log.warning("console: failed login for %r from %s", user[:32], address)
+            return await login_form(request, "wrong", 401)
+        guard.succeeded(user)
+        session = store.create_session(user, options.roles.get(user, "ops"),
+                                       options.session_ttl_s)
+        store.audit(user, "login", outcome="ok", detail=address)
+        log.info("console: %s logged in", user)
+        response = RedirectResponse("/", 303, _HEADERS)
+        response.headers.append("Set-Cookie", f"{COOKIE}={session.session_id}; Path=/; "
+                                f"HttpOnly; SameSite=Strict; Max-Age={int(options.session_ttl_s)}"
+                                f"{cookie_flags()}")
+        response.headers.append("Set-Cookie", f"{LOGIN_COOKIE}=; Path=/login; Max-Age=0")
+        return response
+
+    async def logout(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return jsonr({"error": "login required"}, 401)
+        try:
+            form = parse_qs((await body(request)).decode("utf-8", "replace"))
+        except (TooLarge, asyncio.TimeoutError):
+            return jsonr({"error": "request too large or too slow"}, 413)
+        if not _same(form.get("csrf", [""])[0], session.csrf):
+            return jsonr({"error": "bad CSRF token"}, 403)
+        store.end_session(session.session_id)
+        store.audit(session.user, "logout")
+        response = RedirectResponse("/login", 303, _HEADERS)
+        response.headers.append("Set-Cookie", f"{COOKIE}=; Path=/; Max-Age=0")
+        return response
+
+    # -- pages and state ----------------------------------------------------------------------
+    async def index(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return RedirectResponse("/login", 303, _HEADERS)
+        nonce = secrets.token_urlsafe(16)
+        return html(console_page(session.user, session.role, session.csrf, nonce), nonce=nonce)
+
+    def visible(session: StaffSession, snapshot: dict[str, Any]) -> dict[str, Any]:
+        if not session.role.startswith("branch:"):
+            return snapshot
+        return {**snapshot, "kiosks": [k for k in snapshot["kiosks"] if session.sees(k["branch"])],
+                "history": [h for h in snapshot["history"] if session.sees(h.get("branch", ""))]}
+
+    async def state(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return jsonr({"error": "login required"}, 401)
+        return jsonr({"version": source.feed.version, **visible(session, source.snapshot())})
+
+    async def events(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return jsonr({"error": "login required"}, 401)
+        return StreamingResponse(_stream(session), media_type="text/event-stream",
+                                 headers={**_HEADERS, "X-Accel-Buffering": "no"})
+
+    async def _stream(session: StaffSession) -> AsyncIterator[str]:
+        version = source.feed.version
+        full = visible(session, source.snapshot())
+        mark = max((h["updated_at"] for h in full["history"]), default=0.0)
+        yield _sse("snapshot", {"version": version, **full})
+        while not hub.stopping:
+            if not await hub.wait(KEEPALIVE_S):
+                yield ": keep-alive\n\n"
+                continue
+            await asyncio.sleep(COALESCE_S)
+            if hub.stopping or store.session(session.session_id) is None:
+                break
+            version, keys = source.feed.changed_since(version)
+            if keys is None:
+                full = visible(session, source.snapshot())
+                yield _sse("snapshot", {"version": version, **full})
+                continue
+            kiosks, gone = [], []
+            for key in sorted(keys):
+                kiosk = source.kiosk(key)
+                if kiosk is None:
+                    gone.append(key)
+                elif session.sees(kiosk["branch"]):
+                    kiosks.append(kiosk)
+            history = [h for h in source.history() if h["updated_at"] > mark and
+                       session.sees(h.get("branch", ""))]
+            mark = max([mark, *(h["updated_at"] for h in history)])
+            yield _sse("delta", {"version": version, "kiosks": kiosks, "gone": gone,
+                                 "history": history, "broker": source.broker_state()})
+
+    # -- actions -----------------------------------------------------------------------------
+    async def act(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return jsonr({"error": "login required"}, 401)
+        if not _same(request.headers.get("x-csrf-token", ""), session.csrf):
+            return jsonr({"error": "bad CSRF token"}, 403)
+        try:
+            data = json.loads(await body(request))
+            kiosk_id, alert_id = str(data["kiosk"]), str(data["alert_id"])
+        except (TooLarge, asyncio.TimeoutError):
+            return jsonr({"error": "request too large or too slow"}, 413)
+        except (ValueError, KeyError, TypeError):
+            return jsonr({"error": "expected {kiosk, alert_id}"}, 400)
+        verb = request.path_params["verb"]
+        if verb not in ("ack", "resolve"):
+            return jsonr({"error": "not found"}, 404)
+        kiosk = source.kiosk(kiosk_id)
+        if kiosk is None or not session.sees(kiosk["branch"]):
+            return jsonr({"ok": False, "error": "unknown kiosk"}, 404)
+        if not session.may_act(kiosk["branch"]):
+            store.audit(session.user, verb, kiosk=kiosk_id, branch=kiosk["branch"],
+                        alert_id=alert_id, outcome="forbidden")
+            return jsonr({"ok": False, "error": "your role may not act"}, 403)
+        run = source.acknowledge if verb == "ack" else source.resolve
+        ok = await asyncio.to_thread(run, kiosk_id, alert_id, session.user)
+        store.audit(session.user, verb, kiosk=kiosk_id, branch=kiosk["branch"],
+                    alert_id=alert_id, outcome="sent" if ok else "unknown alert")
+        log.info("console: %s %s %s on %s: %s", session.user, verb, alert_id, kiosk_id,
+                 "sent" if ok else "unknown alert")
+        return jsonr({"ok": ok}, 200 if ok else 404)
+
+    async def audit(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return jsonr({"error": "login required"}, 401)
+        branch = session.role[7:] if session.role.startswith("branch:") else ""
+        limit = request.query_params.get("limit", "")
+        rows = store.audit_rows(kiosk=request.query_params.get("kiosk", ""), branch=branch,
+                                limit=min(int(limit), 10_000) if limit.isdigit() else 500)
+        if request.query_params.get("format") == "csv":
+            return PlainTextResponse(audit_csv(rows), headers={
+                **_HEADERS, "Content-Type": "text/csv; charset=utf-8",
+                "Content-Disposition": 'attachment; filename="console-audit.csv"'})
+        return jsonr({"audit": rows})
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return jsonr({"error": "not found"}, 404)
+
+    app = Starlette(routes=[
+        Route("/", index), Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]), Route("/api/state", state),
+        Route("/api/events", events), Route("/api/audit", audit),
+        Route("/api/{verb:str}", act, methods=["POST"]),
+    ], lifespan=lifespan, exception_handlers={404: not_found})
+    app.state.guard = guard
+    app.state.hub = hub
+    return app
+
+
+async def _expire(source: Any) -> None:
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            source.expire_pending()
+        except Exception:
+            log.exception("console: expiring pending commands failed")
+
+
+def _sse(kind: str, data: dict[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {kind}\nid: {data['version']}\ndata: {text}\n\n"
