@@ -24,7 +24,7 @@ from typing import Iterable, Union
 
 from drivers.idcard.id_number import check_digit_ok as id_number_check_ok
 
-from .privacy import mask_number
+from .privacy import luhn_ok, mask_number
 
 MAX_PAYLOAD_CHARS = 512
 # Serial scanners without AIM identifiers do not say which symbology they read.
@@ -94,16 +94,16 @@ class ReceiptVerification:
 Payload = Union[Appointment, CounterForm, UtilityBill, ReceiptVerification]
 
 # -- field rules -------------------------------------------------------------------------------
-_BRANCH = re.compile(r"\d{9}")
+_BRANCH = re.compile(r"[0-9]{9}")
 _APPOINTMENT_CODE = re.compile(r"[A-Z0-9]{6,10}")
 _KIOSK_ID = re.compile(r"[A-Z0-9-]{1,16}")
 _REFERENCE = re.compile(r"[A-Z0-9]{6,32}")
 _DOCUMENTS = ("receipt", "balance", "statement", "ticket")
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,20}|[A-Za-z][A-Za-z .'-]{1,39}")
-_CARD = re.compile(r"\d{16,19}")
-_ID_NUMBER = re.compile(r"\d{17}[\dX]")
-_PHONE = re.compile(r"1[3-9]\d{9}")
-_AMOUNT = re.compile(r"(0|[1-9]\d{0,6})(\.\d{1,2})?")
+_CARD = re.compile(r"[0-9]{16,19}")
+_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
+_PHONE = re.compile(r"1[3-9][0-9]{9}")
+_AMOUNT = re.compile(r"(0|[1-9][0-9]{0,6})(\.[0-9]{1,2})?")
 _MEMO = re.compile(r"[^|=\x00-\x1f\x7f]{1,20}")
 _NUMBER_FIELDS = {"payee_account", "id_number"}
 _FIELD_NAME = re.compile(r"[a-z_]{1,20}")
@@ -120,17 +120,9 @@ _FIELD_RULES = {
 MAX_AMOUNT_FEN = 100_000_000  # 1,000,000.00 yuan: above that the counter handles it anyway
 
 
-def luhn_ok(digits: str) -> bool:
-    """Luhn (mod 10) check over a digit string whose last digit is the check digit."""
-    if not digits.isdigit():
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes ² and Arabic-Indic digits."""
+    return text.isascii() and text.isdigit()
 
 
 def luhn_digit(digits: str) -> str:
@@ -139,7 +131,7 @@ def luhn_digit(digits: str) -> str:
 
 
 def ean13_ok(code: str) -> bool:
-    if len(code) != 13 or not code.isdigit():
+    if len(code) != 13 or not _digits(code):
         return False
     total = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(code[:12]))
     return (10 - total % 10) % 10 == int(code[12])
@@ -156,7 +148,7 @@ def parse_payload(text: str, symbology: str = "QRCODE",
     _check_text(text)
     symbology = symbology.upper()
     unknown = symbology == UNKNOWN_SYMBOLOGY
-    if symbology == "EAN13" or (unknown and len(text) == 13 and text.isdigit()):
+    if symbology == "EAN13" or (unknown and len(text) == 13 and _digits(text)):
         payload: Payload = _utility_bill_ean(text)
     elif text.startswith("UB") and symbology in ("CODE128", UNKNOWN_SYMBOLOGY):
         payload = _utility_bill_code128(text)
@@ -205,8 +197,8 @@ def _appointment(fields: list[str]) -> Appointment:
     _match(_BRANCH, branch, "branch")
     _match(_APPOINTMENT_CODE, code, "code")
     try:
-        day = dt.datetime.strptime(_match(re.compile(r"\d{8}"), date, "date"), "%Y%m%d").date()
-        at = dt.datetime.strptime(_match(re.compile(r"\d{4}"), slot, "slot"), "%H%M").time()
+        day = dt.datetime.strptime(_match(re.compile(r"[0-9]{8}"), date, "date"), "%Y%m%d").date()
+        at = dt.datetime.strptime(_match(re.compile(r"[0-9]{4}"), slot, "slot"), "%H%M").time()
     except ValueError:
         raise PayloadError(BAD_FIELD, "appointment date or time does not exist", "date") from None
     return Appointment(branch, day, at, code)
@@ -250,7 +242,7 @@ def amount_fen(amount: str) -> int:
 
 
 def _utility_bill_ean(text: str) -> UtilityBill:
-    if not (len(text) == 13 and text.isdigit()):
+    if not (len(text) == 13 and _digits(text)):
         raise PayloadError(MALFORMED, "a bill EAN-13 holds 13 digits")
     if not ean13_ok(text):
         raise PayloadError(BAD_CHECK_DIGIT, "the bill barcode check digit is wrong")
@@ -263,7 +255,7 @@ def _utility_bill_code128(text: str) -> UtilityBill:
     if not text.startswith("UB1"):
         raise PayloadError(UNSUPPORTED_VERSION, "this bill barcode version is not supported")
     body = text[3:]
-    if len(body) != 26 or not body.isdigit():
+    if len(body) != 26 or not _digits(body):
         raise PayloadError(MALFORMED, "a bill Code 128 holds UB1 and 26 digits")
     if not luhn_ok(body):
         raise PayloadError(BAD_CHECK_DIGIT, "the bill barcode check digit is wrong")

@@ -29,7 +29,7 @@ from .alerts import AlertCenter, AlertChange, Severity
 from .alerts.faults import Fault
 from .console.passwords import verify_password
 from .events import EventBus
-from .privacy import mask_number, scrub
+from .privacy import mask_code_text, mask_number, scrub
 
 log = logging.getLogger(__name__)
 
@@ -459,5 +459,5 @@ class SelfTests:
 def _describe_code(event: DeviceEvent) -> tuple[str, dict[str, Any]]:
     """A masked, shortened line for a read code, and what the panel may keep of it."""
     symbology = event.data.get("symbology", "?")
-    text = scrub(str(event.data.get("text", "")))
+    text = mask_code_text(str(symbology), str(event.data.get("text", "")))
     return f"{symbology}: {text[:40]}", {"symbology": symbology, "length": len(text)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Sequence
 
-from kiosk.privacy import scrub
+from kiosk.privacy import mask_code_text
 
 from ..base import Capabilities, Device
 from ..status import Camera, DeviceState, Scanner
@@ -37,9 +37,9 @@ class _CodeInput(Device):
         """Emit CodeReadEvent unless this code was just read; True when emitted."""
         if not self.repeats.is_new(symbology, text):
             return False
-        # Codes can carry card or ID numbers (counter forms): only a scrubbed prefix is logged.
+        # Codes can carry card or ID numbers (counter forms): only a masked prefix is logged.
         self.log.info("%s: %s read (%d chars): %s", self.name, symbology, len(text),
-                      scrub(text)[:24])
+                      mask_code_text(symbology, text)[:24])
         self._emit(CODE_READ_EVENT, symbology=symbology, text=text,
                    polygon=[list(p) for p in polygon])
         return True

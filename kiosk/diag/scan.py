@@ -4,7 +4,8 @@
     kiosk diag scan --camera SOURCE --seconds S [--json]
 
 JSON keys: source, codes (list of {symbology, text}); for a camera also frames, fps and
-decode_ms_median. Card and ID numbers in code text are masked. Exit 0 when at least one code
+decode_ms_median. Code text is printed exactly as decoded, with card and ID numbers
+masked (product codes never are). Exit 0 when at least one code
 was found, 6 when none, 2 when the source cannot be opened.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from kiosk.privacy import scrub
+from kiosk.privacy import mask_code_text
 
 from .output import EXIT_NO_DEVICE, EXIT_NOTHING_FOUND, EXIT_OK, emit
 
@@ -65,7 +66,7 @@ def scan_image(path: str, symbologies: list[str]) -> tuple[dict[str, Any], int]:
         result["error"] = "the picture cannot be opened (missing file or not an image)"
         return result, EXIT_NO_DEVICE
     with Decoder(symbologies, max_width=0) as decoder:
-        result["codes"] = [{"symbology": c.symbology, "text": scrub(c.text)}
+        result["codes"] = [{"symbology": c.symbology, "text": mask_code_text(c.symbology, c.text)}
                            for c in decoder.decode(frame)]
     return result, _exit_code(result)
 
@@ -83,7 +84,8 @@ def scan_camera(source: str, symbologies: list[str], seconds: float) -> tuple[di
 
     def on_event(event: Any) -> None:
         if isinstance(event, DeviceEvent) and event.name == CODE_READ_EVENT:
-            codes.append({"symbology": event.data["symbology"], "text": scrub(event.data["text"])})
+            symbology, text = event.data["symbology"], event.data["text"]
+            codes.append({"symbology": symbology, "text": mask_code_text(symbology, text)})
 
     camera.subscribe(on_event)
     try:

@@ -129,3 +129,32 @@ def test_unknown_symbology_from_a_plain_serial_scanner_lets_the_text_decide():
     for name in ("utility_bill_ean13", "utility_bill_code128", "appointment"):
         symbology, text = SAMPLES[name]
         assert parse_payload(text, "UNKNOWN") == parse_payload(text, symbology)
+
+
+# Digits other than ASCII 0-9 that str.isdigit() and a plain \d accept.
+_NON_ASCII_DIGITS = "²³¹⁰\u0660\u0661\u0662\u0663\u06f4\u0966\uff11\U0001d7ce"
+
+
+@pytest.mark.parametrize("text, symbology", [
+    ("2²34567890128", "EAN13"),
+    ("2²34567890128", "UNKNOWN"),
+    ("UB1" + "0112345678920261100012800" + "⁹", "CODE128"),
+    ("BKQ1|\u0663\u0661\u0660101001|20261201|0930|Q7K2M9", "QRCODE"),
+    ("BKQ1|310101001|\u0662\u0660\u0662\u0666\u0661\u0662\u0660\u0661|0930|Q7K2M9", "QRCODE"),
+    ("BKF1|transfer|payee_name=张测试|payee_account=622202123456789012\u0668|amount=1", "QRCODE"),
+    ("BKF1|transfer|payee_name=张测试|payee_account=6222021234567890128|amount=\uff11", "QRCODE"),
+])
+def test_parsers_take_ascii_digits_only(text, symbology):
+    with pytest.raises(PayloadError):
+        parse_payload(text, symbology)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(SAMPLES)), st.data())
+def test_a_non_ascii_digit_anywhere_raises_only_payload_error(name, data):
+    symbology, text = SAMPLES[name]
+    at = data.draw(st.sampled_from([i for i, c in enumerate(text) if c.isdigit()] or [0]))
+    bad = text[:at] + data.draw(st.sampled_from(_NON_ASCII_DIGITS)) + text[at + 1:]
+    for sym in (symbology, "UNKNOWN"):
+        with pytest.raises(PayloadError):
+            parse_payload(bad, sym)

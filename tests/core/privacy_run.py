@@ -1,0 +1,75 @@
+"""A real kiosk run for the log test: the core on emulated devices with the file log at DEBUG.
+
+    python -m tests.core.privacy_run DATA_DIR
+
+Transfers (one held, one flagged), the emulated camera reading a counter form with an ID number
+and a mobile, the scanner reading a product EAN-13, then a clean stop. Prints nothing.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from kiosk.config import load_config
+from kiosk.core import KioskCore
+from kiosk.host.models import TransferKind
+from kiosk.logging_setup import configure_logging
+from kiosk.transfers import TransferOrder
+
+PAN = "6222020000000000018"
+PAYEE = ("6222020000000000034", "测试丙")
+
+
+def _camera_state(core: KioskCore) -> str:
+    camera = core.devices.device("camera")
+    return camera.status().get("camera", "") if camera is not None else ""
+
+
+def main(data_dir: Path) -> None:
+    base = load_config()
+    devices = base.devices
+    for name in ("chipcard", "idcard", "printer", "scanner"):
+        devices = replace(devices, **{name: replace(getattr(devices, name), enabled=False)})
+    camera = replace(devices.camera, emulator=replace(devices.camera.emulator,
+                                                      clip=str(data_dir / "camera.avi")))
+    devices = replace(devices, camera=camera)
+    config = replace(
+        base, devices=devices, kiosk=replace(base.kiosk, data_dir=str(data_dir)),
+        host=replace(base.host, database=str(data_dir / "bank.db"),
+                     state=str(data_dir / "host_state.db")),
+        journal=replace(base.journal, path=str(data_dir / "journal.db")),
+        alerts=replace(base.alerts, outbox=str(data_dir / "alerts.db")),
+        risk=replace(base.risk, large_transfer_fen=20_000, structuring_count=3))
+    configure_logging(data_dir / "log", "DEBUG", console=False)
+    log = logging.getLogger("kiosk.privacy_run")
+    started = time.time()
+    core = KioskCore(config)
+    core.start()
+    try:
+        for amount in (19_000, 19_000, 19_000, 25_000):
+            order = TransferOrder(PAN, "A0001", PAYEE[0], PAYEE[1], amount,
+                                  TransferKind.INTRABANK)
+            core.transfers.transfer(order, fraud_warning_acknowledged=True,
+                                    new_payee_acknowledged=True)
+        deadline = time.monotonic() + 10
+        while core.devices.emulator("camera") is None or _camera_state(core) != "ok":
+            if time.monotonic() > deadline:
+                raise SystemExit("the emulated camera did not come up")
+            time.sleep(0.05)
+        core.devices.emulator("camera").perform("present_code", "account_opening_form")
+        time.sleep(2.0)
+        # what a running kiosk logs about time: epoch milliseconds, durations, monotonic clocks
+        log.info("heartbeat ts=%d uptime=%r monotonic=%r", int(time.time() * 1000),
+                 time.time() - started, time.monotonic())
+        log.debug("tick at %d ns, %d us", time.time_ns(), time.time_ns() // 1000)
+    finally:
+        core.stop()
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
