@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import ssl
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -10,8 +11,14 @@ import paho.mqtt.client as mqtt
 
 log = logging.getLogger(__name__)
 
-RECONNECT_MIN_S = 1
-RECONNECT_MAX_S = 5
+RECONNECT_MIN_S = (0.5, 2.0)    # each client draws its own first wait and its ceiling, so
+RECONNECT_MAX_S = (15.0, 30.0)  # thousands of kiosks do not all return in the same second
+
+
+def reconnect_delays(rng: random.Random | None = None) -> tuple[float, float]:
+    """(first wait, longest wait) for paho's doubling back-off, jittered per client."""
+    rng = rng or random.SystemRandom()
+    return rng.uniform(*RECONNECT_MIN_S), rng.uniform(*RECONNECT_MAX_S)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ def make_client(client_id: str, address: BrokerAddress, *, tls_ca: str = "",
     if address.tls:
         context = ssl.create_default_context(cafile=tls_ca or None)
         client.tls_set_context(context)
-    client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)
+    client.reconnect_delay_set(*reconnect_delays())
     return client
 
 

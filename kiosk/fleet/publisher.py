@@ -38,8 +38,10 @@ class FleetPublisher:
         self.inflight_max = inflight_max
         self._devices: dict[str, dict[str, str]] = dict(statuses() if statuses else {})
         self._devices_lock = threading.Lock()
-        self._client = make_client(f"kiosk-{center.branch}-{center.kiosk_id}", address,
-                                   tls_ca=tls_ca)
+        # A persistent session: commands sent while the kiosk is away wait for it at the broker.
+        # With one credential per kiosk the broker binds the client id to the user name.
+        self._client = make_client(address.username or f"kiosk-{center.branch}-{center.kiosk_id}",
+                                   address, tls_ca=tls_ca, persistent=True)
         self._client.max_inflight_messages_set(inflight_max)
         self._client.will_set(self.topics.status, self._status_payload("offline", "lost"),
                               qos=1, retain=True)
