@@ -276,6 +276,21 @@ class HostSection:
 @dataclass(frozen=True)
 class JournalSection:
     path: str = "{data_dir}/journal.db"
+    # signed (rows, last MAC, time) marks in a second place, beside the data folder, not in it
+    checkpoints: str = "{data_dir}-audit/journal_checkpoints.db"
+    checkpoint_interval_s: float = 1.0    # at most one checkpoint write this often
+
+    def validate(self) -> tuple[str, str] | None:
+        if not 0.01 <= self.checkpoint_interval_s <= 3600:
+            return "checkpoint_interval_s", "0.01 to 3600 seconds"
+        return None
+
+
+@dataclass(frozen=True)
+class KeysSection:
+    """Where the journal, checkpoint and card keys live (see kiosk/keys.py): never in data_dir."""
+    folder: str = "{data_dir}-keys"     # $CREDENTIALS_DIRECTORY/<name> wins when it exists
+    generate: bool = True               # demo: create missing keys (0600); production: false
 
 
 @dataclass(frozen=True)
@@ -383,6 +398,7 @@ class KioskConfig:
     devices: DevicesSection = field(default_factory=DevicesSection)
     host: HostSection = field(default_factory=HostSection)
     journal: JournalSection = field(default_factory=JournalSection)
+    keys: KeysSection = field(default_factory=KeysSection)
     risk: RiskSection = field(default_factory=RiskSection)
     alerts: AlertsSection = field(default_factory=AlertsSection)
     fleet: FleetSection = field(default_factory=FleetSection)
@@ -394,9 +410,13 @@ class KioskConfig:
 
     def path(self, value: str) -> Path:
         """Resolve a path from the file: relative paths are relative to the file's folder, and
-        `{data_dir}` (how the defaults of data files start) stands for kiosk.data_dir."""
+        `{data_dir}` (how the defaults of data files start) stands for kiosk.data_dir;
+        `{data_dir}-keys/...` is a folder beside it."""
         if value.startswith(DATA_DIR):
-            return self.data_dir / value[len(DATA_DIR):].lstrip("/")
+            rest = value[len(DATA_DIR):]
+            if rest.startswith("/"):
+                return self.data_dir / rest.lstrip("/")
+            return self.data_dir.parent / (self.data_dir.name + rest)  # "{data_dir}-keys": beside it
         return self._beside_file(value)
 
     @property

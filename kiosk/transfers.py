@@ -23,7 +23,8 @@ from kiosk.host.models import (ReversalAdvice, TransferKind, TransferOutcome, Tr
                                TransferResult)
 from kiosk.host.reversal_queue import ReversalQueue
 from kiosk.host.stan import StanCounter
-from kiosk.journal import Journal, connect
+from kiosk.datafiles import connect
+from kiosk.journal import Journal
 from kiosk.privacy import mask_name, mask_number
 from kiosk.risk import RiskRules, TransferRefused
 

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from kiosk.journal import connect
+from kiosk.datafiles import connect
 
 from .link import HostError, HostLink
 from .models import ReversalAdvice

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from kiosk.journal import connect
+from kiosk.datafiles import connect
 from kiosk.pin_block import PinBlockError, PinVerifier, check_pin_block, pin_hash
 from kiosk.privacy import mask_name, mask_number
 

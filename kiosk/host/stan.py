@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from kiosk.journal import connect
+from kiosk.datafiles import connect
 
 log = logging.getLogger(__name__)
 

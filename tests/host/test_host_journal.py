@@ -58,12 +58,13 @@ def test_verify_names_the_first_row_that_does_not_fit(tmp_path, sql, broken_at):
 
 def test_journal_verify_command_exit_codes(tmp_path, capsys):
     toml = tmp_path / "kiosk.toml"
-    toml.write_text(f'[journal]\npath = "{tmp_path / "journal.db"}"\n')
+    toml.write_text(f'[kiosk]\ndata_dir = "{tmp_path}"\n')
     with Journal(tmp_path / "journal.db") as journal:
         journal.record("customer.session_started")
         journal.record("customer.session_ended")
     assert main(["journal", "verify", "--config", str(toml)]) == 0
-    assert "2 rows" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "intact: 2 rows" in out and "latest checkpoint: 2 rows" in out
     _tamper(tmp_path / "journal.db", "UPDATE journal SET ref = 'x' WHERE id = 2")
     assert main(["journal", "verify", "--config", str(toml)]) == 1
     assert "BROKEN at row 2" in capsys.readouterr().out
@@ -90,7 +91,7 @@ def test_device_events_journaled_without_personal_data(journal):
 
 def test_journal_show_command_prints_masked_rows(tmp_path, capsys):
     toml = tmp_path / "kiosk.toml"
-    toml.write_text(f'[journal]\npath = "{tmp_path / "journal.db"}"\n')
+    toml.write_text(f'[kiosk]\ndata_dir = "{tmp_path}"\n')
     with Journal(tmp_path / "journal.db") as journal:
         journal.record("customer.card_inserted", pan="6222020000000000018")
         journal.record("receipt.printed", document="balance")
