@@ -98,6 +98,9 @@ class KeyRing:
         if folder.resolve() == data_dir or data_dir in folder.resolve().parents:
             raise KeyFileError(f"[keys] folder {folder} lies inside the data folder {data_dir}: "
                             "keys must be held apart from the data they protect")
+        if config.keys.generate and config.kiosk.profile == "production":
+            raise KeyFileError("[keys] generate = true makes keys for the demo only: in the "
+                               "production profile install the keys (see kiosk/keys.py)")
         return cls.with_credentials(folder, config.keys.generate)
 
     @classmethod
