@@ -39,6 +39,10 @@ def unavailable(device: str) -> UnavailableError:
     return UnavailableError(f"{device} is not available",
                             _READER_MESSAGES.get(device, "device_unavailable"))
 _CARD_MESSAGES = {"chipcard": "card_unreadable", "idcard": "idcard_unreadable"}
+# What the chip itself says about the card (drivers.chipcard.card_errors reasons)
+_CARD_REFUSALS = {"card_expired": "card_expired", "card_blocked": "card_blocked",
+                  "application_blocked": "card_blocked", "pin_blocked": "pin_locked",
+                  "no_application": "card_not_accepted"}
 
 
 def describe(exc: BaseException) -> Fault:
@@ -55,6 +59,8 @@ def describe(exc: BaseException) -> Fault:
     if isinstance(exc, HostError):
         reason = exc.reason if exc.reason in DEFAULT_TEXT else "host_unavailable"
         return Fault(reason)
+    if isinstance(exc, CardError) and getattr(exc, "reason", "") in _CARD_REFUSALS:
+        return Fault(_CARD_REFUSALS[exc.reason], COUNTER)   # reading it again changes nothing
     if isinstance(exc, CardError):
         device = exc.device if exc.device in _CARD_MESSAGES else "chipcard"
         if isinstance(exc, NoCardError):

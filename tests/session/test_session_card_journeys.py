@@ -98,20 +98,39 @@ def test_wrong_pin_then_right_pin(card_kiosk):
     assert [e.fields["tries_left"] for e in kiosk.journal("pin_wrong")] == [2]
 
 
-def test_pin_locked_card_goes_to_the_counter(card_kiosk):
+def test_pin_locked_on_the_chip_goes_to_the_counter_before_any_pin(card_kiosk):
     kiosk = card_kiosk
-    sign_in(kiosk, "pin_blocked", then=None)
-    error = kiosk.step(Step.ERROR)
-    assert error.message_id == "pin_locked"
-    assert error.view["ways"] == ["ticket", "call_staff", "end"]
-    assert not kiosk.session.data.pin_verified
-
-
-def test_expired_card_is_refused_before_the_pin(card_kiosk):
-    kiosk = card_kiosk
-    kiosk.insert_card("expired")
+    kiosk.insert_card("pin_blocked")                   # 9F17 = 0: no PIN can succeed
     error = kiosk.recorder.wait(lambda s: s.step in (Step.ERROR, Step.PIN))
-    assert error.step == Step.ERROR and error.message_id in ("card_expired", "card_unreadable")
+    assert error.step == Step.ERROR and error.message_id == "pin_locked"
+    assert error.view["ways"] == ["ticket", "call_staff", "end"]
+    assert Step.PIN not in kiosk.recorder.steps() and not kiosk.session.data.pin_verified
+
+
+def test_pin_tries_come_from_the_chip_and_the_last_one_is_warned(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.insert_card("unionpay_debit")
+    first = kiosk.step(Step.PIN)
+    assert first.view["tries_left"] == 3 and first.message_id == "enter_pin"
+    kiosk.enter_pin("111111")
+    kiosk.recorder.wait(lambda s: s.step == Step.PIN and s.message_id == "pin_wrong")
+    kiosk.enter_pin("111111")
+    last = kiosk.recorder.wait(lambda s: s.step == Step.PIN and s.view["tries_left"] == 1)
+    assert last.message_id == "pin_wrong_last_try"
+    kiosk.enter_pin("123456")
+    kiosk.step(Step.MENU)
+
+
+@pytest.mark.parametrize("profile, message", [("expired", "card_expired"),
+                                              ("blocked_card", "card_blocked"),
+                                              ("blocked_app", "card_blocked")])
+def test_a_card_the_chip_refuses_gets_its_reason_and_an_exit_not_retry(card_kiosk, profile,
+                                                                      message):
+    kiosk = card_kiosk
+    kiosk.insert_card(profile)
+    error = kiosk.recorder.wait(lambda s: s.step in (Step.ERROR, Step.PIN))
+    assert error.step == Step.ERROR and error.message_id == message
+    assert "retry" not in error.view["ways"] and "end" in error.view["ways"]
 
 
 def test_transaction_query_pages_in_elderly_mode(card_kiosk):
