@@ -20,7 +20,7 @@ from ..status import ChipPower, DeviceState, Media
 from .apdu import Response, exchange
 from .apdu_trace import describe_command, describe_data
 from .card_data import Application, CardCounters, ChipCardData, ChipLogEntry, PinResult
-from .card_errors import ChipCardError
+from .card_errors import ChipCardError, StatusWordError
 from .emv import EmvSession
 
 T = TypeVar("T")
@@ -164,6 +164,13 @@ class ChipCardReader(Device):
 
     def read_counters(self) -> CardCounters:
         return self._with_session(lambda s: s.read_counters())
+
+    def pin_tries(self) -> int | None:
+        """The PIN tries the chip has left (9F17); None when the card does not say."""
+        try:
+            return self.read_counters().pin_tries
+        except StatusWordError:
+            return None
 
     def read_log(self) -> list[ChipLogEntry]:
         return self._with_session(lambda s: s.read_log())

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any
 
-from drivers.errors import CardError, NoDeviceError, TransportError
+from drivers.errors import NoDeviceError, TransportError
 
 from ..privacy import mask_number
 from .context import SessionContext
@@ -26,24 +26,12 @@ log = logging.getLogger(__name__)
 PIN_MIN, PIN_MAX = 6, 6
 RETRY_PAUSE_S = 0.3
 BROKEN = ("noDevice", "hardwareError", "powerOff")
-LAST_TRY_MESSAGES = {"enter_pin": "pin_last_try", "pin_wrong": "pin_wrong_last_try"}
 CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
 _random = secrets.SystemRandom()
 
 
 def shuffled_keys() -> list[int]:
-    keys = list(range(10))
-    _random.shuffle(keys)
-    return keys
-
-
-def chip_pin_tries(reader: Any) -> int | None:
-    """The PIN tries the chip has left (9F17), None when the card does not say."""
-    try:
-        return reader.read_counters().pin_tries
-    except CardError as exc:
-        log.info("PIN try counter not read: %s", exc)
-        return None
+    return _random.sample(range(10), 10)
 
 
 class Identification:
@@ -149,7 +137,7 @@ class Identification:
                 identity = reader.read_identity(choose_application=choose)
             pan = str(identity.pan)
             card = host(self.s).identify_card(pan, getattr(identity, "pan_sequence", None))
-            return identity, card, chip_pin_tries(reader)
+            return identity, card, reader.pin_tries()
 
         self.s.work("reading_card", job, self._card_read, retry=self.start)
 
@@ -181,15 +169,11 @@ class Identification:
         data.card_identity = card
         log.info("card %s identified, status %s", mask_number(data.pan), card.card_status)
         self.s.journal("card_identified", card=mask_number(data.pan), status=card.card_status)
-        fault = CARD_STATUS_FAULTS.get(card.card_status)
+        data.pin_tries_left = chip_tries   # the chip's own count when it gives one (9F17)
+        fault = CARD_STATUS_FAULTS.get(card.card_status) or \
+            ("pin_locked" if chip_tries == 0 and self.needs == "card_pin" else None)
         if fault:
             self.s.fail(Fault(fault, COUNTER))
-            return
-        if chip_tries is not None:
-            data.pin_tries_left = chip_tries
-        if chip_tries == 0 and self.needs == "card_pin":
-            self.s.journal("pin_locked", card=mask_number(data.pan))
-            self.s.fail(Fault("pin_locked", COUNTER))
             return
         if self.needs == "card_pin":
             self.ask_pin()
@@ -230,9 +214,8 @@ class Identification:
                 return
             self.check_pin()
 
-        if tries == 1:   # warn before the try that would lock the card
-            message_id = LAST_TRY_MESSAGES.get(message_id, message_id)
-        self.s.show(Step.PIN, message_id=message_id,
+        # warned before the try that would lock the card
+        self.s.show(Step.PIN, message_id=f"{message_id}_last_try" if tries == 1 else message_id,
                     on={"digit": digit, "backspace": backspace, "clear": clear, "ok": ok,
                         "back": self._back},
                     keys=keys, tries_left=tries, problem="", min_length=PIN_MIN, max_length=PIN_MAX,

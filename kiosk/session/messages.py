@@ -47,7 +47,7 @@ DEFAULT_TEXT: dict[str, str] = {
     "enter_pin": "Please enter your PIN and press OK. Shield the keypad with your hand.",
     "pin_wrong": "The PIN was not correct. Please try again.",
     "pin_too_short": "Please enter all digits of your PIN.",
-    "pin_last_try": "Please enter your PIN. One more wrong PIN will lock your card.",
+    "enter_pin_last_try": "Please enter your PIN. One more wrong PIN will lock your card.",
     "pin_wrong_last_try": "The PIN was not correct. One more wrong PIN will lock your card.",
     "pin_locked": "Your PIN is locked after too many wrong tries. Please see the counter.",
     "checking_pin": "Checking your PIN.",
