@@ -392,6 +392,23 @@ class TechnicianSection:
 
 
 @dataclass(frozen=True)
+class VoiceSection:
+    enabled: bool = False           # speak for every customer; larger text and the accessible
+                                    # mode speak whatever this says
+    volume: float = 0.8             # 0..1, also adjustable on screen
+    speed_wpm: int = 150            # espeak-ng words a minute
+    cache_dir: str = "{data_dir}/voice"   # synthesised prompts (no customer data: figures
+                                          # spoken are amounts and queue numbers)
+
+    def validate(self) -> tuple[str, str] | None:
+        if not 0.0 <= self.volume <= 1.0:
+            return "volume", "a volume between 0 and 1"
+        if not 80 <= self.speed_wpm <= 300:
+            return "speed_wpm", "80 to 300 words a minute"
+        return None
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     kiosk: KioskSection = field(default_factory=KioskSection)
     ui: UiSection = field(default_factory=UiSection)
@@ -405,6 +422,7 @@ class KioskConfig:
     console: ConsoleSection = field(default_factory=ConsoleSection)
     notify: NotifySection = field(default_factory=NotifySection)
     technician: TechnicianSection = field(default_factory=TechnicianSection)
+    voice: VoiceSection = field(default_factory=VoiceSection)
     source: Path = field(default=DEFAULT_CONFIG, compare=False)
     base_dir: Path | None = field(default=None, compare=False)  # None: the file's folder
 

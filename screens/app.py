@@ -80,6 +80,18 @@ class KioskApp(App):
         self.current_state: State | None = None
         self.rendered = 0  # states rendered, for tests and the benchmark
         self.collector = IdleCollector()
+        self.voice = self._voice_guide(config)
+        self._unsubscribe_voice: Callable[[], None] | None = None
+
+    @staticmethod
+    def _voice_guide(config: KioskConfig):
+        from kiosk.voice.guide import VoiceGuide
+        from kiosk.voice.synth import SpeechCache, VoiceSettings
+        from .voice_player import KivyPlayer
+        cache = SpeechCache(config.path(config.voice.cache_dir),
+                            VoiceSettings(speed_wpm=config.voice.speed_wpm))
+        return VoiceGuide(cache, KivyPlayer(), enabled=config.voice.enabled,
+                          volume=config.voice.volume)
 
     def _simulator_allowed(self, devices: Any) -> bool:
         """The simulator panel exists only on emulated devices, and only when configured."""
@@ -111,11 +123,16 @@ class KioskApp(App):
         """Start rendering the session's states (after `build`)."""
         if self._unsubscribe is None:
             self._unsubscribe = self.session.subscribe(self.on_session_state)
+        if self._unsubscribe_voice is None:
+            self._unsubscribe_voice = self.session.subscribe(self.voice.on_state)
 
     def detach(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._unsubscribe_voice is not None:
+            self._unsubscribe_voice()
+            self._unsubscribe_voice = None
 
     def use(self, session: Any, devices: Any = None) -> None:
         """Render another session (a fresh core in tests and benchmarks; one window a process)."""
@@ -128,6 +145,7 @@ class KioskApp(App):
 
     def on_start(self):
         self.attach()
+        self.voice.start()
         Clock.schedule_once(lambda _dt: self.prepare(), 0.5)
 
     def prepare(self) -> None:
@@ -144,6 +162,7 @@ class KioskApp(App):
 
     def on_stop(self):
         self.detach()
+        self.voice.stop()
         self.collector.stop()
 
     def use_clock(self, now: Callable[[], float]) -> None:

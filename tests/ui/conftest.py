@@ -3,6 +3,8 @@ app built once, and per test a fresh core (emulated devices, sandbox bank, temp 
 hand-moved clock) that the app renders. Widgets are touched through Kivy's own input path."""
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -16,6 +18,12 @@ from kiosk.i18n import translate
 from kiosk.session.clock import ManualClock
 from kiosk.session.states import Step
 
+
+# What the app plays goes to a file (SDL's disk audio driver), where the voice tests hear it;
+# set before Kivy opens the audio device, once for the process.
+SDL_AUDIO_FILE = Path(tempfile.gettempdir()) / f"kiosk-ui-audio-{os.getpid()}.raw"
+os.environ.setdefault("SDL_AUDIODRIVER", "disk")
+os.environ.setdefault("SDL_DISKAUDIOFILE", str(SDL_AUDIO_FILE))
 
 CONFIG = """
 [kiosk]
@@ -75,6 +83,7 @@ def ui_app(tmp_path_factory) -> Iterator[Any]:
     yield app
     app.detach()
     Window.remove_widget(app.root)
+    SDL_AUDIO_FILE.unlink(missing_ok=True)
 
 
 class UiKiosk:
