@@ -122,7 +122,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
     def html(text: str, status: int = 200, nonce: str = "") -> HTMLResponse:
         script = f"'nonce-{nonce}'" if nonce else "'none'"
         csp = (f"default-src 'none'; style-src 'unsafe-inline'; script-src {script}; "
-               "connect-src 'self'; media-src 'self' data:; form-action 'self'; "
+               "connect-src 'self'; form-action 'self'; "
                "frame-ancestors 'none'")
         return HTMLResponse(text, status, {**_HEADERS, "Content-Security-Policy": csp})
 

@@ -8,7 +8,7 @@ import json
 
 _STYLE = """
 *{box-sizing:border-box}
-body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif;margin:0;background:#f3f4f6;
+body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;background:#f3f4f6;
 color:#111;font-size:16px}
 header{background:#8b0000;color:#fff;padding:8px 12px;display:flex;flex-wrap:wrap;gap:8px 14px;
 align-items:center}
@@ -49,6 +49,8 @@ form.login{max-width:340px;margin:60px auto;background:#fff;padding:24px;border-
 display:grid;gap:10px}form.login input,form.login button{font-size:16px;padding:8px}
 .error{color:#b00}
 @media (max-width:600px){header h1{font-size:16px;flex-basis:100%}
+#summary{grid-template-columns:repeat(4,1fr);gap:4px}#summary div{padding:4px 6px;font-size:12px}
+#summary b{font-size:20px}
 .alert{grid-template-columns:1fr}.alert .meta{grid-column:1}.alert .acts{justify-content:flex-start}
 #kiosks{grid-template-columns:1fr}}
 """
@@ -104,8 +106,8 @@ _WORDS = {
         "val.userError": "操作错误", "val.unknown": "未知", "val.starting": "启动中",
         "val.inPosition": "正常", "val.notInPosition": "未到位", "val.closed": "已关闭",
         "val.open": "打开",
-        "code.paper.out": "打印机缺纸，请更换纸卷", "code.paper.low": "打印机纸量不足",
-        "code.paper.jammed": "打印机卡纸", "code.media.jammed": "卡住了介质",
+        "code.paper.out": "缺纸，请更换纸卷", "code.paper.low": "纸量不足",
+        "code.paper.jammed": "卡纸", "code.media.jammed": "卡住了介质",
         "code.cover.open": "机盖未关", "code.cutter.error": "切纸刀故障",
         "code.device.offline": "设备离线", "code.device.powerOff": "设备断电",
         "code.device.noDevice": "设备未连接", "code.device.hardwareError": "设备硬件故障",
@@ -144,8 +146,8 @@ _WORDS = {
         "val.userError": "misused", "val.unknown": "unknown", "val.starting": "starting",
         "val.inPosition": "in place", "val.notInPosition": "out of place", "val.closed": "closed",
         "val.open": "open",
-        "code.paper.out": "Printer out of paper: load a new roll",
-        "code.paper.low": "Printer paper low", "code.paper.jammed": "Printer paper jammed",
+        "code.paper.out": "out of paper: load a new roll",
+        "code.paper.low": "paper low", "code.paper.jammed": "paper jammed",
         "code.media.jammed": "Media jammed", "code.cover.open": "Cover open",
         "code.cutter.error": "Cutter fault", "code.device.offline": "Device offline",
         "code.device.powerOff": "Device has no power", "code.device.noDevice": "Device not connected",

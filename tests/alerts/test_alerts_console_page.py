@@ -1,0 +1,176 @@
+"""The staff page as staff see it, in real Chromium at desktop and phone sizes: 30 kiosks in
+5 branches over a real mosquitto; the critical alert first and announced; healthy idle states
+never drawn as faults; every string in the chosen language; offline raised as an alert; the
+banner when the console loses the broker."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from kiosk.console.passwords import hash_password
+from kiosk.console.server import ConsoleServer
+from kiosk.fleet.broker import BrokerAddress
+from kiosk.fleet.monitor import FleetMonitor
+
+from .test_alerts_console import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.mqtt, pytest.mark.browser]
+USER, PASSWORD = "staff-a", "correct horse 42"
+HEALTHY = {"printer": {"device": "online", "paper": "full"},
+           "chipcard": {"device": "online", "media": "notPresent", "chipPower": "noCard"},
+           "idcard": {"device": "online", "sam": "ok"}, "scanner": {"device": "online",
+                                                                    "scanner": "on"}}
+SIZES = {"desktop": {"viewport": {"width": 1280, "height": 800}},
+         "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                   "has_touch": True, "device_scale_factor": 2}}
+# Records what the page announces: Notification calls and sounds started.
+WATCH = """
+window.__notes = [];
+window.Notification = class { constructor(title, options) { window.__notes.push(title); }
+  static get permission() { return 'granted'; } static requestPermission() {
+  return Promise.resolve('granted'); } };
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...a) { window.__sounds = (window.__sounds || 0) + 1;
+  return start.apply(this, a); };
+"""
+ENGLISH_WORDS = ["Open alerts", "In service", "Acknowledge", "Kiosks", "Resolved", "Offline",
+                 "Critical", "Log out", "Card reader"]
+
+
+def _alert(alert_id, code, severity, kind="fault", device="", at=None):
+    at = at or time.time()
+    return {"alert_id": alert_id, "key": code, "kind": kind, "device": device, "code": code,
+            "severity": severity, "message": code, "state": "raised", "raised_at": at,
+            "updated_at": at, "count": 1, "acknowledged_by": "", "acknowledged_at": None,
+            "resolved_at": None, "data": {}}
+
+
+class Fleet:
+    def __init__(self, url):
+        address = BrokerAddress.parse(url)
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        self.client.connect(address.host, address.port)
+        self.client.loop_start()
+
+    def status(self, branch, kiosk, **body):
+        body = {"state": "online", "at": time.time(), "devices": HEALTHY, "alerts": [], **body}
+        self.client.publish(f"bank/{branch}/{kiosk}/status", json.dumps(body), qos=1,
+                            retain=True).wait_for_publish(5)
+
+    def event(self, branch, kiosk, alert):
+        body = {"event_id": os.urandom(8).hex(), "action": "raised", "alert": alert}
+        self.client.publish(f"bank/{branch}/{kiosk}/event/{alert['device'] or 'kiosk'}",
+                            json.dumps(body), qos=1).wait_for_publish(5)
+
+    def close(self):
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def fleet_console(mosquitto):
+    fleet = Fleet(mosquitto.url)
+    for n in range(30):
+        fleet.status(f"31010{n % 5}", f"KSK-{n:03d}")
+    fleet.status("310103", "KSK-031", alerts=[_alert("w1", "printer.paper.low", "warning",
+                                                     device="printer", at=time.time() - 900)],
+                 devices={**HEALTHY, "printer": {"device": "online", "paper": "low"}})
+    monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), client_id="console-page")
+    monitor.start()
+    server = ConsoleServer(monitor, {USER: hash_password(PASSWORD)}, listen="127.0.0.1:0")
+    server.start()
+    assert monitor.wait_connected(5)
+    deadline = time.monotonic() + 5
+    while len(monitor.snapshot()["kiosks"]) < 31:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    yield server, monitor, fleet, mosquitto
+    server.stop()
+    monitor.stop()
+    fleet.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _visible_text(page) -> str:
+    return page.evaluate("() => document.body.innerText")
+
+
+@pytest.mark.parametrize("size,locale", [("desktop", "zh-CN"), ("phone", "en-US"),
+                                         ("phone", "zh-CN")])
+def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, chromium, tmp_path,
+                                                        size, locale):
+    server, monitor, fleet, broker = fleet_console
+    context = chromium.new_context(locale=locale, **SIZES[size])
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    shots = os.environ.get("CONSOLE_SHOTS", str(tmp_path))
+    try:
+        page.goto(server.url + "/login")
+        page.fill("#user", USER)
+        page.fill("#password", PASSWORD)
+        page.click("#login")
+        page.wait_for_selector(".kiosk[data-kiosk='KSK-029']", timeout=5000)
+        tiles = page.query_selector_all(".kiosk")
+        assert len(tiles) == 31
+        states = {t.get_attribute("data-kiosk"): t.get_attribute("data-state") for t in tiles}
+        assert states.pop("KSK-031") == "degraded"
+        assert set(states.values()) == {"ok"}, "a healthy kiosk is drawn as a fault"
+        assert page.query_selector_all(".chips span.bad") == []
+        assert page.inner_text("#sum-ok b") == "30"
+
+        fleet.event("310104", "KSK-029", _alert("c1", "chipcard.device.fraudAttempt",
+                                                "critical", device="chipcard"))
+        page.wait_for_selector(".alert[data-alert-id='c1']", timeout=1000)
+        first = page.query_selector("#alerts .alert")
+        assert first.get_attribute("data-alert-id") == "c1"
+        box = first.bounding_box()
+        assert box["y"] < SIZES[size]["viewport"]["height"], "critical alert below the fold"
+        page.wait_for_function("() => window.__notes.length === 1 && window.__sounds >= 1",
+                               timeout=2000)
+        assert "⚠" in page.title()
+        assert page.query_selector(".kiosk[data-kiosk='KSK-029'][data-state='out']")
+        order = [r.get_attribute("data-severity") for r in page.query_selector_all("#alerts .alert")]
+        assert order == ["critical", "warning"]
+        assert re.search(r"15 (分钟前|min ago)", page.inner_text(".alert[data-alert-id='w1']"))
+
+        ack = first.query_selector("button.ack")
+        ack_box = ack.bounding_box()
+        assert ack_box["height"] >= 36 and ack_box["width"] >= 60, "too small to tap"
+        font = page.evaluate("() => getComputedStyle(document.querySelector('#alerts .what'))"
+                             ".fontSize")
+        assert float(font.rstrip("px")) >= 14
+
+        text = _visible_text(page)
+        if locale == "zh-CN":
+            assert not [w for w in ENGLISH_WORDS if w in text], text
+            assert "紧急" in text and "发现疑似盗刷装置" in text
+        else:
+            assert not re.search(r"[\u4e00-\u9fff]", text.replace("中文", "")), text
+            assert "Skimming device suspected" in text
+        page.screenshot(path=f"{shots}/console-{size}-{locale}.png", full_page=False)
+
+        fleet.status("310102", "KSK-012", state="offline", reason="lost", devices={})
+        row = page.wait_for_selector(".alert[data-code='kiosk.offline.lost']", timeout=2000)
+        assert "KSK-012" in row.inner_text()
+        assert page.query_selector(".kiosk[data-kiosk='KSK-012'][data-state='offline']")
+
+        broker.stop()
+        page.wait_for_selector("#banner.show", timeout=5000)
+        page.screenshot(path=f"{shots}/console-{size}-{locale}-broker-lost.png")
+        broker.start()
+        page.wait_for_selector("#banner:not(.show)", state="attached", timeout=15000)
+    finally:
+        context.close()
