@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.host.models import FeeSchedule
 from kiosk.i18n import N_, translate
 from kiosk.session.states import State, Step
 
@@ -14,20 +13,20 @@ MAX_AMOUNT_CHARS = 10
 
 
 def fee_text(view: dict, typed: str, language: str) -> str:
-    """The fee for what is typed so far, priced by the host's schedule for this payee (the
-    confirm screen shows the host's own quote)."""
+    """The fee for what is typed so far as the session priced it with the host's schedule for
+    this payee (the confirm screen shows the host's own quote); the schedule's wording until
+    the session has priced this amount."""
     schedule = view.get("fee_schedule")
     if not schedule:
         return translate(language, N_("Shown before you confirm"))
-    fees = FeeSchedule(**schedule)
-    if fees.free:
+    if view.get("fee_free"):
         return translate(language, N_("Free of charge"))
     amount = parse_amount(typed) or 0
-    if amount:
-        return money(fees.fee(amount))
+    if amount and view.get("priced_fen") == amount and view.get("fee_fen") is not None:
+        return money(view["fee_fen"])
     return translate(language, N_("{rate} of the amount, {low} to {high}")).format(
-        rate=f"{fees.rate_bp / 100:g}%", low=whole_money(fees.min_fen),
-        high=whole_money(fees.max_fen))
+        rate=f"{schedule['rate_bp'] / 100:g}%", low=whole_money(schedule["min_fen"]),
+        high=whole_money(schedule["max_fen"]))
 
 
 def whole_money(fen: int) -> str:
@@ -50,6 +49,13 @@ class AmountScreen(KioskScreen):
     def on_forget(self) -> None:
         self._entered = None
         self.typed = ""
+
+    def on_typed(self, *_) -> None:
+        """The session prices each amount as it is typed (the fee rule is the host's)."""
+        fen = parse_amount(self.typed) or 0
+        if fen and self.state is not None and self.state.step == Step.AMOUNT \
+                and self.view.get("priced_fen") != fen:
+            self.send("price", amount_fen=fen)
 
     def add_digit(self, index: int) -> None:
         text = self.typed + self.ids.keypad.keys[index]

@@ -44,3 +44,8 @@ def pick(view: dict, key: str, default=None):
     (it does not for `root.view.get('x')`, which would never update)."""
     value = view.get(key, default)
     return default if value is None and default is not None else value
+
+
+def group_digits(number: str) -> str:
+    """'6222020000000000018' -> '6222 0200 0000 0000 018' (easier to check by eye)."""
+    return " ".join(number[i:i + 4] for i in range(0, len(number), 4))

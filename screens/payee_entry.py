@@ -9,20 +9,14 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import ListProperty, NumericProperty, OptionProperty, StringProperty
 
+from kiosk.session.paging import page_count
 from kiosk.session.states import State, Step
 
 from .base import KioskScreen
 from .widgets import pinyin_input
 from .widgets.controls import KButton
 
-MAX_ACCOUNT_DIGITS = 25
-MAX_NAME_CHARS = 30
 CANDIDATES_PER_PAGE = 7
-
-
-def group_digits(number: str) -> str:
-    """'6222020000000000018' -> '6222 0200 0000 0000 018' (easier to check by eye)."""
-    return " ".join(number[i:i + 4] for i in range(0, len(number), 4))
 
 
 class PayeeEntryScreen(KioskScreen):
@@ -33,6 +27,10 @@ class PayeeEntryScreen(KioskScreen):
     candidates = ListProperty([])
     candidate_page = NumericProperty(0)
     field = OptionProperty("account", options=("account", "name"))
+    # what the session accepts (kiosk/session/rules.py), from the state's view
+    account_min = NumericProperty(1)
+    account_max = NumericProperty(0)
+    name_max = NumericProperty(0)
     _entered: tuple[str, str] | None = None
     _waiting = None
 
@@ -54,6 +52,9 @@ class PayeeEntryScreen(KioskScreen):
         pinyin_input.warm_up()
 
     def on_render(self, state: State) -> None:
+        account, name = state.view.get("account_length", {}), state.view.get("name_length", {})
+        self.account_min, self.account_max = account.get("min", 1), account.get("max", 0)
+        self.name_max = name.get("max", 0)
         entered = (state.view.get("account_number", ""), state.view.get("name", ""))
         if self.arriving() or entered != self._entered:  # the session's entry, not the last
             self._entered = entered
@@ -73,7 +74,7 @@ class PayeeEntryScreen(KioskScreen):
     # -- account number ----------------------------------------------------------------------
     def add_digit(self, index: int) -> None:
         digit = self.ids.keypad.keys[index]
-        if len(self.account_number) < MAX_ACCOUNT_DIGITS:
+        if len(self.account_number) < self.account_max:
             self.account_number += digit
 
     def clear(self) -> None:
@@ -97,7 +98,7 @@ class PayeeEntryScreen(KioskScreen):
         self.pinyin = ""
 
     def _append(self, text: str) -> None:
-        self.payee_name = (self.payee_name + text)[:MAX_NAME_CHARS]
+        self.payee_name = (self.payee_name + text)[:self.name_max]
 
     def backspace(self) -> None:
         if self.field == "account":
@@ -136,7 +137,7 @@ class PayeeEntryScreen(KioskScreen):
             bar.add_widget(key)
         if len(self.candidates) > CANDIDATES_PER_PAGE:
             more = KButton(text="»", style="quiet")
-            pages = -(-len(self.candidates) // CANDIDATES_PER_PAGE)
+            pages = page_count(len(self.candidates), CANDIDATES_PER_PAGE)
             more.bind(on_release=lambda *_: setattr(self, "candidate_page",
                                                     (self.candidate_page + 1) % pages))
             bar.add_widget(more)

@@ -19,9 +19,9 @@ SCREENS: dict[Step, str] = {step: f"screens.{step.value}:{''.join(p.title() for 
                             for step in Step}
 
 WIDGET_KV = ("controls", "layout", "header", "keypad", "letter_keyboard", "suggestion",
-             "simulator_handle", "qr_image")
+             "simulator_handle", "qr_image", "transaction_rows")
 WIDGET_MODULES = ("controls", "header", "keypad", "letter_keyboard", "suggestion",
-                  "simulator_handle", "qr_image")
+                  "simulator_handle", "qr_image", "transaction_rows")
 
 _loaded: set[Path] = set()
 

@@ -1,13 +1,12 @@
 """Statement preview: opening and closing balance and the first lines, before printing."""
 from __future__ import annotations
 
+from kiosk.session.statement import PREVIEW_LINES
 from kiosk.session.states import State, Step
 
 from .base import KioskScreen
-from .transactions import TransactionRow, show_transactions
 from .widgets.rows import stock_rows
-
-PREVIEW_LINES = 3
+from .widgets.transaction_rows import TransactionRow, show_transactions
 
 
 class StatementPreviewScreen(KioskScreen):
@@ -17,5 +16,5 @@ class StatementPreviewScreen(KioskScreen):
         stock_rows(self.ids.lines, PREVIEW_LINES, TransactionRow)
 
     def on_render(self, state: State) -> None:
-        shown = 0 if state.elderly else PREVIEW_LINES   # the first lines: the rest is on paper
-        show_transactions(self.ids.lines, state.view.get("lines", [])[:shown])
+        lines = [] if state.elderly else state.view.get("lines", [])  # the rest is on paper
+        show_transactions(self.ids.lines, lines)

@@ -7,6 +7,9 @@ import math
 from pathlib import Path
 from typing import Any
 
+from kiosk.host.models import FeeSchedule
+from kiosk.session.rules import ACCOUNT_NUMBER, CARD_NUMBER, PAYEE_NAME, fee_view
+from kiosk.session.statement import PREVIEW_LINES
 from kiosk.session.states import State, Step
 
 log = logging.getLogger(__name__)
@@ -86,7 +89,8 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     add("statement_preview", Step.STATEMENT_PREVIEW, "statement_preview", ("print", "back"),
         account_masked=ACCOUNTS[0]["number_masked"], date_from="2026-10-01",
         date_to="2026-10-31", opening_fen=3_902_000, closing_fen=4_235_070, line_count=23,
-        lines=[dict(t, posted_at=t["posted_at"].replace("-11-", "-10-")) for t in TRANSACTIONS])
+        lines=[dict(t, posted_at=t["posted_at"].replace("-11-", "-10-"))
+               for t in TRANSACTIONS[:PREVIEW_LINES]])
     add("printing_statement", Step.PRINTING, "printing_statement", (), document="statement",
         progress=0.6)
     add("take_receipt_and_card", Step.TAKE_ITEMS, "take_receipt_and_card", ("done",),
@@ -96,19 +100,21 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
                  "bank_name": "示例银行"},
                 {"index": 1, "name_masked": "测*丙", "account_masked": "622202*********0034",
                  "bank_name": "示例银行"}], page=1, pages=1)
+    entry_rules = {"account_length": ACCOUNT_NUMBER.view(), "name_length": PAYEE_NAME.view()}
     add("payee_entry", Step.PAYEE_ENTRY, "enter_payee", ("submit", "back"),
-        account_number="6259650000000000025", name="测试乙", problem="")
+        account_number="6259650000000000025", name="测试乙", problem="", **entry_rules)
     add("payee_entry_problem", Step.PAYEE_ENTRY, "enter_payee", ("submit", "back"),
-        account_number="6222020000000000", name="", problem="account_number_invalid")
+        account_number="6222020000000000", name="", problem="account_number_invalid",
+        **entry_rules)
     add("payee_check", Step.PAYEE_CHECK, "confirm_payee", ("confirm", "back"),
         name_masked="测*乙", bank_name="中国建设银行", account_masked="625965*********0025",
         matches=True)
-    interbank = {"rate_bp": 5, "min_fen": 200, "max_fen": 2_500}
-    add("amount", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=0, fee_fen=None,
-        fee_schedule=interbank, per_transaction_fen=5_000_000, remaining_today_fen=10_000_000,
+    interbank = FeeSchedule(rate_bp=5, min_fen=200, max_fen=2_500)
+    add("amount", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=0,
+        **fee_view(interbank, 0), per_transaction_fen=5_000_000, remaining_today_fen=10_000_000,
         available_fen=5_234_000, problem="")
     add("amount_over", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=6_000_000,
-        fee_fen=2_500, fee_schedule=interbank, per_transaction_fen=5_000_000,
+        **fee_view(interbank, 6_000_000), per_transaction_fen=5_000_000,
         remaining_today_fen=10_000_000, available_fen=5_234_000,
         problem="amount_over_available")
     add("fraud_warning", Step.FRAUD_WARNING, "fraud_warning", ("acknowledge", "back"),
@@ -132,7 +138,7 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
         purpose="lost_card")
     add("lost_card_number", Step.LOST_CARD_NUMBER, "enter_lost_card_number", ("submit", "back"),
         id_masked="110101********1030", name_masked="测*甲", number="622202000000000",
-        problem="")
+        problem="", number_length=CARD_NUMBER.view())
     add("lost_card_confirm", Step.LOST_CARD_CONFIRM, "lost_card_confirm", ("confirm", "back"),
         card_masked="622202*********0018", id_masked="110101********1030", name_masked="测*甲")
     add("lost_card_result", Step.LOST_CARD_RESULT, "lost_card_reported", ("receipt", "done"),

@@ -1,18 +1,12 @@
 """Transaction query: a date range, one page of transactions, paging."""
 from __future__ import annotations
 
-from kivy.properties import DictProperty
-from kivy.uix.boxlayout import BoxLayout
-
 from kiosk.session.states import State, Step
 
 from .base import KioskScreen
 from .widgets.controls import Chip
-from .widgets.rows import fill_rows, stock_rows
-
-
-class TransactionRow(BoxLayout):
-    item = DictProperty({})
+from .widgets.rows import stock_rows
+from .widgets.transaction_rows import TransactionRow, show_transactions
 
 
 class TransactionsScreen(KioskScreen):
@@ -29,7 +23,3 @@ class TransactionsScreen(KioskScreen):
         for chip, range_id in zip(chips, state.view.get("ranges", [])):
             chip.selected = range_id == state.view.get("range")
         show_transactions(self.ids.rows, state.view.get("items", []))
-
-
-def show_transactions(container, items) -> None:
-    fill_rows(container, items, TransactionRow, lambda row, item: setattr(row, "item", item))

@@ -19,11 +19,11 @@ from ..privacy import mask_number
 from .context import SessionContext
 from .faults import COUNTER, Fault, UnavailableError, describe
 from .services import host, require
+from .rules import PIN
 from .states import Step
 
 log = logging.getLogger(__name__)
 
-PIN_MIN, PIN_MAX = 6, 6
 RETRY_PAUSE_S = 0.3
 BROKEN = ("noDevice", "hardwareError", "powerOff")
 CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
@@ -194,7 +194,7 @@ class Identification:
             return {"entered": n, "masked": "●" * n}
 
         def digit(key: int = -1) -> None:
-            if 0 <= int(key) < 10 and len(data.pin_digits) < PIN_MAX:
+            if 0 <= int(key) < 10 and len(data.pin_digits) < PIN.max:
                 data.pin_digits.append(keys[int(key)])
                 self.s.update(**view())
 
@@ -209,7 +209,7 @@ class Identification:
             self.s.update(**view())
 
         def ok() -> None:
-            if len(data.pin_digits) < PIN_MIN:
+            if len(data.pin_digits) < PIN.min:
                 self.s.update(problem="pin_too_short")
                 return
             self.check_pin()
@@ -218,7 +218,7 @@ class Identification:
         self.s.show(Step.PIN, message_id=f"{message_id}_last_try" if tries == 1 else message_id,
                     on={"digit": digit, "backspace": backspace, "clear": clear, "ok": ok,
                         "back": self._back},
-                    keys=keys, tries_left=tries, problem="", min_length=PIN_MIN, max_length=PIN_MAX,
+                    keys=keys, tries_left=tries, problem="", min_length=PIN.min, max_length=PIN.max,
                     **view())
 
     def check_pin(self) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..payloads import luhn_ok
 from ..privacy import mask_name, mask_number
 from .faults import Fault, describe
 from .flow import Flow
 from .printing import new_reference, print_document, slip_context
+from .rules import CARD_NUMBER, card_number_problem
 from .services import host
 from .states import Step
 
@@ -42,7 +42,8 @@ class LostCardFlow(Flow):
         self.s.show(Step.LOST_CARD_NUMBER, message_id="enter_lost_card_number",
                     on={"submit": self.submit, "back": self._back},
                     id_masked=record.id_masked if record else "",
-                    name_masked=mask_name(self.data.id_name), number=number, problem=problem)
+                    name_masked=mask_name(self.data.id_name), number=number, problem=problem,
+                    number_length=CARD_NUMBER.view())
 
     def _back(self) -> None:
         self.holds_idcard = False
@@ -50,8 +51,9 @@ class LostCardFlow(Flow):
 
     def submit(self, card_number: str = "") -> None:
         number = "".join(ch for ch in str(card_number) if ch.isdigit())
-        if not 16 <= len(number) <= 19 or not luhn_ok(number):
-            self.ask_number(number, "account_number_invalid")
+        problem = card_number_problem(number)
+        if problem:
+            self.ask_number(number, problem)
             return
         self.data.lost_card_number = number
         record = self.data.id_record

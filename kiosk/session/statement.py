@@ -12,7 +12,7 @@ from .states import Step
 from .transactions import transaction_view
 
 PERIODS = ("last_month", "last_3_months", "this_year", "last_year")
-PREVIEW_LINES = 5
+PREVIEW_LINES = 3           # the first lines of a statement, shown before printing
 
 
 def period_dates(period: str, today: dt.date) -> tuple[dt.date, dt.date]:

@@ -104,15 +104,18 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # choose(index=n), new, back, page(page=n)
     Step.PAYEE: ("payees", "page", "pages"),
     # account_number/name: what was entered so far (shown to the customer who typed it),
-    # problem: message id of the last check that failed or "";
+    # problem: message id of the last check that failed or ""; account_length, name_length:
+    # {"min", "max"} the session accepts (rules.py);
     # actions: submit(account_number=str, name=str), back
-    Step.PAYEE_ENTRY: ("account_number", "name", "problem"),
+    Step.PAYEE_ENTRY: ("account_number", "name", "problem", "account_length", "name_length"),
     # actions: confirm, back
     Step.PAYEE_CHECK: ("name_masked", "bank_name", "account_masked", "matches"),
-    # amount_fen: entered (0 before), fee_fen (None until known), limits in fen, problem;
-    # actions: submit(amount_fen=int), back
+    # amount_fen: entered (0 before), limits in fen, problem; fee_schedule {"rate_bp",
+    # "min_fen", "max_fen"} and fee_free for its wording; fee_fen: the fee for priced_fen
+    # (None for nothing); actions: price(amount_fen=int) (what is typed so far: sets fee_fen,
+    # priced_fen), submit(amount_fen=int), back
     Step.AMOUNT: ("amount_fen", "fee_fen", "per_transaction_fen", "remaining_today_fen",
-                  "available_fen", "problem"),
+                  "available_fen", "problem", "fee_schedule", "fee_free", "priced_fen"),
     # warnings: message ids to read; min_read_s: acknowledge is refused before that (then
     # problem="fraud_read_first");
     # actions: acknowledge, back
@@ -124,8 +127,9 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # actions: receipt (not when declined), amount (declined for the amount: change it), done
     Step.TRANSFER_RESULT: ("outcome", "reference", "amount_fen", "fee_fen", "to_masked"),
     # id_masked, name_masked of the ID card read; number: digits entered, problem;
+    # number_length: {"min", "max"} digits the session accepts;
     # actions: submit(card_number=str), back
-    Step.LOST_CARD_NUMBER: ("id_masked", "name_masked", "number", "problem"),
+    Step.LOST_CARD_NUMBER: ("id_masked", "name_masked", "number", "problem", "number_length"),
     # actions: confirm, back
     Step.LOST_CARD_CONFIRM: ("card_masked", "id_masked", "name_masked"),
     # actions: receipt, done

@@ -8,34 +8,21 @@ transfer is recorded.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from typing import Any
 
 from ..host.link import HostDeclined, HostMalformed
-from ..payloads import luhn_ok
 from ..privacy import mask_name, mask_number
 from .accounts import AccountsMixin
 from .faults import Fault, UnavailableError, describe
 from .flow import Flow
 from .printing import print_document, slip_context
+from .rules import ACCOUNT_NUMBER, PAYEE_NAME, account_number_problem, fee_view
 from .services import host
 from .states import Step
 
 log = logging.getLogger(__name__)
 
 MIN_READ_S = 5.0            # the anti-fraud warning stays up at least this long
-CARD_BINS = ("62", "4", "5", "3")   # UnionPay, Visa, Mastercard, JCB: card numbers carry Luhn
-
-
-def account_number_problem(number: str, own_pan: str) -> str:
-    """Why a payee account number cannot be right, or "" when it passes the checks."""
-    if not number.isdigit() or not 10 <= len(number) <= 25:
-        return "account_number_invalid"
-    if 16 <= len(number) <= 19 and number.startswith(CARD_BINS) and not luhn_ok(number):
-        return "account_number_invalid"
-    if number == own_pan:
-        return "account_number_own_card"
-    return ""
 
 
 class TransferFlow(AccountsMixin, Flow):
@@ -96,7 +83,8 @@ class TransferFlow(AccountsMixin, Flow):
                     on={"submit": self.submit_payee,
                         "back": (lambda: self.show_payees(self.payees)) if self.payees
                         else self._back},
-                    account_number=account_number, name=name, problem=problem)
+                    account_number=account_number, name=name, problem=problem,
+                    account_length=ACCOUNT_NUMBER.view(), name_length=PAYEE_NAME.view())
 
     def submit_payee(self, account_number: str = "", name: str = "") -> None:
         number = "".join(str(account_number).split())
@@ -149,10 +137,18 @@ class TransferFlow(AccountsMixin, Flow):
             self.s.work("loading_limits", job, loaded, retry=self.ask_amount)
             return
         limits, fees = self.data.limits, self.data.fee_schedule
+
+        def price(amount_fen: int = 0) -> None:
+            """The fee for what the customer has typed so far (no host call)."""
+            try:
+                amount = max(0, int(amount_fen))
+            except (TypeError, ValueError):
+                amount = 0
+            self.s.update(**fee_view(fees, amount))
+
         self.s.show(Step.AMOUNT, message_id="enter_amount",
-                    on={"submit": self.submit_amount, "back": self.back_to_payee},
-                    amount_fen=amount_fen, fee_fen=fees.fee(amount_fen) if amount_fen else None,
-                    fee_schedule=asdict(fees),
+                    on={"submit": self.submit_amount, "back": self.back_to_payee, "price": price},
+                    amount_fen=amount_fen, **fee_view(fees, amount_fen),
                     per_transaction_fen=limits.per_transaction_fen,
                     remaining_today_fen=max(0, limits.per_day_fen - limits.used_today_fen),
                     available_fen=self.account.available_fen, problem=problem)
