@@ -10,12 +10,14 @@ and what was expected.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from .config_schema import ConfigError, build
+from .addresses import parse_host_port
+from .config_schema import ConfigError, ConfigErrors, build, file_field, secret_field
 from .resources import DEFAULTS_DIR, FONT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the checkout: tests and dev tools only
@@ -25,12 +27,23 @@ CONFIG_ENV = "KIOSK_CONFIG"
 
 Language = Literal["zh_CN", "en"]
 DATA_DIR = "{data_dir}"
+KIOSK_ID = re.compile(r"[A-Za-z0-9-]{1,16}")  # it is part of every MQTT topic and file name
+TEST_TERMINAL_KEY = "0123456789ABCDEFFEDCBA9876543210"
+
+
+def _address_problem(value: str) -> str | None:
+    try:
+        parse_host_port(value)
+    except ValueError:
+        return "HOST:PORT, e.g. 10.20.30.40:8583"
+    return None
 
 
 @dataclass(frozen=True)
 class KioskSection:
     id: str = "KSK-0001"
     branch: str = "310101001"
+    profile: Literal["demo", "production"] = "demo"  # production: secrets by reference, locked
     data_dir: str = "../var"
     counters: int = 2  # counters serving the queue: the estimated wait on tickets divides by it
     bank_name: str = "示例银行"       # on the screens' header and on every slip
@@ -40,8 +53,8 @@ class KioskSection:
     profile: Literal["development", "production"] = "development"
 
     def validate(self) -> tuple[str, str] | None:
-        if not self.id or len(self.id) > 16:
-            return "id", "a kiosk id of 1 to 16 characters"
+        if not KIOSK_ID.fullmatch(self.id):
+            return "id", "a kiosk id of 1 to 16 letters, digits or '-' (it names MQTT topics)"
         if not 1 <= self.counters <= 50:
             return "counters", "between 1 and 50 counters"
         return None
@@ -252,13 +265,15 @@ class HostSection:
     address: str = "127.0.0.1:8583"
     timeout_s: float = 10.0
     terminal_id: str = "KSK00001"
-    terminal_key_hex: str = "0123456789ABCDEFFEDCBA9876543210"  # TEST KEY ONLY
+    terminal_key_hex: str = secret_field(TEST_TERMINAL_KEY)  # the default is a TEST KEY
     pin_max_tries: int = 3
     state: str = "{data_dir}/host_state.db"  # STAN counter, reversal queue, held transfers
     acquirer_id: str = "31010000"
     reversal_timeout_s: float = 5.0
 
     def validate(self) -> tuple[str, str] | None:
+        if _address_problem(self.address):
+            return "address", _address_problem(self.address)
         if len(self.terminal_id) != 8:
             return "terminal_id", "a terminal id of exactly 8 characters (ISO 8583 field 41)"
         try:
@@ -327,8 +342,8 @@ class FleetSection:
     enabled: bool = False
     mqtt_url: str = "mqtt://127.0.0.1:1883"
     username: str = ""
-    password: str = ""
-    tls_ca: str = ""                # CA file; mqtts:// without it uses the system CAs
+    password: str = secret_field()
+    tls_ca: str = file_field()      # CA file; mqtts:// without it uses the system CAs
     topic_prefix: str = "bank"      # topics: {prefix}/{branch}/{kiosk}/status, .../event/{device}
     keepalive_s: int = 30
     inflight_max: int = 100         # outbox rows published but not yet acknowledged
@@ -362,14 +377,19 @@ class ConsoleSection:
             return "tls_cert", "both tls_cert and tls_key, or neither"
         return None
 
+    def validate(self) -> tuple[str, str] | None:
+        if _address_problem(self.listen):
+            return "listen", _address_problem(self.listen)
+        return None
+
 
 @dataclass(frozen=True)
 class NotifySection:
     enabled: bool = False
     min_severity: Literal["info", "warning", "fault", "critical"] = "fault"
-    wecom_webhook: str = ""         # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
-    dingtalk_webhook: str = ""      # https://oapi.dingtalk.com/robot/send?access_token=...
-    dingtalk_secret: str = ""       # SEC...: messages are signed with timestamp + HMAC-SHA256
+    wecom_webhook: str = secret_field()     # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
+    dingtalk_webhook: str = secret_field()  # https://oapi.dingtalk.com/robot/send?access_token=...
+    dingtalk_secret: str = secret_field()   # SEC...: messages are signed (timestamp + HMAC-SHA256)
     timeout_s: float = 5.0
     retries: int = 3
 
@@ -458,8 +478,15 @@ class KioskConfig:
         return replace(self, devices=replace(self.devices, **{name: section}))
 
 
-def load_config(path: str | Path | None = None) -> KioskConfig:
-    """Read and validate a configuration file; raise ConfigError on any problem."""
+def load_config(path: str | Path | None = None, *, resolve: bool = True) -> KioskConfig:
+    """Read and validate a configuration file; raise ConfigError on any problem.
+
+    Secret references (credential:NAME, env:NAME; see kiosk.secrets) are resolved and the
+    checks a service start needs are made (kiosk.config_checks). `resolve=False` is for
+    `kiosk diag`, which reads devices only: references are left out and those checks skipped.
+    """
+    from .config_checks import check_config
+    from .secrets import references, with_secrets
     if not path:
         path = os.environ.get(CONFIG_ENV) or None
     source = Path(path) if path else DEFAULT_CONFIG
@@ -474,8 +501,18 @@ def load_config(path: str | Path | None = None) -> KioskConfig:
     data = dict(data)
     data.pop("source", None)
     data.pop("base_dir", None)
+    referenced = references(data)
+    data, missing = with_secrets(data, resolve)
+    if missing:
+        raise ConfigErrors([ConfigError(shown, key, referenced[key], why)
+                            for key, why in missing.items()])
     config = build(KioskConfig, data, file=shown, key="")
-    return replace(config, source=source.resolve(), base_dir=None if path else Path.cwd())
+    config = replace(config, source=source.resolve(), base_dir=None if path else Path.cwd())
+    if resolve:
+        problems = check_config(config, set(referenced), shown)
+        if problems:
+            raise ConfigErrors(problems)
+    return config
 
 
 __all__ = ["ConfigError", "KioskConfig", "load_config", "DEFAULT_CONFIG", "PRODUCTION_EXAMPLE",

@@ -16,8 +16,57 @@ class ConfigError(Exception):
 
     def __init__(self, file: str, key: str, found: Any, expected: str):
         self.file, self.key, self.found, self.expected = file, key, found, expected
-        found_text = "nothing" if found is _MISSING else f"{found!r} ({_type_name(found)})"
+        if found is _MISSING:
+            found_text = "nothing"
+        elif isinstance(found, Hidden):
+            found_text = str(found)
+        else:
+            found_text = f"{found!r} ({_type_name(found)})"
         super().__init__(f"{file}: [{key}] found {found_text}, expected {expected}")
+
+
+class ConfigErrors(ConfigError):
+    """Several problems at once (every missing secret, say), each naming its key."""
+
+    def __init__(self, problems: list[ConfigError]):
+        first = problems[0]
+        self.problems = problems
+        super().__init__(first.file, first.key, first.found, first.expected)
+        self.args = ("\n".join(str(p) for p in problems),)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+SECRET, MUST_EXIST = "secret", "must_exist"
+
+
+def secret_field(default: str = "") -> Any:
+    """A key the production profile takes only as a reference (credential:NAME or env:NAME)."""
+    return dataclasses.field(default=default, metadata={SECRET: True})
+
+
+def file_field(default: str = "") -> Any:
+    """A path that, when set, must name an existing file before a service starts."""
+    return dataclasses.field(default=default, metadata={MUST_EXIST: True})
+
+
+def marked(obj: Any, mark: str, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, value) of every field carrying `mark`, through nested sections."""
+    found = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{prefix}.{f.name}" if prefix else f.name
+        if f.metadata.get(mark):
+            found.append((key, value))
+        elif dataclasses.is_dataclass(value):
+            found += marked(value, mark, key)
+    return found
+
+
+class Hidden(str):
+    """What an error message says instead of a value too sensitive to echo (a password, a key,
+    a webhook token)."""
 
 
 _MISSING = object()

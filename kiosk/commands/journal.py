@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _open(args: argparse.Namespace):
     from kiosk.config import load_config
     from kiosk.journal import Journal
-    return Journal.from_config(load_config(args.config))
+    return Journal.from_config(load_config(args.config, resolve=False))
 
 
 def _check(args: argparse.Namespace):

@@ -34,3 +34,21 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, expected)
+
+
+def hash_problem(stored: str) -> str | None:
+    """Why `stored` is not a usable hash (said without echoing it), or None when it is one."""
+    parts = stored.split("$")
+    if len(parts) == 1:
+        return "a password hash from `kiosk console --hash-password`, not the password itself"
+    if parts[0] != "scrypt" or len(parts) != 6:
+        return "a hash in the scrypt$n$r$p$salt$hash format (an unknown hash format was given)"
+    try:
+        n, r, p = (int(v) for v in parts[1:4])
+        salt, digest = (base64.b64decode(v, validate=True) for v in parts[4:])
+    except ValueError:
+        return "a hash in the scrypt$n$r$p$salt$hash format (numbers and base64 were malformed)"
+    if n < 2 ** 14 or n & (n - 1) or r < 1 or p < 1 or len(salt) < 8 or len(digest) < 16:
+        return "a scrypt hash with n a power of 2 of at least 16384, r and p at least 1, a salt " \
+               "of at least 8 bytes and a digest of at least 16"
+    return None

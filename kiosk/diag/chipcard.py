@@ -41,7 +41,7 @@ def _fill(result: dict[str, Any], card: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from kiosk.config import load_config
 
-    config = load_config(getattr(args, "config", None))
+    config = load_config(getattr(args, "config", None), resolve=False)
     section = config.devices.chipcard
     pattern = args.reader or section.reader
     result: dict[str, Any] = dict.fromkeys(KEYS)

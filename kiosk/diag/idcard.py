@@ -44,7 +44,7 @@ def _reader(args: argparse.Namespace) -> Any:
     from drivers.idcard.sam_serial import SamSerialReader
     from kiosk.config import load_config
 
-    config = load_config(getattr(args, "config", None))
+    config = load_config(getattr(args, "config", None), resolve=False)
     section = config.devices.idcard
     port = args.port or (section.port if "://" in section.port else str(config.path(section.port)))
     return SamSerialReader("idcard", port=port, baud=args.baud or section.baud,

@@ -144,7 +144,7 @@ def print_table(result: dict[str, Any], out: TextIO) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
-        config = load_config(getattr(args, "config", None))
+        config = load_config(getattr(args, "config", None), resolve=False)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 64

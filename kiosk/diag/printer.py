@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _printer(args: argparse.Namespace) -> tuple[EscPosPrinter, KioskConfig]:
     """The driver for the port on the command line, or the configured one."""
     try:
-        config = load_config(getattr(args, "config", None))
+        config = load_config(getattr(args, "config", None), resolve=False)
     except ConfigError:
         if not args.port:
             raise

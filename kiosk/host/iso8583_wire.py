@@ -19,6 +19,7 @@ from typing import Any
 
 import iso8583
 
+from kiosk.addresses import parse_host_port as parse_address  # noqa: F401  (re-exported)
 from kiosk.resources import shipped
 
 SPEC_FILE = shipped("kiosk.host", "iso8583_spec.json")
@@ -82,13 +83,6 @@ def read_frame(sock: socket.socket) -> bytes:
     """One framed message; socket.timeout propagates (the caller owns the deadline)."""
     (length,) = struct.unpack(">H", _read_exact(sock, 2))
     return _read_exact(sock, length)
-
-
-def parse_address(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit():
-        raise ValueError(f"address {text!r} is not HOST:PORT")
-    return host.strip("[]"), int(port)
 
 
 # -- models as JSON ------------------------------------------------------------------------------

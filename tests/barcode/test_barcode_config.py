@@ -11,7 +11,7 @@ from .helpers import only_device_config
 
 @pytest.mark.parametrize("name", ["kiosk.toml", "production.example.toml"])
 def test_shipped_configs_build_both_drivers(name):
-    config = load_config(DEFAULTS_DIR / name)
+    config = load_config(DEFAULTS_DIR / name, resolve=False)
     camera = CameraReader.from_config("camera", config.devices.camera, config)
     scanner = SerialScanner.from_config("scanner", config.devices.scanner, config)
     assert camera.status() == {"device": "starting", "camera": "unknown"}
