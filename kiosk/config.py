@@ -43,7 +43,6 @@ def _address_problem(value: str) -> str | None:
 class KioskSection:
     id: str = "KSK-0001"
     branch: str = "310101001"
-    profile: Literal["demo", "production"] = "demo"  # production: secrets by reference, locked
     data_dir: str = "../var"
     counters: int = 2  # counters serving the queue: the estimated wait on tickets divides by it
     bank_name: str = "示例银行"       # on the screens' header and on every slip
