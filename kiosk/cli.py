@@ -7,6 +7,7 @@ import logging
 import sys
 
 from .commands import COMMAND_MODULES
+from .datafiles import DataFileError, private_umask
 from .version import kiosk_version
 
 
@@ -24,7 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return int(args.handler(args) or 0)
+    private_umask()   # every file the kiosk writes is its own: 0600, folders 0700
+    try:
+        return int(args.handler(args) or 0)
+    except DataFileError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

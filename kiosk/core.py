@@ -20,6 +20,7 @@ from typing import Any, Callable
 from .alerts.center import AlertCenter
 from .alerts.staff_links import StaffLinks
 from .config import KioskConfig
+from .datafiles import DataFileError
 from .device_manager import DeviceManager
 from .events import EventBus
 from .host.factory import open_host
@@ -132,25 +133,23 @@ class KioskCore:
     def _build(self, what: str, builder: Callable[[], Any]) -> Any | None:
         try:
             return builder()
+        except DataFileError as exc:
+            log.error("%s could not start: %s; running without it", what, exc)
+            return None
         except Exception:
             log.exception("%s could not start: running without it", what)
             return None
 
     def _ticket_queue(self) -> TicketQueue:
-        self.config.data_dir.mkdir(parents=True, exist_ok=True)
         return TicketQueue(self.config.data_dir / "tickets.db", counters=self.config.kiosk.counters)
 
     def _journal(self) -> Journal:
-        self.config.path(self.config.journal.path).parent.mkdir(parents=True, exist_ok=True)
         return Journal.from_config(self.config)
 
     def _host(self) -> Any:
-        if self.config.host.backend == "sandbox":
-            self.config.path(self.config.host.database).parent.mkdir(parents=True, exist_ok=True)
         return open_host(self.config, self.journal)
 
     def _alerts(self) -> AlertCenter:
-        self.config.path(self.config.alerts.outbox).parent.mkdir(parents=True, exist_ok=True)
         return AlertCenter.from_config(self.config)
 
     def _print_queue(self) -> PrintQueue | None:
@@ -162,7 +161,6 @@ class KioskCore:
     def _transfers(self) -> TransferService | None:
         if self.host is None or self.journal is None:
             return None
-        self.config.path(self.config.host.state).parent.mkdir(parents=True, exist_ok=True)
         alerts = self.alerts
 
         def on_hold(held: Any) -> None:

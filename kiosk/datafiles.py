@@ -87,14 +87,20 @@ def private_file(path: str | Path) -> Path:
     return path
 
 
+def private_db_file(path: str | Path) -> Path:
+    """Before SQLite opens `path`: a private folder, no symlinks (database or side files), the
+    database file itself created 0600 (SQLite gives its side files the same mode)."""
+    path = Path(path)
+    private_dir(path.parent)
+    _refuse_links(path)
+    return private_file(path)
+
+
 def connect(path: str | Path, timeout_s: float = 10.0) -> sqlite3.Connection:
     """A SQLite connection for money data: a private file in a private folder, WAL,
     synchronous=FULL, autocommit (explicit BEGIN). A file that is not a database is refused
     with a DataFileError naming it."""
-    path = Path(path)
-    private_dir(path.parent)
-    _refuse_links(path)
-    private_file(path)
+    path = private_db_file(path)
     conn = sqlite3.connect(str(path), timeout=timeout_s, isolation_level=None,
                            check_same_thread=False)
     try:

@@ -9,6 +9,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from .datafiles import private_dir
 from .privacy import scrub
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -27,7 +28,7 @@ class ScrubFilter(logging.Filter):
 
 def configure_logging(log_dir: Path, level: str = "INFO", *, console: bool = True) -> Path:
     """Log to `log_dir/kiosk.log` (10 x 5 MB) and optionally stderr; returns the file path."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(log_dir)
     path = log_dir / "kiosk.log"
     root = logging.getLogger()
     root.setLevel(level)

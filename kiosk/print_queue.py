@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator
 from drivers.errors import DeviceError, TransportError
 from drivers.printer.base import PrinterFault, ReceiptPrinter
 
+from .datafiles import private_db_file
 from .documents.blocks import Document
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class PrintQueue:
         self._printer = printer
         self._notify = notify
         self._print_lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_db_file(self.path)
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(_SCHEMA)

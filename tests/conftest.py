@@ -12,6 +12,15 @@ os.environ.setdefault("KIVY_NO_CONFIG", "1")
 os.environ.setdefault("KIVY_HOME", os.path.join(os.path.dirname(__file__), "..", "var", "kivy-home"))
 
 
+@pytest.fixture(autouse=True)
+def _umask_kept():
+    """`kiosk` commands set umask 077 for the process; other tests keep the machine's."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    yield
+    os.umask(mask)
+
+
 @pytest.fixture(scope="session")
 def pcscd():
     """The machine's pcscd (with vsmartcard-vpcd), started if it is not running."""

@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..datafiles import private_db_file
+
 # service -> (letter, zh name, en name, minutes per customer at the counter)
 QUEUE_SERVICES: dict[str, tuple[str, str, str, int]] = {
     "general": ("A", "综合业务", "General services", 6),
@@ -43,6 +45,8 @@ class TicketQueue:
     def __init__(self, path: str | Path | None = None, counters: int = 2):
         self.counters = max(1, counters)
         self._lock = threading.Lock()
+        if path:
+            private_db_file(path)
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False,
                                    isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
