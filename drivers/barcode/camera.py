@@ -4,7 +4,8 @@ Capture thread: reads frames from the source (camera index, /dev/video path, URL
 or image sequence) into a two-slot queue that drops the oldest frame, so decoding always works
 on a fresh picture. Files are read at the configured frame rate and start again at their end,
 reopened each time so a file rewritten in place (the emulated camera) shows its new picture.
-Decode thread: runs the step's Decoder and emits CodeReadEvent; it also keeps the found outline
+Decode thread: runs the step's Decoder (its fast pass on every frame, its full-resolution
+fallback at most every FALLBACK_EVERY_S while nothing is found) and emits CodeReadEvent; it also keeps the found outline
 for the preview. `poll()` turns "no frame for stale_after_s" into camera=inoperative and a
 DeviceTimeout, which makes the device manager close and reopen the camera with back-off.
 """
@@ -25,7 +26,8 @@ import numpy as np
 from ..errors import DeviceTimeout, NoDeviceError
 from ..status import Camera
 from .base import DEFAULT_REPEAT_WINDOW_S, BarcodeCapabilities, CameraDevice
-from .decoder import SYMBOLOGIES, Code, Decoder, Region, check_symbologies
+from .decoder import (FALLBACK_EVERY_S, SYMBOLOGIES, Code, Decoder, Region,
+                      check_symbologies)
 
 OUTLINE_HOLD_S = 0.6  # how long the preview keeps showing a found code's outline
 
@@ -45,6 +47,7 @@ class CaptureStats:
     frames: int = 0
     dropped: int = 0
     decoded: int = 0
+    fallbacks: int = 0  # frames also given the full-resolution pass (rate-limited)
     decode_ms: deque = field(default_factory=lambda: deque(maxlen=600))
     started: float = field(default_factory=time.monotonic)
 
@@ -52,7 +55,7 @@ class CaptureStats:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         return {"frames": self.frames, "dropped": self.dropped, "decoded": self.decoded,
                 "fps": round(self.frames / elapsed, 1),
-                "decoded_fps": round(self.decoded / elapsed, 1),
+                "decoded_fps": round(self.decoded / elapsed, 1), "fallbacks": self.fallbacks,
                 "decode_ms_median": (round(statistics.median(self.decode_ms), 2)
                                      if self.decode_ms else None)}
 
@@ -282,6 +285,7 @@ class CameraReader(CameraDevice):
     def _decode_loop(self) -> None:
         decoder: Decoder | None = None
         version = -1
+        fallback_at = 0.0
         try:
             while not self._stop.is_set():
                 try:
@@ -297,6 +301,10 @@ class CameraReader(CameraDevice):
                         decoder = Decoder(symbologies, max_width=width, roi=roi)
                 started = time.perf_counter()
                 codes = decoder.decode(frame)
+                if not codes and started - fallback_at >= FALLBACK_EVERY_S:
+                    fallback_at = started
+                    codes = decoder.decode_more(frame)
+                    self.stats.fallbacks += 1
                 self.stats.decode_ms.append((time.perf_counter() - started) * 1000)
                 self.stats.decoded += 1
                 if codes:

@@ -110,3 +110,38 @@ def scene(width: int, height: int, symbology: str | None = None, text: str = "",
     if symbology:
         frame = place(frame, render_code(symbology, text, module_px), centre=centre, angle=angle)
     return degrade(frame, blur=blur, noise=noise, rng=np.random.default_rng(seed))
+
+
+def photo(symbology: str, text: str, *, size: tuple[int, int] = (800, 600),
+          code_width: int = 240, tilt: float = 0.15, angle: float = 0.0, contrast: float = 1.0,
+          blur: float = 0.0, noise: float = 0.0, jpeg_quality: int = 70,
+          seed: int = 0) -> np.ndarray:
+    """A phone-style photo of a printed code: seen at a slant (perspective: each corner moved
+    by up to `tilt` of the code's width), turned, dim (`contrast` 1 = full, 0.3 = washed out),
+    blurred, noisy and JPEG-compressed. BGR."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    code = render_code(symbology, text, module_px=4)
+    code = np.pad(code, 12, constant_values=255)
+    ch, cw = code.shape
+    scale = code_width / cw
+    cx = rng.uniform(0.35, 0.65) * width
+    cy = rng.uniform(0.35, 0.65) * height
+    theta = np.deg2rad(angle)
+    rot = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    corners = np.array([[-cw / 2, -ch / 2], [cw / 2, -ch / 2], [cw / 2, ch / 2],
+                        [-cw / 2, ch / 2]]) * scale
+    jitter = rng.uniform(-tilt, tilt, (4, 2)) * code_width
+    target = (corners @ rot.T + jitter + [cx, cy]).astype(np.float32)
+    source = np.array([[0, 0], [cw, 0], [cw, ch], [0, ch]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(source, target)
+    frame = background(width, height, seed)
+    warped = cv2.warpPerspective(cv2.cvtColor(code, cv2.COLOR_GRAY2BGR), matrix,
+                                 (width, height), flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.full((ch, cw), 255, np.uint8), matrix, (width, height))
+    frame[mask > 0] = warped[mask > 0]
+    mid = float(frame.mean())
+    frame = np.clip(mid + (frame.astype(np.float32) - mid) * contrast, 0, 255).astype(np.uint8)
+    frame = degrade(frame, blur=blur, noise=noise, rng=rng)
+    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)

@@ -6,6 +6,14 @@ import time
 from typing import Callable
 
 
+def is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def bytes_to_text(data: bytes) -> str:
     """UTF-8 first (phones, our printer), then GB18030 (older Chinese encoders and scanners)."""
     for encoding in ("utf-8", "gb18030"):

@@ -66,8 +66,9 @@ def scan_image(path: str, symbologies: list[str]) -> tuple[dict[str, Any], int]:
         result["error"] = "the picture cannot be opened (missing file or not an image)"
         return result, EXIT_NO_DEVICE
     with Decoder(symbologies, max_width=0) as decoder:
-        result["codes"] = [{"symbology": c.symbology, "text": mask_code_text(c.symbology, c.text)}
-                           for c in decoder.decode(frame)]
+        codes = decoder.decode_still(frame)
+    result["codes"] = [{"symbology": c.symbology, "text": mask_code_text(c.symbology, c.text)}
+                       for c in codes]
     return result, _exit_code(result)
 
 

@@ -45,3 +45,38 @@ def only_device_config(tmp_path, device, extra=""):
         + "".join(f"[devices.{n}]\nenabled = false\n" for n in others)
         + extra, encoding="utf-8")
     return load_config(toml)
+
+
+def qr_picture(data: bytes, *, eci: int | None = None, module_px: int = 6, version: int = 6):
+    """A grey picture of a QR code holding `data` as one byte segment, after an ECI header
+    naming its character set when `eci` is given (the qrcode package writes no ECI itself)."""
+    from unittest import mock
+
+    import numpy as np
+    import qrcode
+    import qrcode.util as qrutil
+
+    class EciHeader:  # mode 0111 + an 8-bit designator: the "length" field carries it
+        mode = 0b0111
+
+        def __len__(self):
+            return eci
+
+        def write(self, buffer):
+            pass
+
+    original = qrutil.length_in_bits
+
+    def length_in_bits(mode, ver):
+        return 8 if mode == EciHeader.mode else original(mode, ver)
+
+    qr = qrcode.QRCode(version=version, border=4, box_size=module_px,
+                       error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(qrutil.QRData(data, mode=qrutil.MODE_8BIT_BYTE))
+    if eci is not None:
+        qr.data_list.insert(0, EciHeader())
+    with mock.patch.object(qrutil, "length_in_bits", length_in_bits):
+        qr.make(fit=False)
+    matrix = np.array(qr.get_matrix(), dtype=np.uint8)
+    picture = np.where(matrix, 0, 255).astype(np.uint8)
+    return np.kron(picture, np.ones((module_px, module_px), dtype=np.uint8))

@@ -66,3 +66,33 @@ def test_repeat_filter_collapses_a_held_code_and_lets_it_count_again_later():
     assert repeats.is_new("QRCODE", "B")
     now[0] += 3.5
     assert repeats.is_new("QRCODE", "A")
+
+
+@pytest.mark.parametrize("text, encoding, eci", [
+    ("测试甲 演示 ¥100", "utf-8", None),          # phones
+    ("张三 转账 北京市海淀区", "gbk", None),        # older Chinese encoders: GBK, no ECI
+    ("测试甲 演示 €", "gb18030", None),
+    ("测试甲 演示", "gb18030", 32),                # ECI 32 = GB18030
+    ("测试甲", "utf-8", 26),                       # ECI 26 = UTF-8
+    ("今度のバージョンでは文章", "shift_jis", None),  # Japanese phones, byte mode
+    ("今度のバージョン", "shift_jis", 20),          # ECI 20 = Shift-JIS
+    ("café crème", "latin-1", 3),                 # ECI 3 = ISO-8859-1
+])
+def test_text_comes_back_exactly_as_encoded(text, encoding, eci):
+    from tests.barcode.helpers import qr_picture
+    picture = qr_picture(text.encode(encoding), eci=eci)
+    scene = np.full((720, 1280), 200, np.uint8)
+    scene[100:100 + picture.shape[0], 300:300 + picture.shape[1]] = picture
+    with Decoder() as decoder:
+        assert [c.text for c in decoder.decode(scene)] == [text]
+        assert [c.text for c in decoder.decode_still(picture)] == [text]
+
+
+def test_kanji_mode_text_comes_back_as_encoded():
+    import zxingcpp
+    text = "今度漢字テスト"
+    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode)  # kanji segments
+    picture = np.array(symbol.to_image(scale=6))
+    assert bytes(zxingcpp.read_barcodes(picture)[0].bytes) == text.encode("shift_jis")
+    with Decoder() as decoder:
+        assert [c.text for c in decoder.decode(picture)] == [text]
