@@ -10,6 +10,14 @@ The console side is a FleetMonitor, the object the staff page reads. Prints:
      returns, and how long the backlog takes to drain.
 
     .venv/bin/python bench/fleet.py [--kiosks 500] [--outage 60] [--rate 200]
+
+With --console, the staff console at bank scale instead: --kiosks simulated kiosks (retained
+status and alert events, published from several processes) on one mosquitto, the console
+(FleetMonitor + ConsoleServer) in a process of its own, --browsers live pages reading its
+server-sent events. Prints the first snapshot's size and build time, the bytes each browser
+gets for a single change, fault-to-browser latency, and the console's CPU while it all runs.
+
+    .venv/bin/python bench/fleet.py --console [--kiosks 10000] [--browsers 20] [--rate 50]
 """
 from __future__ import annotations
 
@@ -17,6 +25,7 @@ import argparse
 import getpass
 import logging
 import multiprocessing as mp
+import os
 import socket
 import statistics
 import subprocess
@@ -118,14 +127,240 @@ def worker(numbers: list[int], url: str, workdir: str, commands: mp.Queue,
             return
 
 
+CONSOLE_SCRIPT = """
+import sys, time, logging
+logging.basicConfig(level=logging.ERROR)
+from kiosk.console.server import ConsoleServer
+from kiosk.fleet.broker import BrokerAddress
+from kiosk.fleet.monitor import FleetMonitor
+monitor = FleetMonitor(BrokerAddress.parse(sys.argv[1]), client_id="console-bench")
+server = ConsoleServer(monitor, {"bench": sys.argv[2]}, listen="127.0.0.1:0")
+monitor.start()
+server.start()
+print(server.url, flush=True)
+while True:
+    line = sys.stdin.readline()
+    if not line or line.strip() == "stop":
+        break
+    kiosks = len(monitor.snapshot()["kiosks"])
+    started = time.perf_counter()
+    snapshot = monitor.snapshot()
+    import json
+    size = len(json.dumps(snapshot, ensure_ascii=False))
+    print(kiosks, size, time.perf_counter() - started, flush=True)
+server.stop()
+monitor.stop()
+"""
+HEALTHY = {"printer": {"device": "online", "paper": "full"},
+           "chipcard": {"device": "online", "media": "notPresent", "chipPower": "noCard"},
+           "idcard": {"device": "online", "sam": "ok"},
+           "scanner": {"device": "online", "scanner": "on"}}
+
+
+def simulator(numbers: list[int], url: str, commands: mp.Queue, results: mp.Queue) -> None:
+    """Publishes the retained status of many simulated kiosks, then faults on command."""
+    import json
+    import os
+
+    import paho.mqtt.client as mqtt
+    address = BrokerAddress.parse(url)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client.max_inflight_messages_set(1000)
+    client.connect(address.host, address.port)
+    client.loop_start()
+    now = time.time()
+    for i in numbers:
+        body = {"state": "online", "at": now, "devices": HEALTHY, "alerts": [],
+                "version": "0.1.0", "started_at": now - 3600}
+        client.publish(f"bank/B{i % 500:03d}/KSK-{i:05d}/status", json.dumps(body), qos=1,
+                       retain=True)
+    results.put(len(numbers))
+    while True:
+        command, arg = commands.get()
+        if command == "faults":  # arg: list of (kiosk number, monotonic time to raise at)
+            sent = {}
+            for i, at in arg:
+                while time.monotonic() < at:
+                    time.sleep(max(0.0, at - time.monotonic()))
+                alert_id = os.urandom(8).hex()
+                wall = time.time()
+                alert = {"alert_id": alert_id, "key": "printer.paper", "kind": "fault",
+                         "device": "printer", "code": "printer.paper.out",
+                         "severity": "fault", "message": "printer: load a new roll",
+                         "state": "raised", "raised_at": wall, "updated_at": wall, "count": 1,
+                         "acknowledged_by": "", "acknowledged_at": None, "resolved_at": None,
+                         "data": {}}
+                sent[alert_id] = time.monotonic()
+                client.publish(f"bank/B{i % 500:03d}/KSK-{i:05d}/event/printer",
+                               json.dumps({"event_id": os.urandom(16).hex(), "action": "raised",
+                                           "at": wall, "alert": alert}), qos=1)
+            results.put(sent)
+        elif command == "stop":
+            client.disconnect()
+            client.loop_stop()
+            results.put(True)
+            return
+
+
+class Browser(threading.Thread):
+    """A staff page's live stream: records when each alert id arrives and each delta's size."""
+
+    def __init__(self, url: str, password: str):
+        super().__init__(daemon=True)
+        import http.client
+        host, port = url.split("//")[1].split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=120)
+        self.conn.request("GET", "/login")
+        reply = self.conn.getresponse()
+        form_page = reply.read().decode()
+        login_cookie = reply.getheader("Set-Cookie").split(";")[0]
+        token = form_page.split('name="csrf" value="')[1].split('"')[0]
+        from urllib.parse import urlencode
+        body = urlencode({"user": "bench", "password": password, "csrf": token})
+        self.conn.request("POST", "/login", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": login_cookie})
+        reply = self.conn.getresponse()
+        reply.read()
+        cookie = [c for c in reply.headers.get_all("Set-Cookie") if
+                  c.startswith("kiosk_console=")][0].split(";")[0]
+        self.conn.request("GET", "/api/events", headers={"Cookie": cookie})
+        self.stream = self.conn.getresponse()
+        self.snapshot_bytes = 0
+        self.deltas: list[int] = []
+        self.seen: dict[str, float] = {}
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        import re
+        ids = re.compile(r'"alert_id":"([0-9a-f]{16})"')
+        kind = ""
+        for raw in self.stream:
+            line = raw.decode()
+            if line.startswith("event: "):
+                kind = line[7:].strip()
+            elif line.startswith("data: "):
+                now = time.monotonic()
+                if kind == "snapshot":
+                    self.snapshot_bytes = len(raw)
+                    self.ready.set()
+                else:
+                    self.deltas.append(len(raw))
+                    for alert_id in ids.findall(line):
+                        self.seen.setdefault(alert_id, now)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def console_bench(args: argparse.Namespace) -> None:
+    from kiosk.console.passwords import hash_password
+    password = "bench password"
+    with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
+        broker = Broker(Path(tmp))
+        broker.start()
+        url = f"mqtt://127.0.0.1:{broker.port}"
+        ctx = mp.get_context("spawn")
+        per = -(-args.kiosks // args.processes)
+        sims = []
+        for n in range(0, args.kiosks, per):
+            commands, results = ctx.Queue(), ctx.Queue()
+            proc = ctx.Process(target=simulator, args=(list(range(n, min(n + per, args.kiosks))),
+                                                       url, commands, results), daemon=True)
+            proc.start()
+            sims.append((proc, commands, results))
+        t0 = time.monotonic()
+        total = sum(results.get(timeout=300) for _, _, results in sims)
+        console = subprocess.Popen([sys.executable, "-c", CONSOLE_SCRIPT, url,
+                                    hash_password(password)],
+                                   cwd=Path(__file__).resolve().parent.parent,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        console_url = console.stdout.readline().strip()
+
+        def measure() -> tuple[int, int, float]:
+            console.stdin.write("measure\n")
+            console.stdin.flush()
+            kiosks, size, took = console.stdout.readline().split()
+            return int(kiosks), int(size), float(took)
+        wait_until(lambda: measure()[0] >= total, 120, 0.5)
+        kiosks, size, took = measure()
+        print(f"console: {kiosks} kiosks from {len(sims)} simulator processes in "
+              f"{time.monotonic() - t0:.1f} s; one full snapshot {size / 1e6:.2f} MB of JSON, "
+              f"built in {took * 1000:.0f} ms (sent once, when a page opens)", flush=True)
+
+        browsers = [Browser(console_url, password) for _ in range(args.browsers)]
+        for browser in browsers:
+            browser.start()
+        assert all(b.ready.wait(120) for b in browsers), "a page never got its snapshot"
+        print(f"{len(browsers)} pages open; first snapshot {browsers[0].snapshot_bytes / 1e6:.2f}"
+              f" MB each", flush=True)
+
+        def faults(plan: list[tuple[int, float]]) -> dict[str, float]:
+            parts = [[] for _ in sims]
+            for i, at in plan:
+                parts[i // per].append((i, at))
+            for (_, commands, _), part in zip(sims, parts):
+                commands.put(("faults", part))
+            sent = {}
+            for _, _, results in sims:
+                sent.update(results.get(timeout=600))
+            return sent
+
+        # A single change at a time: what each browser receives for it.
+        before = [len(b.deltas) for b in browsers]
+        start = time.monotonic() + 0.5
+        sent = faults([(n * 997 % args.kiosks, start + n * 0.3) for n in range(10)])
+        wait_until(lambda: all(sent.keys() <= b.seen.keys() for b in browsers), 10)
+        single = [size for b, n in zip(browsers, before) for size in b.deltas[n:]]
+        print(f"single change: {statistics.median(single):.0f} bytes per browser update "
+              f"(max {max(single)}), {len(single) / len(browsers):.0f} updates per page for "
+              f"10 faults", flush=True)
+
+        # A steady stream of faults across the fleet: latency to every page, console CPU.
+        cpu0, wall0 = cpu_seconds(console.pid), time.monotonic()
+        start = wall0 + 0.5
+        count = int(args.rate * args.seconds)
+        sent = faults([(n * 7919 % args.kiosks, start + n / args.rate) for n in range(count)])
+        wait_until(lambda: all(sent.keys() <= b.seen.keys() for b in browsers), 30)
+        cpu = (cpu_seconds(console.pid) - cpu0) / (time.monotonic() - wall0)
+        lat = [(b.seen[a] - t) * 1000 for b in browsers for a, t in sent.items() if a in b.seen]
+        missing = len(sent) * len(browsers) - len(lat)
+        print(f"fault to browser, {count} faults at {args.rate:.0f}/s to {len(browsers)} pages: "
+              f"p50 {statistics.median(lat):.0f} ms, p99 {percentile(lat, 0.99):.0f} ms, "
+              f"max {max(lat):.0f} ms; missing {missing}; console CPU {cpu * 100:.0f}% of one "
+              f"core", flush=True)
+
+        console.stdin.write("stop\n")
+        console.stdin.flush()
+        console.wait(20)
+        for _, commands, results in sims:
+            commands.put(("stop", None))
+            results.get(timeout=30)
+        broker.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--console", action="store_true",
+                        help="the staff console at bank scale (see above)")
+    parser.add_argument("--browsers", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=4, help="simulator processes")
+    parser.add_argument("--seconds", type=float, default=20.0, help="--console fault stream")
     parser.add_argument("--kiosks", type=int, default=500)
     parser.add_argument("--outage", type=float, default=60.0, help="broker down, seconds")
     parser.add_argument("--rate", type=float, default=200.0, help="faults raised per second")
     parser.add_argument("--per-kiosk", type=int, default=2, help="alerts per kiosk in outage")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    if args.console:
+        console_bench(args)
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         work = Path(tmp)

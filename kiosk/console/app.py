@@ -59,6 +59,15 @@ class _Hub:
     def __init__(self) -> None:
         self._event = asyncio.Event()
         self.stopping = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def stop(self) -> None:
+        """From any thread: end every live stream (before the server waits for them)."""
+        def end() -> None:
+            self.stopping = True
+            self.notify()
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(end)
 
     def notify(self) -> None:
         self._event.set()
@@ -84,7 +93,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        loop = asyncio.get_running_loop()
+        loop = hub.loop = asyncio.get_running_loop()
         undo = source.feed.listen(lambda: loop.call_soon_threadsafe(hub.notify))
         if hasattr(source, "expire_pending"):
             tasks.append(asyncio.create_task(_expire(source)))

@@ -128,6 +128,7 @@ class ConsoleServer:
         log.info("staff console on %s", self.url)
 
     def stop(self) -> None:
+        self.app.state.hub.stop()
         self._server.should_exit = True
         if self._thread:
             self._thread.join(5)
