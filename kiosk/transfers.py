@@ -11,20 +11,20 @@ answered; until every transfer is closed `ready` is False and `transfer()` refus
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
 
+from kiosk.held_transfers import HeldTransfers
 from kiosk.host.link import HostDeclined, HostError, HostLink, HostTimeout, HostUnavailable
 from kiosk.host.models import (ReversalAdvice, TransferKind, TransferOutcome, TransferRequest,
                                TransferResult)
 from kiosk.host.reversal_queue import ReversalQueue
 from kiosk.host.stan import StanCounter
-from kiosk.datafiles import connect
 from kiosk.journal import Journal
+from kiosk.keys import KeyRing, SecretKey
 from kiosk.privacy import mask_name, mask_number
 from kiosk.risk import RiskRules, TransferRefused
 
@@ -73,7 +73,7 @@ class RecoveryReport:
 
 class TransferService:
     def __init__(self, host: HostLink, journal: Journal, state_path, *, terminal_id: str,
-                 risk: RiskRules, on_hold: Callable[[HeldTransfer], None] | None = None,
+                 risk: RiskRules, card_key: SecretKey, on_hold: Callable[[HeldTransfer], None] | None = None,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()):
         self.host = host
         self.journal = journal
@@ -83,22 +83,18 @@ class TransferService:
         self._clock = clock
         self._stans = StanCounter(state_path)
         self._reversals = ReversalQueue(state_path)
-        self._held = connect(state_path)
-        self._held.execute(
-            "CREATE TABLE IF NOT EXISTS held_transfers (stan INTEGER PRIMARY KEY, pan TEXT NOT NULL,"
-            " from_account_id TEXT NOT NULL, to_account_number TEXT NOT NULL, to_name TEXT NOT "
-            "NULL, amount_fen INTEGER NOT NULL, kind TEXT NOT NULL, memo TEXT NOT NULL)")
+        self._held = HeldTransfers(state_path, card_key.derive("held-transfers"))
         self.ready = False
         self._lock = threading.RLock()   # one transfer at a time; recovery never overlaps one
 
     @classmethod
     def from_config(cls, config, host: HostLink, journal: Journal, **kwargs) -> "TransferService":
-        secret = hashlib.sha256(b"payee-key:" + bytes.fromhex(config.host.terminal_key_hex)).digest()
+        card_key = KeyRing.from_config(config).card   # held apart: not derivable from the config
         risk_kwargs = {"clock": kwargs["clock"]} if "clock" in kwargs else {}
-        risk = RiskRules(config.risk, journal, secret, on_flag=kwargs.pop("on_flag", None),
-                         **risk_kwargs)
+        risk = RiskRules(config.risk, journal, card_key.derive("number-key"),
+                         on_flag=kwargs.pop("on_flag", None), **risk_kwargs)
         return cls(host, journal, config.path(config.host.state),
-                   terminal_id=config.host.terminal_id, risk=risk, **kwargs)
+                   terminal_id=config.host.terminal_id, risk=risk, card_key=card_key, **kwargs)
 
     def close(self) -> None:
         self._stans.close()
@@ -248,9 +244,10 @@ class TransferService:
     # -- held transfers --------------------------------------------------------------------------
     def _hold(self, stan: int, order: TransferOrder) -> TransferResult:
         ref = self.ref(stan)
-        self._held.execute("INSERT INTO held_transfers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           (stan, order.pan, order.from_account_id, order.to_account_number,
-                            order.to_name, order.amount_fen, order.kind.value, order.memo))
+        self._held.add(stan, {"pan": order.pan, "from_account_id": order.from_account_id,
+                              "to_account_number": order.to_account_number,
+                              "to_name": order.to_name, "amount_fen": order.amount_fen,
+                              "kind": order.kind.value, "memo": order.memo})
         self.journal.record("transfer.held", ref=ref, reason="held_for_review", held_ref=ref,
                             **self._fields(stan, order))
         held = HeldTransfer(stan, ref, mask_number(order.pan),
@@ -269,17 +266,15 @@ class TransferService:
         return held[0]["held_ref"] if held else self.ref(stan)
 
     def _take_held(self, stan: int) -> TransferOrder:
-        row = self._held.execute("SELECT pan, from_account_id, to_account_number, to_name, "
-                                 "amount_fen, kind, memo FROM held_transfers WHERE stan = ?",
-                                 (stan,)).fetchone()
-        if row is None:
+        held = self._held.take(stan)
+        if held is None:
             raise KeyError(f"no held transfer with STAN {stan:06d}")
-        self._held.execute("DELETE FROM held_transfers WHERE stan = ?", (stan,))
-        pan, account, to_number, to_name, amount, kind, memo = row
-        return TransferOrder(pan, account, to_number, to_name, amount, TransferKind(kind), memo)
+        return TransferOrder(held["pan"], held["from_account_id"], held["to_account_number"],
+                             held["to_name"], held["amount_fen"], TransferKind(held["kind"]),
+                             held["memo"])
 
     def held(self) -> list[int]:
-        return [r[0] for r in self._held.execute("SELECT stan FROM held_transfers ORDER BY stan")]
+        return self._held.stans()
 
     def release_held(self, stan: int, staff_id: str) -> TransferResult:
         """Staff confirmed the large transfer: send it under its STAN."""
