@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -19,9 +20,11 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kiosk.config import KioskConfig, UiSection
 from kiosk.i18n import LANGUAGES, translations
 from kiosk.session.states import State, Step
+from kiosk.systemd import ServiceNotifier
 
 from .base import KioskScreen
 from .idle_gc import IdleCollector
+from .supervision import Supervision
 from .theme import Theme
 
 log = logging.getLogger(__name__)
@@ -80,6 +83,7 @@ class KioskApp(App):
         self.current_state: State | None = None
         self.rendered = 0  # states rendered, for tests and the benchmark
         self.collector = IdleCollector()
+        self.supervision = Supervision(ServiceNotifier.from_environment())
         self.voice = self._voice_guide(config)
         self._unsubscribe_voice: Callable[[], None] | None = None
 
@@ -161,6 +165,7 @@ class KioskApp(App):
         self.root.prebuild()
 
     def on_stop(self):
+        self.supervision.stop()
         self.detach()
         self.voice.stop()
         self.collector.stop()
@@ -193,6 +198,7 @@ class KioskApp(App):
         self.rendered += 1
         if state.step == Step.ATTRACT:
             self.collector.quiet()
+            self.supervision.attract_shown()
         else:
             self.collector.busy()
 
@@ -226,4 +232,8 @@ class KioskApp(App):
 def run_app(config: KioskConfig, session: Any, devices: Any = None) -> None:
     """Open the window and run the touchscreen app until it is closed."""
     configure_kivy(config.ui)
-    KioskApp(config, session, devices=devices).run()
+    app = KioskApp(config, session, devices=devices)
+    # systemd stops a service with SIGTERM: close the window the normal way (STOPPING=1, devices
+    # released by the caller) instead of dying mid-frame
+    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
+    app.run()
