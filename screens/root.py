@@ -13,6 +13,8 @@ from . import router
 from .widgets.actions import ActionSource
 from .widgets.controls import render_stale_text
 
+SUGGESTION_STEPS = (Step.TAKE_ITEMS,)   # a product suggestion waits for the service to be done
+
 
 class KioskManager(ScreenManager):
     """Screens swap without a transition, so the manager draws no clipping of its own."""
@@ -61,7 +63,8 @@ class KioskRoot(ActionSource, BoxLayout):
 
     def show(self, state: State) -> None:
         self.state = state
-        self.suggestion = dict(state.suggestion or {})
+        # a suggestion waits for a calm screen and never pushes a task's content around
+        self.suggestion = dict(state.suggestion or {}) if state.step in SUGGESTION_STEPS else {}
         header = self.ids.header
         header.help_enabled = state.accepts("help")
         header.language_enabled = state.accepts("language")

@@ -73,7 +73,7 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     add("pin_wrong", Step.PIN, "pin_wrong", ("digit", "backspace", "clear", "ok", "back"),
         keys=list(reversed(keys)), entered=0, masked="", tries_left=1, min_length=6,
         max_length=6, problem="")
-    add("accounts", Step.ACCOUNTS, "your_accounts", ("choose", "account"),
+    add("accounts", Step.ACCOUNTS, "your_accounts", ("choose", "account", "print", "done"),
         suggestion={"id": "deposit", "message_id": "suggest_deposit"},
         customer_name="测*甲", accounts=ACCOUNTS, selected=0)
     add("transactions", Step.TRANSACTIONS, "", ("range", "next", "previous", "back"),
@@ -94,6 +94,7 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     add("printing_statement", Step.PRINTING, "printing_statement", (), document="statement",
         progress=0.6)
     add("take_receipt_and_card", Step.TAKE_ITEMS, "take_receipt_and_card", ("done",),
+        suggestion={"id": "deposit", "message_id": "suggest_deposit"},
         items=["receipt", "card"])
     add("payee", Step.PAYEE, "choose_payee", ("choose", "new", "back", "page"),
         payees=[{"index": 0, "name_masked": "测*乙", "account_masked": "625965*********0025",

@@ -213,6 +213,12 @@ class UiKiosk:
         self.emulator("chipcard").perform("insert_card", profile)
         self.enter_pin(pin)
 
+    def sign_in_for(self, service: str, profile: str = "unionpay_debit") -> None:
+        """Card and PIN, then the service of that message id from the menu."""
+        self.sign_in(profile)
+        self.wait_step(Step.MENU)
+        self.tap_msg(service)
+
     def type_name(self, screen: Any, syllables_and_characters: list[tuple[str, str]]) -> None:
         """Type each syllable's pinyin on the letter keyboard, then touch its character."""
         for pinyin, character in syllables_and_characters:

@@ -15,21 +15,46 @@ PAN = "6222020000000000018"            # 测试甲's debit card (shared test dat
 PAYEE = "6222020000000000034"          # 测试丙's debit card at the same bank
 
 
-def test_balance_query_shows_masked_accounts(card_ui, caplog):
+def test_balance_query_shows_masked_accounts_a_slip_button_and_a_way_to_finish(card_ui, caplog):
     caplog.set_level(logging.DEBUG)
     ui = card_ui
-    ui.sign_in()
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_balance")
+    ui.sign_in_for("service_balance")
     accounts = ui.wait_step(Step.ACCOUNTS)
     texts = ui.visible_texts()
     assert "622202 **** 0018" in texts and "¥52,340.00" in texts
-    assert ui.tr("suggest_deposit") in texts                  # a large idle balance
-    ui.tap_msg("No, thanks")
-    ui.wait(lambda: ui.tr("suggest_deposit") not in ui.visible_texts(), "suggestion gone")
     assert accounts.ids.accounts.children
     assert not any(PAN in t for t in ui.visible_texts())
+    assert accounts.ids.done.style == "primary"                # finishing, not "other services"
+    ui.tap(accounts.ids.print)
+    ui.wait_step(Step.TAKE_ITEMS, timeout=20)
+    printer = ui.emulator("printer")
+    assert printer.wait_rendered(10)
+    assert "52,340.00" in printer.receipts()[-1].text
     assert PAN not in caplog.text and "123456" not in caplog.text
+
+
+def test_a_suggestion_waits_for_a_calm_screen_and_never_covers_content(card_ui):
+    ui = card_ui
+    ui.sign_in_for("service_balance")
+    ui.wait_step(Step.ACCOUNTS)
+    assert ui.session.state.suggestion                         # a large idle balance
+    banner = ui.app.root.ids.suggestion
+    assert ui.tr("suggest_deposit") not in ui.visible_texts() and banner.height == 0
+    ui.tap_msg("Transactions")
+    transactions = ui.wait_step(Step.TRANSACTIONS)
+    ui.tap_msg("range_90_days")
+    ui.wait(lambda: ui.session.state.view.get("range") == "90_days", "range changed")
+    ui.pump(3)
+    title = transactions.ids.title
+    assert banner.height == 0 and ui.tr("suggest_deposit") not in ui.visible_texts()
+    assert title.to_window(title.x, title.top)[1] <= ui.app.root.manager.top + 1
+    ui.app.send("back")
+    accounts = ui.wait_step(Step.ACCOUNTS)
+    ui.tap(accounts.ids.done)                                  # 退卡并结束
+    ui.wait_step(Step.TAKE_ITEMS)
+    assert ui.tr("suggest_deposit") in ui.visible_texts() and banner.height > 0
+    ui.tap_msg("No, thanks")
+    ui.wait(lambda: ui.tr("suggest_deposit") not in ui.visible_texts(), "suggestion gone")
 
 
 def test_wrong_pin_shows_tries_left_and_a_new_keypad(card_ui):
@@ -50,9 +75,7 @@ def test_wrong_pin_shows_tries_left_and_a_new_keypad(card_ui):
 
 def test_statement_is_previewed_printed_and_the_receipt_is_reminded(card_ui):
     ui = card_ui
-    ui.sign_in()
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_statement")
+    ui.sign_in_for("service_statement")
     ui.wait_step(Step.STATEMENT_PERIOD)
     ui.tap_msg("period_last_3_months")
     preview = ui.wait_step(Step.STATEMENT_PREVIEW)
@@ -77,9 +100,7 @@ def test_transfer_to_a_new_payee_with_insufficient_funds_then_made(card_ui):
     from screens.widgets import pinyin_input
     pinyin_input.table()                       # as if the keyboard had been warmed up already
     ui = card_ui
-    ui.sign_in()
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_transfer")
+    ui.sign_in_for("service_transfer")
     entry = ui.wait_step(Step.PAYEE_ENTRY)
     ui.type_digits(entry.ids.keypad, PAYEE)
     assert entry.ids.account_field.value == "6222 0200 0000 0000 034"

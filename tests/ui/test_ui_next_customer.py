@@ -75,9 +75,7 @@ def test_the_next_card_customer_sees_nothing_of_the_last(card_ui):
     from screens.widgets import pinyin_input
     pinyin_input.table()
     ui = card_ui
-    ui.sign_in()                                                   # customer A: 测试甲
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_balance")
+    ui.sign_in_for("service_balance")   # customer A: 测试甲
     ui.wait_step(Step.ACCOUNTS)
     ui.tap_msg("Transactions")
     ui.wait_step(Step.TRANSACTIONS)
@@ -96,9 +94,7 @@ def test_the_next_card_customer_sees_nothing_of_the_last(card_ui):
     ui.wait_media("chipcard", "notPresent")
     end_and_wait_for_the_next(ui, lambda: None)
 
-    ui.sign_in()                                                   # A again, for a transfer
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_transfer")
+    ui.sign_in_for("service_transfer")   # A again, for a transfer
     entry = ui.wait_step(Step.PAYEE_ENTRY)
     ui.type_digits(entry.ids.keypad, PAYEE)
     ui.tap(entry.ids.name_field)
@@ -121,9 +117,7 @@ def test_the_next_card_customer_sees_nothing_of_the_last(card_ui):
     ui.wait_step(Step.TRANSFER_RESULT, timeout=20)
     end_and_wait_for_the_next(ui, lambda: ui.emulator("chipcard").perform("remove_card"))
 
-    ui.sign_in("no_pse")                                          # customer B: 测试辛
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_transfer")
+    ui.sign_in_for("service_transfer", "no_pse")   # customer B: 测试辛
     entry = ui.wait_step(Step.PAYEE_ENTRY)
     assert entry.ids.account_field.value.strip() == "" and entry.ids.submit.disabled
     ui.tap(entry.ids.name_field)
