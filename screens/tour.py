@@ -64,6 +64,8 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
         purpose="balance")
     add("identify_any", Step.IDENTIFY, "identify_optional", ("back", "skip"),
         methods=["card", "idcard", "qr"], purpose="ticket")
+    add("identify_qr_wrong_kind", Step.IDENTIFY, "identify_optional", ("back", "skip"),
+        methods=["idcard", "qr"], purpose="ticket", code_problem="qr_wrong_kind")
     add("choose_application", Step.CHOOSE_APPLICATION, "choose_card_application", ("choose",),
         applications=[{"index": 0, "label": "UnionPay Debit"},
                       {"index": 1, "label": "UnionPay Credit"}])
@@ -166,12 +168,55 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     return shots
 
 
+class TourCamera:
+    """The emulated camera (the real driver reading an emulated clip) showing an appointment
+    code, as the app's device manager hands it to the screens that preview the camera."""
+
+    def __init__(self, folder: Path):
+        from drivers.barcode.camera import CameraReader
+        from drivers.barcode.camera_emulator import CameraEmulator
+        self.emulator = CameraEmulator(folder / "tour_camera.avi", width=1280, height=720)
+        self.camera = CameraReader("camera", str(self.emulator.clip))
+
+    def __enter__(self) -> "TourCamera":
+        import time
+        self.emulator.start()
+        self.emulator.perform("present_code", "appointment")
+        self.camera.open()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # a picture with the code found in it
+            frame = self.camera.preview()
+            if frame is not None and frame.outlines:
+                break
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.camera.close()
+        self.emulator.stop()
+
+    def device(self, name: str) -> Any:
+        return self.camera if name == "camera" else None
+
+
 def render_tour(app: Any, out: Path, states: list[tuple[str, State]],
                 frames: int = 3) -> list[Path]:
     """Show each state in the running (built) app and save the window to out/<stem>.png."""
+    out.mkdir(parents=True, exist_ok=True)
+    devices, app.devices = app.devices, None
+    try:
+        with TourCamera(out) as camera:
+            if devices is None:
+                app.devices = camera
+            return _render_states(app, out, states, frames)
+    finally:
+        app.devices = devices
+
+
+def _render_states(app: Any, out: Path, states: list[tuple[str, State]],
+                   frames: int) -> list[Path]:
     from kivy.base import EventLoop
     from kivy.core.window import Window
-    out.mkdir(parents=True, exist_ok=True)
     written = []
     for stem, state in states:
         app.show(state)

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 RETRY_PAUSE_S = 0.3
 BROKEN = ("noDevice", "hardwareError", "powerOff")
+# Payload refusals that mean "this is some other kind of code", not a damaged appointment.
+WRONG_KIND = ("unknown_format", "wrong_symbology", "not_accepted")
 CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
 _random = secrets.SystemRandom()
 
@@ -70,7 +72,7 @@ class Identification:
         sources = {"card": ("chipcard",), "idcard": ("idcard",), "qr": ("camera", "scanner")}
         return [m for m in self.wanted() if any(works(d) for d in sources[m])]
 
-    def start(self) -> None:
+    def start(self, code_problem: str = "") -> None:
         if self.card_inserted or ("card" in self.wanted() and self.s.card_inside):
             self.read_card()
             return
@@ -85,7 +87,7 @@ class Identification:
         if self.needs == "optional":
             on["skip"] = self._done
         self.s.show(Step.IDENTIFY, message_id=message, on=on, methods=methods,
-                    purpose=getattr(self.then, "name", ""))
+                    purpose=getattr(self.then, "name", ""), code_problem=code_problem)
 
     def _back(self) -> None:
         self.then.identification = None
@@ -287,9 +289,16 @@ class Identification:
             payload = parse_payload(text, symbology or "QRCODE")
         except PayloadError as exc:
             log.info("code refused: %s", exc.reason)
+            if exc.reason in WRONG_KIND:  # a payment code, a bill, a link: say so, keep watching
+                self.start(code_problem="qr_wrong_kind")
+                return
             self.s.fail(Fault("appointment_invalid", ("retry", "ticket", "end")), retry=self.start)
             return
-        if not isinstance(payload, Appointment) or payload.branch != self.s.config.kiosk.branch:
+        if not isinstance(payload, Appointment):
+            log.info("code refused: a %s code, not an appointment", payload.kind)
+            self.start(code_problem="qr_wrong_kind")
+            return
+        if payload.branch != self.s.config.kiosk.branch:
             self.s.fail(Fault("appointment_invalid", ("retry", "ticket", "end")), retry=self.start)
             return
         if payload.date < dt.date.today():

@@ -43,6 +43,8 @@ DEFAULT_TEXT: dict[str, str] = {
     "card_not_accepted": "This card is not accepted at this machine.",
     "appointment_invalid": "This code is not a valid appointment for this branch.",
     "appointment_expired": "This appointment has expired. You can take a ticket instead.",
+    "qr_wrong_kind": "This is not an appointment code. Open your appointment in the mobile "
+                     "banking app and show its code.",
     # PIN
     "enter_pin": "Please enter your PIN and press OK. Shield the keypad with your hand.",
     "pin_wrong": "The PIN was not correct. Please try again.",

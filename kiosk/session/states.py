@@ -75,8 +75,10 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # actions: choose(option=id), page(page=n)
     Step.MENU: ("options", "page", "pages"),
     # methods: subset of ("card", "idcard", "qr") whose readers work; purpose: the service
-    # chosen; actions: back, skip (only when identifying is optional, e.g. queue tickets)
-    Step.IDENTIFY: ("methods", "purpose"),
+    # chosen; code_problem: "" or "qr_wrong_kind" (a code that is no appointment was shown:
+    # the screen says so and keeps watching); actions: back, skip (only when identifying is
+    # optional, e.g. queue tickets)
+    Step.IDENTIFY: ("methods", "purpose", "code_problem"),
     # applications: [{"index", "label"}]; actions: choose(index=n)
     Step.CHOOSE_APPLICATION: ("applications",),
     # keys: the 10 digits in screen order (reshuffled on each entry), entered: how many

@@ -56,16 +56,16 @@ poll_interval_s = 0.2
 output_dir = "var/receipts"
 pace = false
 [devices.camera]
-enabled = false
+enabled = {camera}
 [devices.scanner]
 enabled = false
 """
 
 
-def write_config(folder: Path, *, chipcard: bool) -> Path:
+def write_config(folder: Path, *, chipcard: bool, camera: bool = False) -> Path:
     path = folder / "kiosk.toml"
-    path.write_text(CONFIG.format(font=FONT, chipcard="true" if chipcard else "false"),
-                    encoding="utf-8")
+    path.write_text(CONFIG.format(font=FONT, chipcard="true" if chipcard else "false",
+                                  camera="true" if camera else "false"), encoding="utf-8")
     return path
 
 
@@ -89,10 +89,10 @@ def ui_app(tmp_path_factory) -> Iterator[Any]:
 class UiKiosk:
     """A core on emulated devices rendered by the app; touches go through Kivy's input path."""
 
-    def __init__(self, app: Any, folder: Path, *, chipcard: bool):
+    def __init__(self, app: Any, folder: Path, *, chipcard: bool, camera: bool = False):
         from kiosk.core import KioskCore
         self.app = app
-        self.config = load_config(write_config(folder, chipcard=chipcard))
+        self.config = load_config(write_config(folder, chipcard=chipcard, camera=camera))
         self.clock = ManualClock()
         self.core = KioskCore(self.config, now=self.clock, tick_s=0.05)
         self.session = self.core.session
