@@ -75,7 +75,7 @@ class KioskCore:
         if self.alerts is not None:  # before the devices, so no early fault is missed
             self._detach.append(self.alerts.attach(self.bus))
             self.staff_links = StaffLinks.start(self.config, self.alerts, self.bus,
-                                                self.devices.statuses)
+                                                self.devices.statuses, self.transfers)
             self._detach.append(self.staff_links.stop)
         self.devices.start()
         self._thread(self._tick_loop, "session-tick")

@@ -143,13 +143,14 @@ class AlertCenter:
         self._announce(change)
         return alert
 
-    def resolve(self, alert_id: str, by: str) -> Alert | None:
-        """Close an alert by hand (help given, transfer decided)."""
+    def resolve(self, alert_id: str, by: str, note: dict[str, Any] | None = None
+                ) -> Alert | None:
+        """Close an alert by hand (help given, transfer decided); `note` joins its data."""
         with self._lock:
             alert = self.outbox.get(alert_id)
             if alert is None or not alert.open:
                 return alert
-            change = self._close(alert, by)
+            change = self._close(alert, by, note)
         self._announce(change)
         return change.alert
 
@@ -200,10 +201,10 @@ class AlertCenter:
         self._announce(change)
         return alert
 
-    def _close(self, alert: Alert, by: str) -> AlertChange:
+    def _close(self, alert: Alert, by: str, note: dict[str, Any] | None = None) -> AlertChange:
         now = self._clock()
         alert = replace(alert, state=AlertState.RESOLVED, resolved_at=now, updated_at=now,
-                        data={**alert.data, "resolved_by": by})
+                        data={**alert.data, **(note or {}), "resolved_by": by})
         log.info("alert resolved %s by %s", alert.code, by)
         return self._store("resolved", alert)
 

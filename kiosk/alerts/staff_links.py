@@ -28,18 +28,23 @@ class StaffLinks:
 
     @classmethod
     def start(cls, config: Any, center: AlertCenter, bus: EventBus,
-              statuses: Callable[[], dict[str, dict[str, str]]]) -> "StaffLinks":
+              statuses: Callable[[], dict[str, dict[str, str]]],
+              transfers: Any | None = None) -> "StaffLinks":
         from ..technician import DeviceCounters
 
+        from ..console.held import HeldDecisions
+
         links = cls(counters=DeviceCounters())
+        decisions = HeldDecisions(center, transfers, bus) if transfers is not None else None
         links.counters.attach(bus)
         links._closers.append(links.counters.detach)
         if config.fleet.enabled:
-            links._start("fleet", lambda: links._fleet(config, center, bus, statuses))
+            links._start("fleet", lambda: links._fleet(config, center, bus, statuses, decisions))
         if config.notify.enabled:
             links._start("notifications", lambda: links._notify(config, center))
         if config.console.enabled:
-            links._start("staff console", lambda: links._console(config, center, bus, statuses))
+            links._start("staff console",
+                         lambda: links._console(config, center, bus, statuses, decisions))
         return links
 
     def stop(self) -> None:
@@ -57,10 +62,11 @@ class StaffLinks:
             log.exception("%s could not start: running without it", what)
 
     def _fleet(self, config: Any, center: AlertCenter, bus: EventBus,
-               statuses: Callable[[], dict[str, dict[str, str]]]) -> None:
+               statuses: Callable[[], dict[str, dict[str, str]]], decisions: Any) -> None:
         from ..fleet.publisher import FleetPublisher
 
         self.fleet = FleetPublisher.from_config(center, config, statuses)
+        self.fleet.decisions = decisions
         self.fleet.attach(bus)
         self.fleet.start()
         self._closers.append(self.fleet.stop)
@@ -73,12 +79,12 @@ class StaffLinks:
         self._closers.append(self.notifier.stop)
 
     def _console(self, config: Any, center: AlertCenter, bus: EventBus,
-                 statuses: Callable[[], dict[str, dict[str, str]]]) -> None:
+                 statuses: Callable[[], dict[str, dict[str, str]]], decisions: Any) -> None:
         from ..console.local import LocalSource
         from ..console.server import ConsoleServer
 
         source = LocalSource(center, bus=bus, statuses=statuses,
-                             history_limit=config.console.history_limit)
+                             history_limit=config.console.history_limit, decisions=decisions)
         self.console = ConsoleServer.from_config(source, config)
         self.console.start()
         self._closers.append(source.close)

@@ -269,16 +269,20 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
             return jsonr({"error": "login required"}, 401)
         if not _same(request.headers.get("x-csrf-token", ""), session.csrf):
             return jsonr({"error": "bad CSRF token"}, 403)
+        verb = request.path_params["verb"]
+        if verb not in ("ack", "resolve", "approve", "reject"):
+            return jsonr({"error": "not found"}, 404)
         try:
             data = json.loads(await body(request))
             kiosk_id, alert_id = str(data["kiosk"]), str(data["alert_id"])
+            reason = str(data.get("reason") or "").strip()[:200]
         except (TooLarge, asyncio.TimeoutError):
             return jsonr({"error": "request too large or too slow"}, 413)
         except (ValueError, KeyError, TypeError):
             return jsonr({"error": "expected {kiosk, alert_id}"}, 400)
-        verb = request.path_params["verb"]
-        if verb not in ("ack", "resolve"):
-            return jsonr({"error": "not found"}, 404)
+        deciding = verb in ("approve", "reject")
+        if deciding and not reason:
+            return jsonr({"ok": False, "error": "a reason is required"}, 400)
         kiosk = source.kiosk(kiosk_id)
         if kiosk is None or not session.sees(kiosk["branch"]):
             return jsonr({"ok": False, "error": "unknown kiosk"}, 404)
@@ -286,10 +290,14 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
             store.audit(session.user, verb, kiosk=kiosk_id, branch=kiosk["branch"],
                         alert_id=alert_id, outcome="forbidden")
             return jsonr({"ok": False, "error": "your role may not act"}, 403)
-        run = source.acknowledge if verb == "ack" else source.resolve
-        ok = await asyncio.to_thread(run, kiosk_id, alert_id, session.user)
+        if deciding:
+            ok = await asyncio.to_thread(source.decide, kiosk_id, alert_id, verb == "approve",
+                                         session.user, reason)
+        else:
+            run = source.acknowledge if verb == "ack" else source.resolve
+            ok = await asyncio.to_thread(run, kiosk_id, alert_id, session.user)
         store.audit(session.user, verb, kiosk=kiosk_id, branch=kiosk["branch"],
-                    alert_id=alert_id, outcome="sent" if ok else "unknown alert")
+                    alert_id=alert_id, outcome="sent" if ok else "unknown alert", detail=reason)
         log.info("console: %s %s %s on %s: %s", session.user, verb, alert_id, kiosk_id,
                  "sent" if ok else "unknown alert")
         return jsonr({"ok": ok}, 200 if ok else 404)

@@ -65,3 +65,6 @@ class ConsoleSource(Protocol):
 
     def resolve(self, kiosk: str, alert_id: str, by: str) -> bool:
         """Close a help request or held transfer by hand."""
+
+    def decide(self, kiosk: str, alert_id: str, approve: bool, by: str, reason: str) -> bool:
+        """Approve or reject a held transfer with the reason staff gave."""

@@ -14,8 +14,9 @@ from .feed import ChangeFeed
 class LocalSource:
     def __init__(self, center: AlertCenter, *, bus: EventBus | None = None,
                  statuses: Callable[[], dict[str, dict[str, str]]] | None = None,
-                 history_limit: int = 200):
+                 history_limit: int = 200, decisions: Any | None = None):
         self.center = center
+        self.decisions = decisions  # kiosk.console.held.HeldDecisions when transfers run here
         self.feed = ChangeFeed()
         self._statuses = statuses or (lambda: {})
         self._devices: dict[str, dict[str, str]] = {}
@@ -61,6 +62,10 @@ class LocalSource:
     def acknowledge(self, kiosk: str, alert_id: str, by: str) -> bool:
         return kiosk == self.center.kiosk_id and \
             self.center.acknowledge(alert_id, by) is not None
+
+    def decide(self, kiosk: str, alert_id: str, approve: bool, by: str, reason: str) -> bool:
+        return kiosk == self.center.kiosk_id and self.decisions is not None and \
+            self.decisions.decide(alert_id, approve, by, reason)
 
     def resolve(self, kiosk: str, alert_id: str, by: str) -> bool:
         return kiosk == self.center.kiosk_id and self.center.resolve(alert_id, by) is not None

@@ -32,6 +32,7 @@ background:#fff1e6}.alert.sev-warning{border-color:#d4a300;background:#fff9db}
 .alert .meta{grid-column:2/4;font-size:13px;color:#444}
 .alert .acts{display:flex;gap:6px;flex-wrap:wrap;justify-content:flex-end}
 .alert button{font-size:15px;min-height:40px;min-width:72px;padding:6px 12px}
+.alert input.reason{font-size:15px;min-height:40px;padding:6px;min-width:160px}
 .pending{color:#a15c00}.failed{color:#b00;font-weight:bold}
 #kiosks{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px}
 .kiosk{background:#fff;border-radius:8px;padding:8px 10px;box-shadow:0 1px 2px #0002;
@@ -92,7 +93,8 @@ _WORDS = {
         "sev.critical": "紧急", "sev.fault": "故障", "sev.warning": "提醒", "sev.info": "信息",
         "kst.ok": "正常", "kst.degraded": "受限", "kst.out": "暂停服务", "kst.offline": "离线",
         "kst.unknown": "未知",
-        "act.ack": "确认", "act.resolve": "完成",
+        "act.ack": "确认", "act.resolve": "完成", "act.approve": "批准转账", "act.reject": "拒绝转账",
+        "ui.reason": "原因（必填）", "ui.amount": "金额",
         "why.lost": "连接中断", "why.shutdown": "正常关机",
         "t.s": "秒", "t.m": "分钟", "t.h": "小时", "t.d": "天",
         "dev.printer": "凭条打印机", "dev.chipcard": "银行卡读卡器", "dev.idcard": "身份证阅读器",
@@ -131,7 +133,8 @@ _WORDS = {
         "sev.info": "Info",
         "kst.ok": "In service", "kst.degraded": "Degraded", "kst.out": "Out of service",
         "kst.offline": "Offline", "kst.unknown": "Unknown",
-        "act.ack": "Acknowledge", "act.resolve": "Done",
+        "act.ack": "Acknowledge", "act.resolve": "Done", "act.approve": "Approve",
+        "act.reject": "Reject", "ui.reason": "Reason (required)", "ui.amount": "amount",
         "why.lost": "link lost", "why.shutdown": "shut down",
         "t.s": "s", "t.m": "min", "t.h": "h", "t.d": "d",
         "dev.printer": "Receipt printer", "dev.chipcard": "Card reader", "dev.idcard": "ID reader",
@@ -229,7 +232,13 @@ function alertRow(k, a) {{
   r.appendChild(el('span', T('sev.' + a.severity), 'sev'));
   r.appendChild(el('span', k.kiosk + ' · ' + codeText(a), 'what'));
   const acts = el('span', undefined, 'acts');
-  if (role !== 'auditor' && !a.pending) {{
+  if (role !== 'auditor' && !a.pending && a.kind === 'heldTransfer') {{
+    const why = el('input', undefined, 'reason'); why.placeholder = T('ui.reason'); why.maxLength = 200;
+    acts.appendChild(why);
+    for (const verb of ['approve', 'reject']) {{ const b = el('button', T('act.' + verb), verb);
+      b.onclick = () => {{ if (!why.value.trim()) {{ why.focus(); return; }}
+        act(verb, k.kiosk, a.alert_id, {{reason: why.value.trim()}}); }}; acts.appendChild(b); }}
+  }} else if (role !== 'auditor' && !a.pending) {{
     if (a.state === 'raised') {{ const b = el('button', T('act.ack'), 'ack');
       b.onclick = () => act('ack', k.kiosk, a.alert_id); acts.appendChild(b); }}
     if (a.kind !== 'fault') {{ const b = el('button', T('act.resolve'), 'resolve');
@@ -239,6 +248,7 @@ function alertRow(k, a) {{
   const meta = el('span', undefined, 'meta');
   meta.appendChild(el('span', '', 'age')); meta.dataset.raised = a.raised_at;
   const extra = [k.branch];
+  if (a.data && a.data.amount_fen) extra.push(T('ui.amount') + ' ¥' + (a.data.amount_fen / 100).toFixed(2));
   if (a.count > 1) extra.push('×' + a.count + ' ' + T('ui.count'));
   if (a.state === 'acknowledged') extra.push(T('ui.acked') + (a.acknowledged_by ? ' · ' + a.acknowledged_by : ''));
   meta.appendChild(el('span', ' · ' + extra.join(' · ')));

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 SEEN_EVENTS_MAX = 100_000
 COMMAND_TIMEOUT_S = 120.0
-_CONFIRMS = {"ack": ("acknowledged", "resolved"), "resolve": ("resolved",)}
+_CONFIRMS = {"ack": ("acknowledged", "resolved"), "resolve": ("resolved",),
+             "approve": ("resolved",), "reject": ("resolved",)}
 
 # listener(kiosk, event payload, monotonic time received): benchmarks measure latency with it
 EventListener = Callable[[str, dict[str, Any], float], None]
@@ -105,6 +106,10 @@ class FleetMonitor:
     def resolve(self, kiosk: str, alert_id: str, by: str) -> bool:
         return self._command(kiosk, alert_id, "resolve", by)
 
+    def decide(self, kiosk: str, alert_id: str, approve: bool, by: str, reason: str) -> bool:
+        """Approve or reject a held transfer (the kiosk sends or drops it)."""
+        return self._command(kiosk, alert_id, "approve" if approve else "reject", by, reason)
+
     def expire_pending(self) -> None:
         """Mark commands the kiosk never confirmed as failed (the console calls this often)."""
         now = self._clock()
@@ -118,11 +123,12 @@ class FleetMonitor:
         for kiosk in changed:
             self.feed.bump(kiosk)
 
-    def _command(self, kiosk: str, alert_id: str, verb: str, by: str) -> bool:
+    def _command(self, kiosk: str, alert_id: str, verb: str, by: str, reason: str = "") -> bool:
         with self._lock:
             entry = self._kiosks.get(kiosk)
             alert = entry["alerts"].get(alert_id) if entry else None
-            if alert is None:
+            if alert is None or (verb in ("approve", "reject")) != (alert["kind"] ==
+                                                                    "heldTransfer"):
                 return False
             if alert["kind"] == "offline":  # the console's own alert: nothing to send
                 self._close_locally(entry, alert, verb, by)
@@ -134,7 +140,7 @@ class FleetMonitor:
                                                     "sent_at": self._clock()}
         if not changed:
             self._client.publish(topics.command(verb),
-                                 json.dumps({"alert_id": alert_id, "by": by},
+                                 json.dumps({"alert_id": alert_id, "by": by, "reason": reason},
                                             ensure_ascii=False), qos=1)
         self.feed.bump(kiosk)
         return True

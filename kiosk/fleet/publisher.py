@@ -56,6 +56,7 @@ class FleetPublisher:
         self._inflight: dict[int, tuple[int, float]] = {}  # mid -> (outbox seq, sent at)
         self._unsubscribe: list[Callable[[], None]] = []
         self._drainer: threading.Thread | None = None
+        self.decisions: Any | None = None  # kiosk.console.held.HeldDecisions, where transfers run
 
     @classmethod
     def from_config(cls, center: AlertCenter, config: Any,
@@ -172,13 +173,18 @@ class FleetPublisher:
         try:
             body = json.loads(message.payload)
             alert_id, by = str(body["alert_id"]), str(body.get("by") or "console")
-        except (ValueError, KeyError, TypeError):
+            reason = str(body.get("reason") or "")
+        except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("fleet: ignored malformed %s command", verb)
             return
         if verb == "ack":
             self.center.acknowledge(alert_id, by)
         elif verb == "resolve":
             self.center.resolve(alert_id, by)
+        elif verb in ("approve", "reject") and self.decisions is not None:
+            # the release goes to the bank's host: never on paho's thread
+            threading.Thread(target=self.decisions.decide, name="held-decision", daemon=True,
+                             args=(alert_id, verb == "approve", by, reason)).start()
         else:
             log.warning("fleet: ignored unknown command %s", verb)
 

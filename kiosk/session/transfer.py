@@ -8,9 +8,12 @@ transfer is recorded.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
+from ..console.held import HELD_DECIDED
 from ..host.link import HostDeclined, HostMalformed
+from ..host.models import TransferOutcome
 from ..privacy import mask_name, mask_number
 from .accounts import AccountsMixin
 from .faults import Fault, UnavailableError, describe
@@ -257,7 +260,25 @@ class TransferFlow(AccountsMixin, Flow):
         self.s.work("sending_transfer", job, lambda result: self.result(order, result),
                     failed=failed, critical=True)
 
+    def on_device_event(self, event: Any) -> bool:
+        if event.name == HELD_DECIDED:
+            return self.held_decided(event.data)
+        return super().on_device_event(event)
+
+    def held_decided(self, decision: dict[str, Any]) -> bool:
+        """Staff decided the transfer this customer waits for: the result screen follows."""
+        held = self.data.transfer_result
+        if held is None or held.outcome.value != "held" or held.stan != decision["stan"] \
+                or self.s.state.step != Step.TRANSFER_RESULT:
+            return False
+        outcome = decision["outcome"] if decision["approved"] else "declined"
+        self.result(self._held_order, replace(
+            held, outcome=TransferOutcome(outcome), reference=decision.get("reference", ""),
+            reason="" if decision["approved"] else "transfer_declined"))
+        return True
+
     def result(self, order: Any, result: Any) -> None:
+        self._held_order = order
         self.data.transfer_result = result
         outcome = result.outcome.value
         message = {"approved": "transfer_approved", "pending": "transfer_pending",

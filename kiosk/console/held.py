@@ -1,0 +1,51 @@
+"""Staff approve or reject a held transfer from the console: the transfer service sends it or
+drops it, the alert closes with the decision and its reason, and the customer's screen follows
+(a `HeldTransferDecided` event on the bus, which the transfer flow waits for).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from drivers.base import DeviceEvent
+
+from ..alerts import AlertCenter
+
+log = logging.getLogger(__name__)
+
+HELD_DECIDED = "HeldTransferDecided"
+MAX_REASON = 200
+
+
+class HeldDecisions:
+    def __init__(self, center: AlertCenter, transfers: Any, bus: Any | None = None):
+        self.center = center
+        self.transfers = transfers
+        self.bus = bus
+
+    def decide(self, alert_id: str, approve: bool, by: str, reason: str) -> bool:
+        """False when the alert is unknown, closed or not a held transfer, or no reason given."""
+        alert = self.center.get(alert_id)
+        reason = reason.strip()[:MAX_REASON]
+        if alert is None or not alert.open or alert.kind != "heldTransfer" or not reason:
+            return False
+        stan = int(str(alert.data["reference"]).rsplit(":", 1)[1])
+        try:
+            if approve:
+                result = self.transfers.release_held(stan, by)
+                outcome, reference = result.outcome.value, result.reference
+            else:
+                self.transfers.reject_held(stan, by)
+                outcome, reference = "rejected", ""
+        except KeyError:  # decided already (another console, or the kiosk restarted)
+            log.warning("held transfer %06d is no longer held", stan)
+            return False
+        self.center.resolve(alert_id, by, {"decision": "approved" if approve else "rejected",
+                                           "reason": reason, "outcome": outcome})
+        log.info("held transfer %06d %s by %s: %s", stan, "approved" if approve else "rejected",
+                 by, outcome)
+        if self.bus is not None:
+            self.bus.publish(DeviceEvent("staff", "staff", HELD_DECIDED,
+                                         {"stan": stan, "approved": approve,
+                                          "outcome": outcome, "reference": reference}))
+        return True
