@@ -269,10 +269,20 @@ class HostSection:
     state: str = "{data_dir}/host_state.db"  # STAN counter, reversal queue, held transfers
     acquirer_id: str = "31010000"
     reversal_timeout_s: float = 5.0
+    # Mutual TLS for the ISO 8583 link (PEM files): the bank CA, and this terminal's certificate
+    # (common name = terminal_id) and key. Plain TCP only with plaintext_demo = true.
+    tls_ca: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    plaintext_demo: bool = False
 
     def validate(self) -> tuple[str, str] | None:
         if _address_problem(self.address):
             return "address", _address_problem(self.address)
+        if (self.backend == "iso8583" and not self.plaintext_demo
+                and not (self.tls_ca and self.tls_cert and self.tls_key)):
+            return "tls_cert", ("tls_ca, tls_cert and tls_key for mutual TLS to the bank host "
+                                "(plain TCP only with plaintext_demo = true, in a demo profile)")
         if len(self.terminal_id) != 8:
             return "terminal_id", "a terminal id of exactly 8 characters (ISO 8583 field 41)"
         try:

@@ -44,6 +44,7 @@ class TransferOrder:
     kind: TransferKind
     memo: str = ""
     saved_payee: bool = False   # from the host's list of the customer's payees: not a stranger
+    auth_ref: str = ""          # PinResult.auth_ref: the host refuses a transfer without it
 
     def __repr__(self) -> str:
         return (f"TransferOrder(pan={mask_number(self.pan)}, to={mask_number(self.to_account_number)}, "
@@ -209,7 +210,7 @@ class TransferService:
         self.journal.record("transfer.pending", ref=ref, transmitted_at=transmitted_at, **fields)
         request = TransferRequest(self.terminal_id, stan, order.from_account_id,
                                   order.to_account_number, order.to_name, order.amount_fen,
-                                  order.kind, order.memo)
+                                  order.kind, order.memo, auth_ref=order.auth_ref)
         try:
             result = self.host.transfer(request)
         except HostUnavailable as exc:
@@ -247,7 +248,8 @@ class TransferService:
         self._held.add(stan, {"pan": order.pan, "from_account_id": order.from_account_id,
                               "to_account_number": order.to_account_number,
                               "to_name": order.to_name, "amount_fen": order.amount_fen,
-                              "kind": order.kind.value, "memo": order.memo})
+                              "kind": order.kind.value, "memo": order.memo,
+                              "auth_ref": order.auth_ref})
         self.journal.record("transfer.held", ref=ref, reason="held_for_review", held_ref=ref,
                             **self._fields(stan, order))
         held = HeldTransfer(stan, ref, mask_number(order.pan),
@@ -271,7 +273,7 @@ class TransferService:
             raise KeyError(f"no held transfer with STAN {stan:06d}")
         return TransferOrder(held["pan"], held["from_account_id"], held["to_account_number"],
                              held["to_name"], held["amount_fen"], TransferKind(held["kind"]),
-                             held["memo"])
+                             held["memo"], auth_ref=held.get("auth_ref", ""))
 
     def held(self) -> list[int]:
         return self._held.stans()

@@ -20,6 +20,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve = actions.add_parser("serve", help="serve the sandbox bank over ISO 8583 on TCP")
     serve.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
     serve.add_argument("--listen", default="127.0.0.1:8583", help="HOST:PORT (default %(default)s)")
+    serve.add_argument("--tls-ca", help="the CA that signs terminal certificates (PEM)")
+    serve.add_argument("--tls-cert", help="the host's certificate (PEM)")
+    serve.add_argument("--tls-key", help="the host's private key (PEM)")
+    serve.add_argument("--plaintext-demo", action="store_true",
+                       help="plain TCP instead of mutual TLS (demo profile only)")
+    serve.add_argument("--terminal", action="append", default=[], metavar="ID",
+                       help="a terminal id to serve (repeatable; default the sandbox's kiosks "
+                            "KSK00001-KSK00009)")
+    serve.add_argument("--idle-timeout", type=float, default=30.0, metavar="S",
+                       help="close a connection silent this long (default %(default)s)")
     serve.set_defaults(handler=_serve)
 
 
@@ -57,13 +67,24 @@ def _manage(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from kiosk.host import sandbox_data
     from kiosk.host.iso8583_server import Iso8583Server
     from kiosk.host.iso8583_wire import parse_address
+    from kiosk.host.tls import server_context
+    tls_files = (args.tls_ca, args.tls_cert, args.tls_key)
+    if not args.plaintext_demo and not all(tls_files):
+        print("kiosk host serve: give --tls-ca, --tls-cert and --tls-key for mutual TLS, or "
+              "--plaintext-demo for plain TCP in a demo", file=sys.stderr)
+        return 2
+    tls = None if args.plaintext_demo else server_context(*tls_files)
     bank = _bank(args)
     bank.seed()
-    server = Iso8583Server(bank, parse_address(args.listen))
+    server = Iso8583Server(bank, parse_address(args.listen), tls=tls,
+                           terminals=args.terminal or sandbox_data.TERMINALS,
+                           idle_timeout_s=args.idle_timeout)
     host, port = server.address
-    print(f"serving the sandbox bank over ISO 8583 on {host}:{port}", flush=True)
+    print(f"serving the sandbox bank over ISO 8583 ({'plain TCP, demo' if tls is None else 'mutual TLS'})"
+          f" on {host}:{port}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve_forever()

@@ -19,22 +19,46 @@ import json
 import logging
 import select
 import socket
+import ssl
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from kiosk.privacy import mask_number
 
-from .iso8583_wire import Dialect, FrameError, from_wire, load_dialect, parse_address, read_frame, send_frame
+from .iso8583_wire import (Dialect, FrameError, WireError, from_wire, load_dialect, loads,
+                           parse_address, read_frame, send_frame)
 from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostTimeout, HostUnavailable
 from .models import (Account, CardIdentity, FeeSchedule, Limits, LossReport, Payee, PayeeCheck,
                      PinResult, ReversalAdvice, SettlementTotals, Statement, TransactionPage,
                      TransferOutcome, TransferRequest, TransferResult)
 from .stan import StanCounter
+from .tls import client_context
 
 log = logging.getLogger(__name__)
 
 STATEMENT_PAGE = 40
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    statement: Statement
+    total: int
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    fee_fen: int
+
+    def __post_init__(self) -> None:
+        if self.fee_fen < 0:
+            raise ValueError("negative fee")
+
+
+@dataclass(frozen=True)
+class ReversalAnswer:
+    reversed: bool = False
 
 
 def _now() -> dt.datetime:
@@ -44,7 +68,8 @@ def _now() -> dt.datetime:
 class Iso8583Client(HostLink):
     def __init__(self, address: str, *, terminal_id: str, acquirer_id: str, stans: StanCounter,
                  timeout_s: float = 10.0, reversal_timeout_s: float = 5.0,
-                 dialect: Dialect | None = None, clock: Callable[[], dt.datetime] = _now):
+                 dialect: Dialect | None = None, clock: Callable[[], dt.datetime] = _now,
+                 tls: ssl.SSLContext | None = None):
         self.address = address
         self._endpoint = parse_address(address)
         self.terminal_id = terminal_id
@@ -56,10 +81,15 @@ class Iso8583Client(HostLink):
         self._clock = clock
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
+        self._tls = tls
 
     @classmethod
     def from_config(cls, config, **kwargs) -> "Iso8583Client":
         host = config.host
+        if not host.plaintext_demo:
+            kwargs.setdefault("tls", client_context(config.path(host.tls_ca),
+                                                    config.path(host.tls_cert),
+                                                    config.path(host.tls_key)))
         return cls(host.address, terminal_id=host.terminal_id, acquirer_id=host.acquirer_id,
                    stans=StanCounter(config.path(host.state)), timeout_s=host.timeout_s,
                    reversal_timeout_s=host.reversal_timeout_s, **kwargs)
@@ -77,7 +107,7 @@ class Iso8583Client(HostLink):
             finally:
                 self._sock = None
 
-    def _connection(self) -> socket.socket:
+    def _connection(self, deadline: float) -> socket.socket:
         sock = self._sock
         if sock is not None:
             readable, _, _ = select.select([sock], [], [], 0)
@@ -87,17 +117,21 @@ class Iso8583Client(HostLink):
                 sock = None
         if sock is None:
             try:
-                sock = socket.create_connection(self._endpoint, timeout=self.timeout_s)
-            except OSError as exc:
+                sock = socket.create_connection(self._endpoint,
+                                                timeout=max(deadline - time.monotonic(), 0.001))
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if self._tls is not None:
+                    sock = self._tls.wrap_socket(sock, server_hostname=self._endpoint[0])
+            except (OSError, ssl.SSLError) as exc:
                 raise HostUnavailable(f"bank host {self.address} unreachable: {exc}; check the "
-                                      "network and [host] address") from exc
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                                      "network, [host] address and the TLS files") from exc
             self._sock = sock
         return sock
 
     def _exchange(self, doc: dict[str, Any], *, financial: bool, retry: bool = True,
                   timeout_s: float | None = None) -> dict[str, Any]:
-        """Send one request and return its answer (matched by STAN and response type).
+        """Send one request and return its answer (matched by STAN and response type), all
+        within `timeout_s`: connecting, sending and every recv share that one deadline.
         Non-financial requests are sent once more on a fresh connection unless `retry` is off."""
         timeout_s = timeout_s or self.timeout_s
         now = self._clock()
@@ -112,14 +146,17 @@ class Iso8583Client(HostLink):
             raise HostMalformed(f"request {mti} could not be encoded: {exc}") from exc
         attempts = 2 if retry and not financial else 1
         with self._lock:
+            deadline = time.monotonic() + timeout_s
             for attempt in range(attempts):
-                sock = self._connection()
+                last = attempt == attempts - 1
                 try:
+                    sock = self._connection(deadline)
+                    sock.settimeout(max(deadline - time.monotonic(), 0.001))
                     send_frame(sock, raw)
-                    return self._await(sock, mti, stan, time.monotonic() + timeout_s)
+                    return self._await(sock, mti, stan, deadline)
                 except (socket.timeout, TimeoutError) as exc:
                     self._disconnect()
-                    if financial or attempt == attempts - 1:
+                    if financial or last or time.monotonic() >= deadline:
                         raise HostTimeout(f"bank host {self.address} did not answer {mti} STAN "
                                           f"{stan} within {timeout_s:g} s") from exc
                 except (FrameError, OSError) as exc:
@@ -127,7 +164,7 @@ class Iso8583Client(HostLink):
                     if financial:
                         raise HostTimeout(f"connection to bank host {self.address} lost while "
                                           f"waiting for {mti} STAN {stan}") from exc
-                    if attempt == attempts - 1:
+                    if last:
                         raise HostUnavailable(f"bank host {self.address} closed the connection:"
                                               f" {exc}") from exc
         raise AssertionError("unreachable")
@@ -138,14 +175,13 @@ class Iso8583Client(HostLink):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise socket.timeout("deadline passed")
-            sock.settimeout(remaining)
-            raw = read_frame(sock)
+            raw = read_frame(sock, deadline)
             try:
                 reply = self._dialect.decode(raw)
-            except Exception as exc:
+            except WireError as exc:
                 self._disconnect()
                 raise HostMalformed(f"bank host {self.address} sent an unreadable answer to "
-                                    f"{mti} STAN {stan}") from exc
+                                    f"{mti} STAN {stan}: {exc}") from None
             if reply.get("t") == expected and reply.get("11") == stan:
                 log.debug("%s STAN %s -> %s %s", mti, stan, reply.get("t"), reply.get("39"))
                 return reply
@@ -158,10 +194,15 @@ class Iso8583Client(HostLink):
             doc["48"] = json.dumps(extra, ensure_ascii=False)
         reply = self._exchange(doc, financial=False)
         self._raise_for(reply)
+        if "62" not in reply:
+            raise HostMalformed(f"bank host {self.address} answer to {name} has no data")
+        return self._json(reply)
+
+    def _json(self, reply: dict[str, Any]) -> Any:
         try:
-            return json.loads(reply["62"])
-        except (KeyError, json.JSONDecodeError) as exc:
-            raise HostMalformed(f"bank host {self.address} answer to {name} has no data") from exc
+            return loads(reply.get("62"))
+        except WireError as exc:
+            raise HostMalformed(f"bank host {self.address} field 62: {exc}") from None
 
     def _raise_for(self, reply: dict[str, Any]) -> None:
         code = reply.get("39", "")
@@ -179,8 +220,8 @@ class Iso8583Client(HostLink):
     def _model(self, tp: Any, data: Any) -> Any:
         try:
             return from_wire(tp, data)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise HostMalformed(f"bank host answer does not fit {tp}: {exc}") from exc
+        except (KeyError, TypeError, ValueError, RecursionError) as exc:
+            raise HostMalformed(f"bank host answer does not fit {tp}: {exc}") from None
 
     # -- HostLink -----------------------------------------------------------------------------
     def identify_card(self, pan: str, pan_sequence: str | None = None) -> CardIdentity:
@@ -207,9 +248,10 @@ class Iso8583Client(HostLink):
             data = self._inquiry("statement", {"102": account_id},
                                  {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
                                   "page": page, "page_size": STATEMENT_PAGE})
-            part = self._model(Statement, data.get("statement", {}))
+            page_data = self._model(StatementPage, data)
+            part = page_data.statement
             lines += part.lines
-            if len(lines) >= int(data.get("total", 0)) or not part.lines:
+            if len(lines) >= page_data.total or not part.lines:
                 break
             page += 1
         return Statement(part.account, part.date_from, part.date_to, part.opening_fen,
@@ -230,7 +272,7 @@ class Iso8583Client(HostLink):
 
     def fee(self, amount_fen: int, to_account_number: str) -> int:
         data = self._inquiry("fee", {"4": f"{amount_fen:012d}", "103": to_account_number})
-        return int(data["fee_fen"])
+        return self._model(FeeQuote, data).fee_fen
 
     def report_lost(self, pan: str, id_number: str) -> LossReport:
         return self._model(LossReport, self._inquiry("report_lost", {"2": pan},
@@ -242,19 +284,18 @@ class Iso8583Client(HostLink):
                "4": f"{request.amount_fen:012d}", "11": f"{request.stan:06d}", "49": "156",
                "102": request.from_account_id, "103": request.to_account_number,
                "48": json.dumps({"to_name": request.to_name, "kind": request.kind.value,
-                                 "memo": request.memo}, ensure_ascii=False)}
+                                 "memo": request.memo, "auth_ref": request.auth_ref},
+                                ensure_ascii=False)}
         reply = self._exchange(doc, financial=True)
         code = reply.get("39", "")
-        fee_text = reply.get("28", "D00000000")
-        try:
-            fee = int(fee_text[1:])
-        except ValueError as exc:
-            raise HostMalformed(f"bank host fee field {fee_text!r} unreadable") from exc
+        fee = int(reply.get("28", "D00000000")[1:])   # the dialect checked it is D + 8 digits
         if code == "00":
             if not reply.get("37"):
                 raise HostMalformed("approved transfer without a retrieval reference number")
             return TransferResult(TransferOutcome.APPROVED, reply["37"], fee, "", request.stan)
-        reason = self._dialect.reason_for(code) or "host_malformed"
+        reason = self._dialect.reason_for(code)
+        if not reason:
+            raise HostMalformed(f"bank host answered a transfer with response code {code!r}")
         return TransferResult(TransferOutcome.DECLINED, reply.get("37", ""), 0, reason,
                               request.stan)
 
@@ -269,14 +310,11 @@ class Iso8583Client(HostLink):
         reply = self._exchange(doc, financial=False, retry=False,
                                timeout_s=self.reversal_timeout_s)
         self._raise_for(reply)
-        try:
-            return bool(json.loads(reply.get("62") or "{}").get("reversed", False))
-        except json.JSONDecodeError as exc:
-            raise HostMalformed("reversal answer unreadable") from exc
+        return self._model(ReversalAnswer, self._json(reply)).reversed
 
     def settlement(self, terminal_id: str, day: dt.date) -> SettlementTotals:
         doc = {"t": self._dialect.message_types["settlement"],
                "48": json.dumps({"day": day.isoformat()})}
         reply = self._exchange(doc, financial=False)
         self._raise_for(reply)
-        return self._model(SettlementTotals, json.loads(reply.get("62") or "{}"))
+        return self._model(SettlementTotals, self._json(reply))

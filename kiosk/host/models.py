@@ -8,6 +8,13 @@ from enum import Enum
 from kiosk.privacy import mask_name, mask_number
 
 
+def _at_least(low: int, **values: int) -> None:
+    """Range check for figures that arrive from the host (a negative fee is never valid)."""
+    for name, value in values.items():
+        if value < low:
+            raise ValueError(f"{name} below {low}")
+
+
 class TransferKind(str, Enum):
     OWN = "own"            # between the customer's own accounts
     INTRABANK = "intrabank"  # another customer of this bank
@@ -40,6 +47,10 @@ class PinResult:
     ok: bool
     tries_left: int
     locked: bool = False
+    auth_ref: str = field(default="", repr=False)   # the host's proof of the PIN, for transfers
+
+    def __post_init__(self) -> None:
+        _at_least(0, tries_left=self.tries_left)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,9 @@ class TransactionPage:
     page: int
     page_size: int
     total: int
+
+    def __post_init__(self) -> None:
+        _at_least(0, page=self.page, page_size=self.page_size, total=self.total)
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,10 @@ class Limits:
     per_day_fen: int
     used_today_fen: int
 
+    def __post_init__(self) -> None:
+        _at_least(0, per_transaction_fen=self.per_transaction_fen,
+                  per_day_fen=self.per_day_fen, used_today_fen=self.used_today_fen)
+
 
 @dataclass(frozen=True)
 class FeeSchedule:
@@ -118,6 +136,12 @@ class FeeSchedule:
     rate_bp: int
     min_fen: int
     max_fen: int
+
+    def __post_init__(self) -> None:
+        _at_least(0, rate_bp=self.rate_bp, min_fen=self.min_fen)
+        _at_least(self.min_fen, max_fen=self.max_fen)
+        if self.rate_bp > 10_000:
+            raise ValueError("a fee rate above 100 %")
 
     @property
     def free(self) -> bool:
@@ -142,6 +166,7 @@ class TransferRequest:
     amount_fen: int
     kind: TransferKind
     memo: str = ""
+    auth_ref: str = field(default="", repr=False)   # PinResult.auth_ref of this card's PIN
 
 
 @dataclass(frozen=True)
@@ -175,6 +200,9 @@ class KindTotals:
     count: int = 0
     amount_fen: int = 0
     fee_fen: int = 0
+
+    def __post_init__(self) -> None:
+        _at_least(0, count=self.count, amount_fen=self.amount_fen, fee_fen=self.fee_fen)
 
 
 @dataclass(frozen=True)

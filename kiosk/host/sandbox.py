@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import secrets
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ PER_TRANSACTION_FEN = 10_000_000   # ¥100,000
 PER_DAY_FEN = 20_000_000           # ¥200,000
 LOSS_REPORT_DAYS = 5               # a temporary loss report lapses after five days
 IDEMPOTENCY_DAYS = 2               # how long a STAN's answer is repeated / reversible
+AUTH_REF_TTL = dt.timedelta(minutes=30)   # a verified PIN authorises transfers this long
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL,
@@ -66,12 +68,14 @@ CREATE TABLE IF NOT EXISTS transfer_payees (entry_id INTEGER PRIMARY KEY,
     customer_id TEXT NOT NULL, payee_account_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS transfer_payees_customer ON transfer_payees (customer_id, entry_id);
 CREATE INDEX IF NOT EXISTS requests_entry ON requests (entry_id);
+CREATE TABLE IF NOT EXISTS pin_sessions (auth_ref TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
+    terminal_id TEXT, issued_at TEXT NOT NULL);
 """
 
 _CARD_STATUS_REASONS = {"lost": "card_lost", "expired": "card_expired", "blocked": "card_blocked"}
 
 _TABLES = ("customers", "accounts", "cards", "entries", "postings", "requests", "loss_reports",
-           "meta", "transfer_payees")
+           "meta", "transfer_payees", "pin_sessions")
 
 
 def _now() -> dt.datetime:
@@ -141,27 +145,32 @@ class SandboxBank(HostLink):
                 conn.execute("INSERT INTO accounts (account_id, number, kind, holder_name, "
                              "bank_name) VALUES (?, ?, 'external', ?, ?)",
                              ("X" + number[-6:], number, name, bank))
+            # Account ids are random (a seed label like A0001 stays in the seed data): knowing
+            # one customer's id says nothing about the next.
+            ids = {acc.account_id: "A" + secrets.token_hex(10).upper()
+                   for cust in data.CUSTOMERS for acc in cust.accounts}
             for cust in data.CUSTOMERS:
                 conn.execute("INSERT INTO customers VALUES (?, ?, ?, ?)",
                              (cust.customer_id, cust.name, cust.id_number, int(cust.vip)))
                 for acc in cust.accounts:
+                    account_id = ids[acc.account_id]
                     conn.execute("INSERT INTO accounts (account_id, number, customer_id, kind, "
                                  "holder_name, bank_name, credit_limit_fen) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 (acc.account_id, acc.number, cust.customer_id, acc.kind,
+                                 (account_id, acc.number, cust.customer_id, acc.kind,
                                   cust.name, data.BANK_NAME, acc.credit_limit_fen))
                     history = [h for h in data.HISTORY if h[1] == acc.account_id]
                     opening = acc.balance_fen - sum(h[2] for h in history)
                     if opening:
                         self._post(conn, now - dt.timedelta(days=60), "opening", "开户存入",
-                                   [(acc.account_id, opening, ""), (data.EQUITY, -opening, "")])
-                    for days, account_id, amount, text in history:
+                                   [(account_id, opening, ""), (data.EQUITY, -opening, "")])
+                    for days, _, amount, text in history:
                         self._post(conn, now - dt.timedelta(days=days), "history", text,
                                    [(account_id, amount, ""), (data.EQUITY, -amount, "")])
                 for card in cust.cards:
                     salt = os.urandom(8).hex()
                     conn.execute("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (card.pan, cust.customer_id, card.account_id, card.status,
+                                 (card.pan, cust.customer_id, ids[card.account_id], card.status,
                                   card.expires, pin_hash(data.TEST_PIN, salt), salt,
                                   0 if card.pin_locked else self._max_tries))
         log.info("sandbox bank seeded at %s", self.path)
@@ -229,9 +238,14 @@ class SandboxBank(HostLink):
             status, _, _, _, customer_id, name, vip, _, _ = self._card(conn, pan)
         return CardIdentity(Customer(customer_id, name, bool(vip)), mask_number(pan), status)
 
-    def verify_pin(self, pan: str, pin_block: bytes) -> PinResult:
+    def verify_pin(self, pan: str, pin_block: bytes, *,
+                   terminal_id: str | None = None) -> PinResult:
+        """A correct PIN gets an authorisation reference that a transfer from the card
+        holder's accounts must carry (within AUTH_REF_TTL; bound to `terminal_id` if given)."""
+        now = self._clock()
+        auth_ref = ""
         with self._txn(write=True) as conn:
-            status, digest, salt, tries, *_ = self._card(conn, pan)
+            status, digest, salt, tries, customer_id, *_ = self._card(conn, pan)
             if status != "active":
                 raise HostDeclined(f"card {mask_number(pan)} is {status}",
                                    _CARD_STATUS_REASONS.get(status, "card_blocked"))
@@ -243,9 +257,15 @@ class SandboxBank(HostLink):
                 raise HostMalformed(f"PIN block for card {mask_number(pan)} unusable: {exc}") from exc
             tries = self._max_tries if ok else tries - 1
             conn.execute("UPDATE cards SET pin_tries_left = ? WHERE pan = ?", (tries, pan))
+            if ok:
+                auth_ref = secrets.token_hex(16)
+                conn.execute("DELETE FROM pin_sessions WHERE issued_at < ?",
+                             ((now - AUTH_REF_TTL).isoformat(),))
+                conn.execute("INSERT INTO pin_sessions VALUES (?, ?, ?, ?)",
+                             (auth_ref, customer_id, terminal_id, now.isoformat()))
         log.info("PIN check for %s: %s, %d tries left", mask_number(pan),
                  "ok" if ok else "wrong", tries)
-        return PinResult(ok, tries, locked=tries <= 0)
+        return PinResult(ok, tries, locked=tries <= 0, auth_ref=auth_ref)
 
     # -- accounts, history --------------------------------------------------------------------
     @staticmethod
@@ -258,7 +278,7 @@ class SandboxBank(HostLink):
         with self._txn() as conn:
             customer_id = self._card(conn, pan)[4]
             rows = conn.execute("SELECT account_id, number, kind, balance_fen, credit_limit_fen "
-                                "FROM accounts WHERE customer_id = ? ORDER BY account_id",
+                                "FROM accounts WHERE customer_id = ? ORDER BY rowid",
                                 (customer_id,)).fetchall()
         return [self._account(r) for r in rows]
 
@@ -407,6 +427,7 @@ class SandboxBank(HostLink):
         src_id, src_number, src_kind, balance, _ = self._require_account(conn, request.from_account_id)
         src_customer = conn.execute("SELECT customer_id FROM accounts WHERE account_id = ?",
                                     (src_id,)).fetchone()[0]
+        self._check_authorised(conn, request, src_customer)
         if src_kind == "credit":
             raise HostDeclined("transfers from a credit card account are not allowed",
                                "not_permitted")
@@ -437,6 +458,16 @@ class SandboxBank(HostLink):
         if fee:
             legs += [(src_id, -fee, "手续费"), (data.FEES, fee, mask_number(src_number))]
         return kind, fee, legs, (src_customer, dst_id)
+
+    def _check_authorised(self, conn, request: TransferRequest, customer_id: str) -> None:
+        """The same customer's PIN was verified (at this terminal, if the host saw it)."""
+        row = conn.execute("SELECT customer_id, terminal_id, issued_at FROM pin_sessions "
+                           "WHERE auth_ref = ?", (request.auth_ref,)).fetchone()
+        if (row is None or row[0] != customer_id
+                or row[1] not in (None, request.terminal_id)
+                or dt.datetime.fromisoformat(row[2]) < self._clock() - AUTH_REF_TTL):
+            raise HostDeclined("transfer without a verified PIN for this card",
+                               "not_permitted")
 
     @staticmethod
     def _request(conn: sqlite3.Connection, terminal_id: str, stan: int,
@@ -526,6 +557,12 @@ class SandboxBank(HostLink):
                                         "stan, day HAVING COUNT(*) > 1"):
                 problems.append(f"STAN {stan} posted {n} times")
         return problems
+
+    def account_ids(self) -> dict[str, str]:
+        """Account number -> the bank's (random) account id, for customers' accounts."""
+        with self._txn() as conn:
+            return dict(conn.execute("SELECT number, account_id FROM accounts "
+                                     "WHERE customer_id IS NOT NULL").fetchall())
 
     def request_outcomes(self, terminal_id: str) -> dict[int, str]:
         with self._txn() as conn:

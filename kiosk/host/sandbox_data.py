@@ -10,6 +10,9 @@ from dataclasses import dataclass
 BANK_NAME = "示例银行"  # the same bank as the kiosk's default [kiosk] bank_name
 TEST_PIN = "123456"
 
+# The branch's kiosks the bank serves (ISO 8583 field 41; with TLS, each certificate's name).
+TERMINALS = tuple(f"KSK{n:05d}" for n in range(1, 10))
+
 # Internal ledger accounts (no customer): every posting has its opposite leg in one of these or
 # in a customer account, so the sum of all balances is always zero.
 EQUITY = "BANK-EQUITY"            # funds the opening balances
@@ -20,7 +23,7 @@ INTERNAL_ACCOUNTS = (EQUITY, FEES, CLEARING)
 
 @dataclass(frozen=True)
 class SeedAccount:
-    account_id: str
+    account_id: str         # a label within the seed data; the bank gives each a random id
     number: str
     kind: str               # debit, savings, credit
     balance_fen: int        # balance after the seeded history

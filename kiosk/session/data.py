@@ -17,6 +17,7 @@ class CustomerData:
     card_identity: Any = None          # kiosk.host.models.CardIdentity
     card_present: bool = False
     pin_verified: bool = False
+    auth_ref: str = field(default="", repr=False)   # the host's proof of the PIN, for transfers
     pin_tries_left: int | None = None
     pin_digits: bytearray = field(default_factory=bytearray)
     # ID card

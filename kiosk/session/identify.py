@@ -241,6 +241,7 @@ class Identification:
         data.pin_tries_left = result.tries_left
         if result.ok:
             data.pin_verified = True
+            data.auth_ref = result.auth_ref
             self.s.journal("pin_verified", card=mask_number(data.pan))
             self._done()
         elif result.locked or result.tries_left <= 0:

@@ -204,7 +204,8 @@ class TransferFlow(AccountsMixin, Flow):
         same_bank = getattr(self.data.payee_check, "same_bank", False)
         kind = TransferKind.INTRABANK if same_bank else TransferKind.INTERBANK
         return TransferOrder(self.data.pan, self.account.account_id, self.data.payee_account,
-                             self.data.payee_name, amount, kind, saved_payee=self.saved_payee)
+                             self.data.payee_name, amount, kind, saved_payee=self.saved_payee,
+                             auth_ref=self.data.auth_ref)
 
     # -- anti-fraud warning, confirmation ----------------------------------------------------
     def warn(self) -> None:

@@ -10,6 +10,7 @@ from kiosk.config import load_config
 from kiosk.core import KioskCore
 from kiosk.host.models import TransferKind
 from kiosk.transfers import TransferOrder
+from tests.helpers import pin_verified
 
 PAN = "6222020000000000018"          # 测试甲 in the sandbox bank
 PAYEE = ("6222020000000000034", "测试丙")
@@ -34,13 +35,11 @@ def core(tmp_path):
     kiosk.stop()
 
 
-def order(amount_fen: int) -> TransferOrder:
-    account = "A0001"
-    return TransferOrder(PAN, account, PAYEE[0], PAYEE[1], amount_fen, TransferKind.INTRABANK)
-
-
 def send(core: KioskCore, amount_fen: int):
-    return core.transfers.transfer(order(amount_fen), fraud_warning_acknowledged=True,
+    order = TransferOrder(PAN, core.host.accounts(PAN)[0].account_id, PAYEE[0], PAYEE[1],
+                          amount_fen, TransferKind.INTRABANK,
+                          auth_ref=pin_verified(core.host, PAN, core.config.host.terminal_key_hex))
+    return core.transfers.transfer(order, fraud_warning_acknowledged=True,
                                    new_payee_acknowledged=True)
 
 

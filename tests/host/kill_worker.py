@@ -24,22 +24,29 @@ from kiosk.config import load_config  # noqa: E402
 from kiosk.host.iso8583_client import Iso8583Client  # noqa: E402
 from kiosk.host.models import TransferKind  # noqa: E402
 from kiosk.host.sandbox import SandboxBank  # noqa: E402
+from kiosk.host.sandbox_data import TEST_PIN  # noqa: E402
 from kiosk.journal import Journal  # noqa: E402
+from kiosk.pin_block import encrypt_pin_block  # noqa: E402
 from kiosk.risk import TransferRefused  # noqa: E402
 from kiosk.transfers import TransferOrder, TransferService  # noqa: E402
 
-# (card, from account, payee number, payee name, kind): money flows both ways between 甲 and 丙.
+# (card, from account number, payee number, payee name, kind): money flows both ways between
+# 甲 and 丙.
 ROUTES = (
-    ("6222020000000000018", "A0001", "6222020000000000034", "测试丙", TransferKind.INTRABANK),
-    ("6222020000000000018", "A0001", "6222020000000100016", "测试甲", TransferKind.OWN),
-    ("6222020000000000018", "A0001", "6217000000000000012", "张测试", TransferKind.INTERBANK),
-    ("6222020000000000034", "A0004", "6222020000000000018", "测试甲", TransferKind.INTRABANK),
+    ("6222020000000000018", "6222020000000000018", "6222020000000000034", "测试丙",
+     TransferKind.INTRABANK),
+    ("6222020000000000018", "6222020000000000018", "6222020000000100016", "测试甲",
+     TransferKind.OWN),
+    ("6222020000000000018", "6222020000000000018", "6217000000000000012", "张测试",
+     TransferKind.INTERBANK),
+    ("6222020000000000034", "6222020000000000034", "6222020000000000018", "测试甲",
+     TransferKind.INTRABANK),
 )
 
 
 def kiosk_config(folder: Path, iso: str | None):
     base = load_config()
-    host = replace(base.host, backend="iso8583" if iso else "sandbox",
+    host = replace(base.host, backend="iso8583" if iso else "sandbox", plaintext_demo=True,
                    address=iso or base.host.address, database=str(folder / "sandbox.db"),
                    state=str(folder / "host_state.db"), timeout_s=2.0, reversal_timeout_s=2.0)
     risk = replace(base.risk, daily_limit_fen=10 ** 12)
@@ -60,11 +67,17 @@ def work(config, seed: int, parent: int, ready_fd: int) -> None:
     service.recover()
     if not service.ready:
         os._exit(3)
+    bank = SandboxBank.from_config(config)   # the same database the ISO 8583 host serves
+    ids = bank.account_ids()
+    bank.close()
+    auth = {card: service.host.verify_pin(card, encrypt_pin_block(
+        TEST_PIN, card, config.host.terminal_key_hex)).auth_ref for card, *_ in ROUTES}
     os.write(ready_fd, b"r")
     rng = random.Random(seed)
     while os.getppid() == parent:   # never outlive the supervisor
         card, account, payee, name, kind = rng.choice(ROUTES)
-        order = TransferOrder(card, account, payee, name, rng.randrange(100, 30_000), kind)
+        order = TransferOrder(card, ids[account], payee, name, rng.randrange(100, 30_000), kind,
+                              auth_ref=auth[card])
         try:
             service.transfer(order, fraud_warning_acknowledged=True, new_payee_acknowledged=True)
         except TransferRefused:

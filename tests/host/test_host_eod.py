@@ -45,8 +45,9 @@ def test_balanced_day_counts_everything(service, journal, host, tmp_path):
 
 def test_transfer_missing_from_the_journal_is_a_difference(service, journal, bank):
     send(service, 10_000)
-    bank.transfer(TransferRequest(service.terminal_id, 990, "A0001", PAYEE_INTRA[0],
-                                  PAYEE_INTRA[1], 500, TransferKind.INTRABANK))
+    bank.transfer(TransferRequest(service.terminal_id, 990, service.card.account_id,
+                                  PAYEE_INTRA[0], PAYEE_INTRA[1], 500, TransferKind.INTRABANK,
+                                  auth_ref=service.card.auth_ref))
     report = build_report(journal, bank, service.terminal_id, TODAY)
     assert not report.balanced
     assert "STAN 000990 approved at the host, not in the journal" in report.differences
@@ -88,7 +89,8 @@ def test_host_serve_command_answers_over_iso8583(tmp_path, config):
     from kiosk.host.iso8583_client import Iso8583Client
     from kiosk.host.stan import StanCounter
     server = subprocess.Popen([sys.executable, "-m", "kiosk", "host", "serve", "--config",
-                               _toml(tmp_path), "--listen", "127.0.0.1:0"], cwd=REPO_ROOT,
+                               _toml(tmp_path), "--listen", "127.0.0.1:0", "--plaintext-demo"],
+                              cwd=REPO_ROOT,
                               stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     try:

@@ -37,11 +37,13 @@ def test_exchanges_are_journaled_with_outcome_and_masked_numbers(config, journal
         host.close()
 
 
-def test_timeout_reaches_customer_and_journal(config, bank, iso_server, journal):
-    iso = replace(config, host=replace(config.host, backend="iso8583", timeout_s=0.3,
+def test_timeout_reaches_customer_and_journal(config, bank, iso_server, journal, debit):
+    iso = replace(config, host=replace(config.host, backend="iso8583", plaintext_demo=True,
+                                       timeout_s=0.3,
                                        address="%s:%d" % iso_server.address))
     host = open_host(iso, journal)
     service = TransferService.from_config(iso, host, journal)
+    service.card = debit
     try:
         iso_server.inject("silence", "0100")
         iso_server.inject("silence", "0100")   # the client's one retry of an inquiry

@@ -20,7 +20,8 @@ from kiosk.transfers import CLOSING
 from .kill_worker import kiosk_config, open_service
 
 WORKER = Path(__file__).with_name("kill_worker.py")
-OPENING = {"A0001": 5_234_000, "A0002": 2_000_000, "A0004": 880_000}
+OPENING = {"6222020000000000018": 5_234_000, "6222020000000100016": 2_000_000,
+           "6222020000000000034": 880_000}   # by account number
 
 
 def run_supervisor(folder: Path, kills: int, seed: int, iso: str | None = None) -> dict:
@@ -51,10 +52,9 @@ def check_books(folder: Path) -> dict:
         assert {s for s, o in outcomes.items() if o == "approved"} == set(approved)
         assert all(outcomes.get(s) in ("reversed", "declined", None) for s in reversed_)
         # Balances follow from the journal's approved transfers and nothing else.
-        key_to_account = {service.risk.key(number): account for number, account in (
-            ("6222020000000000018", "A0001"), ("6222020000000100016", "A0002"),
-            ("6222020000000000034", "A0004"))}
-        expected = defaultdict(int, OPENING)
+        ids = bank.account_ids()
+        key_to_account = {service.risk.key(number): ids[number] for number in OPENING}
+        expected = defaultdict(int, {ids[number]: fen for number, fen in OPENING.items()})
         for row in approved.values():
             expected[row["from_account_id"]] -= row["amount_fen"] + row["fee_fen"]
             if row["payee_key"] in key_to_account:

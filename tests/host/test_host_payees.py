@@ -12,30 +12,31 @@ from kiosk.host.link import MAX_PAYEES, HostDeclined
 from kiosk.host.models import ReversalAdvice, TransferKind, TransferOutcome, TransferRequest
 from kiosk.privacy import mask_name, mask_number
 
-from .conftest import DEBIT_PAN, OWN_SAVINGS, PAYEE_INTER, PAYEE_INTRA
+from .conftest import DEBIT_PAN, OWN_SAVINGS, PAYEE_INTER, PAYEE_INTRA, paying
 
 T0_PAN = "6222020000000000034"    # 测试丙, account A0004
 
 
-def pay(host, config, stan, to, amount=1_000, account="A0001"):
+def pay(host, config, ids, stan, to, amount=1_000, account="A0001"):
     kind = TransferKind.INTERBANK if to == PAYEE_INTER else TransferKind.INTRABANK
-    return host.transfer(TransferRequest(config.host.terminal_id, stan, account, to[0], to[1],
-                                         amount, kind))
+    account_id, auth_ref = paying(host, config, ids, account)
+    return host.transfer(TransferRequest(config.host.terminal_id, stan, account_id, to[0], to[1],
+                                         amount, kind, auth_ref=auth_ref))
 
 
 def listed(host, pan=DEBIT_PAN):
     return [(p.account_number, p.name) for p in host.payees(pan)]
 
 
-def test_most_recent_first_each_once_from_any_of_the_customers_accounts(host, config):
+def test_most_recent_first_each_once_from_any_of_the_customers_accounts(host, config, ids):
     assert host.payees(DEBIT_PAN) == []
     for stan, to in enumerate([PAYEE_INTRA, PAYEE_INTER, PAYEE_INTRA], start=1):
-        assert pay(host, config, stan, to).outcome is TransferOutcome.APPROVED
+        assert pay(host, config, ids, stan, to).outcome is TransferOutcome.APPROVED
     assert listed(host) == [PAYEE_INTRA, PAYEE_INTER]
     # Paid from the savings account (no card): still this customer's payee. The card's own
     # account is never offered as a payee of itself.
-    pay(host, config, 4, OWN_SAVINGS, account="A0001")
-    pay(host, config, 5, ("6222020000000000018", "测试甲"), account="A0002")
+    pay(host, config, ids, 4, OWN_SAVINGS, account="A0001")
+    pay(host, config, ids, 5, ("6222020000000000018", "测试甲"), account="A0002")
     assert listed(host) == [OWN_SAVINGS, PAYEE_INTRA, PAYEE_INTER]
     first = host.payees(DEBIT_PAN)[1]
     assert (first.bank_name, first.name_masked, first.account_masked) == \
@@ -43,30 +44,32 @@ def test_most_recent_first_each_once_from_any_of_the_customers_accounts(host, co
     assert host.payees(DEBIT_PAN)[2].bank_name == "中国建设银行"
     # Another customer's list is their own.
     assert listed(host, T0_PAN) == []
-    pay(host, config, 6, ("6222020000000000018", "测试甲"), account="A0004")
+    pay(host, config, ids, 6, ("6222020000000000018", "测试甲"), account="A0004")
     assert listed(host, T0_PAN) == [("6222020000000000018", "测试甲")]
 
 
-def test_declined_and_reversed_transfers_leave_no_payee(host, config):
-    declined = pay(host, config, 1, PAYEE_INTER, amount=9_000_000)   # more than the balance
+def test_declined_and_reversed_transfers_leave_no_payee(host, config, ids):
+    declined = pay(host, config, ids, 1, PAYEE_INTER, amount=9_000_000)   # more than the balance
     assert declined.outcome is TransferOutcome.DECLINED
     assert host.payees(DEBIT_PAN) == []
-    pay(host, config, 2, PAYEE_INTRA)
-    pay(host, config, 3, PAYEE_INTER)
-    assert host.reverse(ReversalAdvice(config.host.terminal_id, 3, 1_000, "A0001", "0101120000"))
+    pay(host, config, ids, 2, PAYEE_INTRA)
+    pay(host, config, ids, 3, PAYEE_INTER)
+    assert host.reverse(ReversalAdvice(config.host.terminal_id, 3, 1_000, ids["A0001"],
+                                       "0101120000"))
     assert listed(host) == [PAYEE_INTRA]
 
 
-def test_at_most_ten_the_oldest_drop_off(host, config):
+def test_at_most_ten_the_oldest_drop_off(host, config, ids):
     others = [(acc.number, cust.name, TransferKind.INTRABANK)
               for cust in sandbox_data.CUSTOMERS for acc in cust.accounts
               if acc.account_id != "A0001"]
     others += [(number, name, TransferKind.INTERBANK)
                for number, name, _ in sandbox_data.EXTERNAL_ACCOUNTS]
     assert len(others) > MAX_PAYEES
+    account_id, auth_ref = paying(host, config, ids, "A0001")
     for stan, (number, name, kind) in enumerate(others, start=1):
-        result = host.transfer(TransferRequest(config.host.terminal_id, stan, "A0001", number,
-                                               name, 100, kind))
+        result = host.transfer(TransferRequest(config.host.terminal_id, stan, account_id, number,
+                                               name, 100, kind, auth_ref=auth_ref))
         assert result.outcome is TransferOutcome.APPROVED, result
     others = [(number, name) for number, name, _ in others]
     assert listed(host) == list(reversed(others))[:MAX_PAYEES]
@@ -78,10 +81,10 @@ def test_unknown_card_is_declined(host):
     assert err.value.reason == "card_unknown"
 
 
-def test_payees_journaled_and_logged_masked(host, config, journal, caplog):
+def test_payees_journaled_and_logged_masked(host, config, journal, caplog, ids):
     caplog.set_level(logging.DEBUG)
-    pay(host, config, 1, PAYEE_INTER)
-    pay(host, config, 2, PAYEE_INTRA)
+    pay(host, config, ids, 1, PAYEE_INTER)
+    pay(host, config, ids, 2, PAYEE_INTRA)
     journaled = JournaledHost(host, journal)
     payees = journaled.payees(DEBIT_PAN)
     shown = repr(payees) + str(payees)

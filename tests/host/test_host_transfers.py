@@ -15,12 +15,14 @@ from kiosk.transfers import TransferOrder, TransferService
 from .conftest import DEBIT_PAN, PAYEE_INTRA
 
 
-def order(amount, to=PAYEE_INTRA, kind=TransferKind.INTRABANK):
-    return TransferOrder(DEBIT_PAN, "A0001", to[0], to[1], amount, kind)
+def order(service, amount, to=PAYEE_INTRA, kind=TransferKind.INTRABANK):
+    card = service.card
+    return TransferOrder(card.pan, card.account_id, to[0], to[1], amount, kind,
+                         auth_ref=card.auth_ref)
 
 
 def send(service, amount, to=PAYEE_INTRA, kind=TransferKind.INTRABANK):
-    return service.transfer(order(amount, to, kind), fraud_warning_acknowledged=True,
+    return service.transfer(order(service, amount, to, kind), fraud_warning_acknowledged=True,
                             new_payee_acknowledged=True)
 
 
@@ -41,27 +43,28 @@ def test_approved_transfer_is_journaled_pending_then_approved(service, journal, 
 
 
 def test_fraud_warning_must_be_acknowledged(service, journal, bank):
-    assert FRAUD_WARNING in service.assess(order(100)).warnings
+    assert FRAUD_WARNING in service.assess(order(service, 100)).warnings
     with pytest.raises(TransferRefused) as err:
-        service.transfer(order(100), fraud_warning_acknowledged=False, new_payee_acknowledged=True)
+        service.transfer(order(service, 100), fraud_warning_acknowledged=False,
+                         new_payee_acknowledged=True)
     assert err.value.reason == "fraud_warning_not_acknowledged" and err.value.reason in REASONS
     assert [e.kind for e in journal.entries()][-1] == "transfer.refused"
     assert bank.request_outcomes("KSK00001") == {}
 
 
 def test_new_payee_warned_only_before_the_first_transfer(service):
-    assert NEW_PAYEE in service.assess(order(100)).warnings
+    assert NEW_PAYEE in service.assess(order(service, 100)).warnings
     with pytest.raises(TransferRefused) as err:
-        service.transfer(order(100), fraud_warning_acknowledged=True)
+        service.transfer(order(service, 100), fraud_warning_acknowledged=True)
     assert err.value.reason == "new_payee_not_acknowledged"
     send(service, 100)
-    assert NEW_PAYEE not in service.assess(order(100)).warnings
-    assert service.transfer(order(100), fraud_warning_acknowledged=True).outcome is \
+    assert NEW_PAYEE not in service.assess(order(service, 100)).warnings
+    assert service.transfer(order(service, 100), fraud_warning_acknowledged=True).outcome is \
         TransferOutcome.APPROVED
 
 
 def test_a_payee_from_the_banks_saved_list_is_no_stranger(service):
-    saved = replace(order(100), saved_payee=True)   # paid before, at another branch
+    saved = replace(order(service, 100), saved_payee=True)   # paid before, at another branch
     assert NEW_PAYEE not in service.assess(saved).warnings
     assert service.transfer(saved, fraud_warning_acknowledged=True).outcome is \
         TransferOutcome.APPROVED
@@ -94,12 +97,12 @@ def test_structuring_flag_reaches_staff_hook_and_journal(service, journal, bank)
                                             "structuring_count": 3})
     just_under = 19_000   # at least structuring_ratio (0.9) of the threshold
     for _ in range(2):
-        assert not service.assess(order(just_under)).flags
+        assert not service.assess(order(service, just_under)).flags
         send(service, just_under)
     assert service.flag_alerts == []
-    found = service.assess(order(just_under))
+    found = service.assess(order(service, just_under))
     assert STRUCTURING in found.flags and not found.hold
-    assert not service.assess(order(10_000)).flags   # well under: not counted
+    assert not service.assess(order(service, 10_000)).flags   # well under: not counted
     assert send(service, just_under).outcome is TransferOutcome.APPROVED  # flagged, not stopped
     assert [f.rule for f in service.flag_alerts] == [STRUCTURING]
     assert [e.kind for e in journal.entries(kind="risk.flagged")] == ["risk.flagged"]
@@ -114,14 +117,15 @@ def test_kiosk_daily_limit(service):
     assert err.value.reason == "daily_limit_exceeded"
 
 
-def test_transfers_refused_while_a_crashed_one_is_unresolved(config, bank, journal):
+def test_transfers_refused_while_a_crashed_one_is_unresolved(config, bank, journal, debit):
     down = Iso8583Client("127.0.0.1:9", terminal_id=config.host.terminal_id,
                          acquirer_id=config.host.acquirer_id,
                          stans=StanCounter(config.path(config.host.state)), timeout_s=0.3)
     svc = TransferService.from_config(config, down, journal)
+    svc.card = debit
     try:
         journal.record("transfer.pending", ref=svc.ref(700), transmitted_at="0101000000",
-                       **svc._fields(700, order(100)))   # left by a crash
+                       **svc._fields(700, order(svc, 100)))   # left by a crash
         report = svc.recover()
         assert report.still_open == 1 and not svc.ready
         with pytest.raises(TransferRefused) as err:
@@ -138,12 +142,13 @@ def test_transfers_refused_while_a_crashed_one_is_unresolved(config, bank, journ
 
 # -- host failures over ISO 8583 ---------------------------------------------------------------
 @pytest.fixture
-def iso_service(config, bank, iso_server, journal):
+def iso_service(config, bank, iso_server, journal, debit):
     client = Iso8583Client("%s:%d" % iso_server.address, terminal_id=config.host.terminal_id,
                            acquirer_id=config.host.acquirer_id,
                            stans=StanCounter(config.path(config.host.state)), timeout_s=0.3,
                            reversal_timeout_s=0.3)
     svc = TransferService.from_config(config, client, journal)
+    svc.card = debit
     svc.recover()
     yield svc
     svc.close()
@@ -166,7 +171,8 @@ def test_timeout_reverses_and_tells_the_customer(iso_service, iso_server, journa
     reversed_row = next(journal.entries(kind="transfer.reversed"))
     assert reversed_row.fields["host_reversed"] is applied
     assert bank.ledger_problems() == [] and journal.verify().ok
-    assert {a.account_id: a.balance_fen for a in bank.accounts(DEBIT_PAN)}["A0001"] == 5_234_000
+    assert {a.account_id: a.balance_fen for a in bank.accounts(DEBIT_PAN)}[
+        iso_service.card.account_id] == 5_234_000
 
 
 def test_unanswered_reversal_stays_pending_and_repeats_as_0421(iso_service, iso_server, journal,
@@ -196,11 +202,12 @@ def test_garbled_answer_is_host_malformed_and_reversed(iso_service, iso_server, 
     assert unknown.fields["reason"] == "host_malformed"
 
 
-def test_unreachable_host_is_declined_without_reversal(config, bank, journal):
+def test_unreachable_host_is_declined_without_reversal(config, bank, journal, debit):
     client = Iso8583Client("127.0.0.1:9", terminal_id=config.host.terminal_id,
                            acquirer_id=config.host.acquirer_id,
                            stans=StanCounter(config.path(config.host.state)), timeout_s=0.3)
     svc = TransferService.from_config(config, client, journal)
+    svc.card = debit
     try:
         svc.recover()
         result = send(svc, 5_000)
@@ -211,17 +218,19 @@ def test_unreachable_host_is_declined_without_reversal(config, bank, journal):
         client.close()
 
 
-def test_recovery_resolves_transfers_left_pending_by_a_crash(config, bank, journal):
+def test_recovery_resolves_transfers_left_pending_by_a_crash(config, bank, journal, debit):
     """A PENDING row with no answer (the kiosk died mid-transfer) is reversed at start-up."""
     svc = TransferService.from_config(config, bank, journal)
+    svc.card = debit
     svc.recover()
-    fields = svc._fields(900, order(4_000))
+    fields = svc._fields(900, order(svc, 4_000))
     journal.record("transfer.pending", ref=svc.ref(900), transmitted_at="0101000000", **fields)
     from kiosk.host.models import TransferRequest
-    bank.transfer(TransferRequest("KSK00001", 900, "A0001", PAYEE_INTRA[0], PAYEE_INTRA[1],
-                                  4_000, TransferKind.INTRABANK))
+    bank.transfer(TransferRequest("KSK00001", 900, debit.account_id, PAYEE_INTRA[0],
+                                  PAYEE_INTRA[1], 4_000, TransferKind.INTRABANK,
+                                  auth_ref=debit.auth_ref))
     journal.record("transfer.pending", ref=svc.ref(901), transmitted_at="0101000000",
-                   **svc._fields(901, order(6_000)))   # never reached the host
+                   **svc._fields(901, order(svc, 6_000)))   # never reached the host
     svc.close()
     again = TransferService.from_config(config, bank, journal)
     try:

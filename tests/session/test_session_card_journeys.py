@@ -68,7 +68,7 @@ def test_statement_preview_and_print(card_kiosk):
     kiosk.send("choose", period="this_year")
     preview = kiosk.step(Step.STATEMENT_PREVIEW)
     host = kiosk.core.host
-    statement = host.statement("A0001", *(__import__("datetime").date.fromisoformat(d)
+    statement = host.statement(host.accounts("6222020000000000018")[0].account_id, *(__import__("datetime").date.fromisoformat(d)
                                           for d in (preview.view["date_from"],
                                                     preview.view["date_to"])))
     assert preview.view["line_count"] == len(statement.lines)

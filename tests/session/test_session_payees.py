@@ -12,6 +12,7 @@ from kiosk.host.models import TransferKind, TransferOutcome
 from kiosk.host.sandbox import SandboxBank
 from kiosk.session.states import Step
 from kiosk.transfers import TransferOrder
+from tests.helpers import pin_verified
 
 pytestmark = pytest.mark.pcscd
 
@@ -22,9 +23,12 @@ LATEST = ("6222020000000000034", "测试丙", TransferKind.INTRABANK)   # accoun
 
 def paid_before(kiosk, *payees) -> None:
     """Earlier transfers from this card through the kiosk's transfer service (journal + host)."""
+    host = kiosk.core.host
+    account_id = host.accounts(PAN)[0].account_id
+    auth_ref = pin_verified(host, PAN, kiosk.core.config.host.terminal_key_hex)
     for number, name, kind in payees:
         result = kiosk.core.transfers.transfer(
-            TransferOrder(PAN, "A0001", number, name, 5_000, kind),
+            TransferOrder(PAN, account_id, number, name, 5_000, kind, auth_ref=auth_ref),
             fraud_warning_acknowledged=True, new_payee_acknowledged=True)
         assert result.outcome is TransferOutcome.APPROVED
 
@@ -99,7 +103,8 @@ def older_host(tmp_path):
 def test_host_without_payee_list_still_takes_a_new_payee(pcscd, older_host, harness_factory):
     host, port = older_host.address
     kiosk = harness_factory(chipcard=True,
-                            host=f'backend = "iso8583"\naddress = "{host}:{port}"\ntimeout_s = 2.0')
+                            host=f'backend = "iso8583"\naddress = "{host}:{port}"\ntimeout_s = 2.0'
+                                 '\nplaintext_demo = true')
     to_transfer(kiosk)
     entry = kiosk.step(Step.PAYEE_ENTRY)
     assert entry.view["problem"] == ""

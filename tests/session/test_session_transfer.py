@@ -11,6 +11,7 @@ from kiosk.host.sandbox import SandboxBank
 from kiosk.host.iso8583_server import Iso8583Server
 from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest
 from kiosk.session.states import Step
+from tests.helpers import pin_verified
 
 pytestmark = pytest.mark.pcscd
 
@@ -94,7 +95,8 @@ def test_insufficient_funds_offers_another_amount(card_kiosk):
     host, pan = kiosk.core.host, "6222020000000000034"
     spent = host.transfer(TransferRequest(TERMINAL, 901, host.accounts(pan)[0].account_id,
                                           "6222020000000000018", "测试甲", 100_000,
-                                          TransferKind.INTRABANK))
+                                          TransferKind.INTRABANK, auth_ref=pin_verified(
+                                              host, pan, kiosk.core.config.host.terminal_key_hex)))
     assert spent.outcome is TransferOutcome.APPROVED  # ...until money is spent elsewhere
     kiosk.send("confirm")
     result = kiosk.step(Step.TRANSFER_RESULT)
@@ -171,6 +173,7 @@ def test_host_timeout_on_a_transfer_is_reversed_never_resent(tmp_path, pcscd, is
                                                               harness_factory):
     host, port = iso_host.address
     kiosk = harness_factory(chipcard=True, host=f'backend = "iso8583"\naddress = "{host}:{port}"'
+                                                  f'\nplaintext_demo = true'
                                                   f'\ntimeout_s = 1.0\nreversal_timeout_s = 1.0')
     to_payee(kiosk)
     through_warning(kiosk)
