@@ -47,6 +47,7 @@ def test_relative_paths_resolve_against_the_file(tmp_path):
     ('[devices.camera]\nsymbologies = "QRCODE"\n', "devices.camera.symbologies", "an array of a string"),
     ('[host]\nbackend = "sandbox"\nmystery = 1\n', "host.mystery", "no such key"),
     ('[nonsense]\n', "nonsense", "no such key"),
+    ('[host]\nbackend = "iso8583"\n', "host.tls_cert", "mutual TLS"),
 ])
 def test_bad_values_are_refused_naming_file_key_found_and_expected(tmp_path, text, key, expected):
     path = write(tmp_path, text)
