@@ -1,5 +1,6 @@
 """Host link benchmark: prints transfer commit latency (p50/p99) in-process and over ISO 8583 on
-loopback, and the start-up recovery time with 10,000 journal rows.
+loopback (plain TCP as in the demo, and mutual TLS with a throw-away CA), and the start-up
+recovery time with 10,000 journal rows.
 
     .venv/bin/python bench/host.py [--transfers N] [--rows N]
 
@@ -25,16 +26,22 @@ from kiosk.config import load_config  # noqa: E402
 from kiosk.host.factory import open_host  # noqa: E402
 from kiosk.host.models import TransferKind  # noqa: E402
 from kiosk.journal import Journal  # noqa: E402
+from kiosk.pin_block import encrypt_pin_block  # noqa: E402
 from kiosk.transfers import TransferOrder, TransferService  # noqa: E402
+from tests.host.tls_ca import BankCA  # noqa: E402
+
+PAN = "6222020000000000018"
 
 PAYEES = (("6222020000000000034", "测试丙", TransferKind.INTRABANK),
           ("6217000000000000012", "张测试", TransferKind.INTERBANK))
 
 
-def config_in(folder: Path, backend: str = "sandbox", address: str = "127.0.0.1:8583"):
+def config_in(folder: Path, backend: str = "sandbox", address: str = "127.0.0.1:8583",
+              **tls: str):
     base = load_config()
     host = replace(base.host, backend=backend, address=address,
-                   database=str(folder / "sandbox.db"), state=str(folder / "host_state.db"))
+                   database=str(folder / "sandbox.db"), state=str(folder / "host_state.db"),
+                   plaintext_demo=not tls, **tls)
     return replace(base, host=host, risk=replace(base.risk, daily_limit_fen=10 ** 12),
                    journal=replace(base.journal, path=str(folder / "journal.db")))
 
@@ -49,10 +56,13 @@ def time_transfers(config, count: int) -> list[float]:
     journal = Journal.from_config(config)
     service = TransferService.from_config(config, host, journal)
     service.recover()
+    account_id = host.accounts(PAN)[0].account_id
+    auth_ref = host.verify_pin(PAN, encrypt_pin_block("123456", PAN,
+                                                      config.host.terminal_key_hex)).auth_ref
     timings = []
     for i in range(count):
         number, name, kind = PAYEES[i % len(PAYEES)]
-        order = TransferOrder("6222020000000000018", "A0001", number, name, 100 + i % 7, kind)
+        order = TransferOrder(PAN, account_id, number, name, 100 + i % 7, kind, auth_ref=auth_ref)
         started = time.perf_counter()
         service.transfer(order, fraud_warning_acknowledged=True, new_payee_acknowledged=True)
         timings.append(time.perf_counter() - started)
@@ -67,15 +77,25 @@ def report(label: str, timings: list[float]) -> None:
           f"p99 {percentile(timings, 0.99) * 1000:7.2f} ms")
 
 
-def bench_iso(folder: Path, count: int) -> list[float]:
+def bench_iso(folder: Path, count: int, tls: bool) -> list[float]:
     toml = folder / "serve.toml"
     toml.write_text(f'[host]\ndatabase = "{folder / "sandbox.db"}"\n')
+    if tls:
+        ca = BankCA(folder / "ca")
+        host_cert, host_key = ca.issue("bank-host", server=True)
+        cert, key = ca.issue("KSK00001")
+        flags = ["--tls-ca", str(ca.ca_path), "--tls-cert", str(host_cert), "--tls-key",
+                 str(host_key)]
+        client_tls = {"tls_ca": str(ca.ca_path), "tls_cert": str(cert), "tls_key": str(key)}
+    else:
+        flags, client_tls = ["--plaintext-demo"], {}
     server = subprocess.Popen([sys.executable, "-m", "kiosk", "host", "serve", "--config", str(toml),
-                               "--listen", "127.0.0.1:0"], cwd=ROOT, stdout=subprocess.PIPE,
-                              text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                               "--listen", "127.0.0.1:0", *flags], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         address = server.stdout.readline().split(" on ")[-1].strip()
-        return time_transfers(config_in(folder, "iso8583", address), count)
+        return time_transfers(config_in(folder, "iso8583", address, **client_tls), count)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -120,7 +140,9 @@ def main() -> None:
         report("transfer commit, in-process sandbox", time_transfers(config_in(Path(tmp)),
                                                                      args.transfers))
     with tempfile.TemporaryDirectory() as tmp:
-        report("transfer commit, ISO 8583 loopback", bench_iso(Path(tmp), args.transfers))
+        report("transfer commit, ISO 8583 loopback", bench_iso(Path(tmp), args.transfers, False))
+    with tempfile.TemporaryDirectory() as tmp:
+        report("transfer commit, ISO 8583 mutual TLS", bench_iso(Path(tmp), args.transfers, True))
     with tempfile.TemporaryDirectory() as tmp:
         elapsed, total, pending = bench_recovery(Path(tmp), args.rows, 10)
         print(f"start-up recovery, {total} journal rows, {pending} PENDING: "

@@ -65,6 +65,27 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
+def _stale(sock: socket.socket) -> bool:
+    """True if the peer closed or sent application data since the last answer. A TLS 1.3 host's
+    session tickets also make the socket readable; they are no reason to reconnect."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    if not isinstance(sock, ssl.SSLSocket):
+        return True
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        sock.recv(1)
+        return True         # data (a late answer) or b"" (closed)
+    except ssl.SSLWantReadError:
+        return False        # only TLS records of its own
+    except OSError:
+        return True
+    finally:
+        sock.settimeout(timeout)
+
+
 class Iso8583Client(HostLink):
     def __init__(self, address: str, *, terminal_id: str, acquirer_id: str, stans: StanCounter,
                  timeout_s: float = 10.0, reversal_timeout_s: float = 5.0,
@@ -109,12 +130,10 @@ class Iso8583Client(HostLink):
 
     def _connection(self, deadline: float) -> socket.socket:
         sock = self._sock
-        if sock is not None:
-            readable, _, _ = select.select([sock], [], [], 0)
-            if readable:
-                # The peer closed, or late answers are waiting: start from a clean connection.
-                self._disconnect()
-                sock = None
+        if sock is not None and _stale(sock):
+            # The peer closed, or late answers are waiting: start from a clean connection.
+            self._disconnect()
+            sock = None
         if sock is None:
             try:
                 sock = socket.create_connection(self._endpoint,

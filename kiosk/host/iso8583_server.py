@@ -66,6 +66,7 @@ class Iso8583Server:
         self._faults: collections.deque[tuple[str, str]] = collections.deque()
         self._faults_lock = threading.Lock()
         self.received: collections.Counter[str] = collections.Counter()  # requests per MTI
+        self.accepted_connections = 0
         self.refused_connections = 0
         self.format_errors = 0
         self._peers: collections.Counter[str] = collections.Counter()
@@ -160,6 +161,7 @@ class Iso8583Server:
                 key = next(self._keys)
                 self._open[key] = sock
                 self._peers[peer] += 1
+                self.accepted_connections += 1
             else:
                 self.refused_connections += 1
         if not admitted:
