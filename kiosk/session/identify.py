@@ -240,8 +240,7 @@ class Identification:
         data = self.s.data
         data.pin_tries_left = result.tries_left
         if result.ok:
-            data.pin_verified = True
-            data.auth_ref = result.auth_ref
+            data.pin_verified, data.auth_ref = True, result.auth_ref   # the host's PIN proof
             self.s.journal("pin_verified", card=mask_number(data.pan))
             self._done()
         elif result.locked or result.tries_left <= 0:

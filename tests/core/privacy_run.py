@@ -18,6 +18,7 @@ from kiosk.core import KioskCore
 from kiosk.host.models import TransferKind
 from kiosk.logging_setup import configure_logging
 from kiosk.transfers import TransferOrder
+from tests.helpers import pin_verified
 
 PAN = "6222020000000000018"
 PAYEE = ("6222020000000000034", "测试丙")
@@ -49,9 +50,11 @@ def main(data_dir: Path) -> None:
     core = KioskCore(config)
     core.start()
     try:
+        account_id = core.host.accounts(PAN)[0].account_id
+        auth_ref = pin_verified(core.host, PAN, config.host.terminal_key_hex)
         for amount in (19_000, 19_000, 19_000, 25_000):
-            order = TransferOrder(PAN, "A0001", PAYEE[0], PAYEE[1], amount,
-                                  TransferKind.INTRABANK)
+            order = TransferOrder(PAN, account_id, PAYEE[0], PAYEE[1], amount,
+                                  TransferKind.INTRABANK, auth_ref=auth_ref)
             core.transfers.transfer(order, fraud_warning_acknowledged=True,
                                     new_payee_acknowledged=True)
         deadline = time.monotonic() + 10
