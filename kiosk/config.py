@@ -271,9 +271,9 @@ class HostSection:
     reversal_timeout_s: float = 5.0
     # Mutual TLS for the ISO 8583 link (PEM files): the bank CA, and this terminal's certificate
     # (common name = terminal_id) and key. Plain TCP only with plaintext_demo = true.
-    tls_ca: str = ""
-    tls_cert: str = ""
-    tls_key: str = ""
+    tls_ca: str = file_field()
+    tls_cert: str = file_field()
+    tls_key: str = file_field()
     plaintext_demo: bool = False
 
     def validate(self) -> tuple[str, str] | None:

@@ -79,6 +79,9 @@ def _production(config: KioskConfig, referenced: set[str]) -> list[tuple[str, ob
         if value and key not in referenced:
             found.append((key, HIDDEN, "a reference, credential:NAME (a file in "
                           "$CREDENTIALS_DIRECTORY) or env:NAME, not the secret itself"))
+    if config.host.plaintext_demo:
+        found.append(("host.plaintext_demo", True, "false: mutual TLS to the bank host (plain "
+                      "TCP only in the development profile)"))
     if config.host.terminal_key_hex.upper() in TEST_KEYS:
         found.append(("host.terminal_key_hex", HIDDEN,
                       "the branch's own terminal key, not the built-in test key"))

@@ -48,14 +48,17 @@ def site(tmp_path, monkeypatch):
                         "wecom-webhook": EXAMPLE_SECRETS["wecom-webhook"]}.items():
         (creds / name).write_text(value + "\n")
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
-    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    for name in ("ca.pem", "KSK00107.pem", "KSK00107.key"):
+        (tmp_path / name).write_text("-----BEGIN CERTIFICATE-----\n")
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
     tables = {
         "kiosk": {"profile": "production", "id": "KSK-0107", "bank_name": "浦江银行",
                   "bank_name_en": "Pujiang Bank", "data_dir": str(data)},
         "host": {"backend": "iso8583", "address": "10.20.30.40:8583",
-                 "terminal_key_hex": "credential:terminal-key"},
+                 "terminal_key_hex": "credential:terminal-key", "tls_ca": str(tmp_path / "ca.pem"),
+                 "tls_cert": str(tmp_path / "KSK00107.pem"),
+                 "tls_key": str(tmp_path / "KSK00107.key")},
         "fleet": {"enabled": True, "mqtt_url": "mqtts://mqtt.branch.example:8883",
                   "password": "credential:fleet-password", "tls_ca": str(tmp_path / "ca.pem")},
         "console": {"enabled": True, "listen": "192.168.10.20:8080",
@@ -106,6 +109,8 @@ CASES = [  # (case, key to set, value, or a credential to write; the key the ref
     ("broker URL not a URL", "fleet.mqtt_url", "mqtts//mqtt.branch.example", "fleet.mqtt_url"),
     ("broker URL with no host", "fleet.mqtt_url", "mqtt://:1883", "fleet.mqtt_url"),
     ("missing CA file", "fleet.tls_ca", "/etc/kiosk/no-such-ca.pem", "fleet.tls_ca"),
+    ("bank host over plain TCP", "host.plaintext_demo", True, "host.plaintext_demo"),
+    ("missing terminal certificate", "host.tls_cert", "/etc/kiosk/no-such.pem", "host.tls_cert"),
     ("kiosk id outside [A-Za-z0-9-]", "kiosk.id", "KSK/00+1", "kiosk.id"),
     ("data folder not writable", "kiosk.data_dir", "/proc/nope", "kiosk.data_dir"),
     ("data folder world-readable", "chmod:data", 0o755, "kiosk.data_dir"),
@@ -158,9 +163,13 @@ def _example_copy(tmp_path: Path) -> Path:
     """The shipped example with only the site's paths moved into tmp_path."""
     data = tmp_path / "data"
     (tmp_path / "fleet-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    (tmp_path / "tls").mkdir()
+    for name in ("bank-ca.pem", "KSK00107.pem", "KSK00107.key"):
+        (tmp_path / "tls" / name).write_text("-----BEGIN CERTIFICATE-----\n")
     text = PRODUCTION_EXAMPLE.read_text(encoding="utf-8")
     text = text.replace("/var/lib/kiosk", str(data)).replace("/etc/kiosk/fleet-ca.pem",
                                                              str(tmp_path / "fleet-ca.pem"))
+    text = text.replace("/etc/kiosk/tls", str(tmp_path / "tls"))
     path = tmp_path / "kiosk.toml"
     path.write_text(text, encoding="utf-8")
     return path
