@@ -85,6 +85,8 @@ class KioskApp(App):
         self.collector = IdleCollector()
         self.supervision = Supervision(ServiceNotifier.from_environment())
         self.voice = self._voice_guide(config)
+        from .accessible_keys import AccessibleKeys
+        self.accessible_keys = AccessibleKeys(self.send, self.voice)
         self._unsubscribe_voice: Callable[[], None] | None = None
 
     @staticmethod
@@ -218,7 +220,7 @@ class KioskApp(App):
         if key == 293:  # F12
             self.open_simulator()
             return True
-        return False
+        return self.accessible_keys.press(self.current_state, key, _codepoint)
 
     def open_simulator(self):
         if not self.simulator_enabled:

@@ -23,6 +23,7 @@ class SessionContext(Protocol):
     services: Services
     data: CustomerData          # the customer's data, wiped when their session ends
     elderly: bool
+    accessible: bool
     now: Now
     poll: Callable[[], None] | None  # refreshes a running job's progress, on the worker
 

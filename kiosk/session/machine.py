@@ -38,6 +38,7 @@ from .worker import Worker
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh_CN", "en")
+ACCESSIBLE_TIMEOUT_FACTOR = 2.0  # every timeout doubled in the accessible mode
 
 
 class Session:
@@ -50,6 +51,7 @@ class Session:
         self.data = CustomerData()
         self.language = config.ui.language
         self.elderly = False
+        self.accessible = False
         self.session_id = ""
         self.poll: Callable[[], None] | None = None  # progress of a running job, on tick()
         self.flow: Any = None                         # the service flow in hand
@@ -226,11 +228,13 @@ class Session:
 
     def _common(self) -> dict[str, Any]:
         return {"language": self.language, "elderly": self.elderly,
+                "accessible": self.accessible,
                 "page_size": self.page_size, "suggestion": self._suggestion}
 
     @property
     def _factor(self) -> float:
-        return self.config.ui.elderly_timeout_factor if self.elderly else 1.0
+        factor = self.config.ui.elderly_timeout_factor if self.elderly else 1.0
+        return max(factor, ACCESSIBLE_TIMEOUT_FACTOR) if self.accessible else factor
 
     def _prompt_more_time(self) -> None:
         before = self._engine.snapshot()
@@ -249,6 +253,13 @@ class Session:
                 return False
             self.language = language
             self._engine.reshow()
+            return True
+        if action == "accessible":
+            on = bool(args.get("on", True))
+            if on != self.accessible:
+                self.accessible = on
+                self.journal("session.accessible", on=on)
+                self._engine.reshow()
             return True
         if action == "dismiss_suggestion":
             if self._suggestion is None:
@@ -271,7 +282,7 @@ class Session:
             self.journal("session_start", elderly=self.elderly, language=self.language)
 
     def _show_attract(self) -> None:
-        self.elderly = False
+        self.elderly = self.accessible = False
         self.language = self.config.ui.language
         self.show(Step.ATTRACT, message_id="welcome", timeout=None,
                   on={"start": self._start, "elderly": self._set_elderly},

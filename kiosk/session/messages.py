@@ -204,6 +204,13 @@ DEFAULT_TEXT: dict[str, str] = {
     "voice_help_called": "A member of staff is on the way. Please wait here.",
     "voice_rating": "Please rate our service.",
     "voice_goodbye": "Thank you for visiting. Goodbye.",
+    "voice_accessible_on": "Spoken guidance is on. Press a number key to choose, the star key "
+                           "to hear this again, plus or minus for the volume.",
+    "voice_choice({n},{label})": "Press {n} for {label}.",
+    "voice_pin_keypad": "Type your PIN on the number keys; 5 has a raised dot. Press Enter "
+                        "when done. Nothing you type is shown or said.",
+    "choice_print_balance": "Print a balance slip",
+    "choice_finish": "Finish and take your card",
 }
 
 MESSAGE_IDS: tuple[str, ...] = tuple(DEFAULT_TEXT)

@@ -59,7 +59,7 @@ class Step(str, Enum):
 
 # Always accepted (except help/end on ATTRACT): call staff, end the session, switch language,
 # dismiss the suggestion.
-GLOBAL_ACTIONS = ("help", "end", "language", "dismiss_suggestion")
+GLOBAL_ACTIONS = ("help", "end", "language", "dismiss_suggestion", "accessible")
 
 # The steps shown only once a customer's session has ended (the session's data is wiped):
 # screens drop what they held of that customer.
@@ -170,6 +170,7 @@ class State:
     busy: bool = False
     language: str = "zh_CN"
     elderly: bool = False
+    accessible: bool = False    # spoken guidance, numbered choices, fixed PIN pad
     page_size: int = 6
     suggestion: dict[str, str] | None = None
     seconds_left: int | None = None

@@ -44,7 +44,6 @@ class VoiceGuide:
         self.player = player
         self.enabled = enabled          # from config: speak for everyone
         self.volume = volume
-        self.accessible = False         # the accessible mode of the current customer
         self.languages = languages
         self._now = now
         self._previous: Speech | None = None
@@ -77,12 +76,10 @@ class VoiceGuide:
 
     # -- input -----------------------------------------------------------------------------
     def speaking_for(self, state: State) -> bool:
-        return self.enabled or self.accessible or state.elderly
+        return self.enabled or state.accessible or state.elderly
 
     def on_state(self, state: State) -> None:
         """Session listener (any thread): remember the newest state for the worker."""
-        if state.step == Step.ATTRACT:
-            self.accessible = False      # the next customer starts without the mode
         with self._wake:
             self._latest = state
             self._wake.notify_all()
@@ -118,7 +115,7 @@ class VoiceGuide:
                 self.player.stop()
             self._previous = Speech((), state.language, ())
             return
-        speech = speech_for(state, accessible=self.accessible, previous=self._previous)
+        speech = speech_for(state, previous=self._previous)
         if speech is None:
             return
         self._previous = speech

@@ -13,6 +13,7 @@ from typing import Any
 from ..i18n import translate
 from ..session.states import State, Step
 from . import spoken
+from .choices import choices
 
 # The prompt said when a step comes up; "" when the state's own message says it all.
 STEP_PROMPT: dict[Step, str] = {
@@ -86,6 +87,8 @@ def _figures(state: State, accessible: bool) -> list[str]:
         return [_say(lang, "voice_last_try")]
     if state.step == Step.FRAUD_WARNING:
         return [_say(lang, w) for w in view.get("warnings", ())]
+    if state.step == Step.PIN and accessible:
+        return [_say(lang, "voice_pin_keypad")]
     if state.step == Step.ACCOUNTS and accessible:
         accounts = view.get("accounts") or []
         selected = view.get("selected") or 0
@@ -95,22 +98,32 @@ def _figures(state: State, accessible: bool) -> list[str]:
     return []
 
 
+def _choices(state: State) -> list[str]:
+    """The numbered choices read out in the accessible mode ("按1，开始办理。")."""
+    lang = state.language
+    return [_say(lang, "voice_choice({n},{label})", n=spoken.count(n, lang),
+                 label=_say(lang, c.label))
+            for n, c in enumerate(choices(state), start=1)]
+
+
 def _key(state: State) -> tuple[Any, ...]:
     """What makes a state worth saying again: not the countdown ticking or a re-render."""
     view = state.view
-    return (state.step, state.language, state.message_id, view.get("problem"),
+    return (state.step, state.language, state.accessible, state.message_id, view.get("problem"),
             view.get("outcome"), view.get("amount_fen") if state.step == Step.AMOUNT else None,
             view.get("task"), view.get("selected") if state.step == Step.ACCOUNTS else None)
 
 
-def speech_for(state: State, *, accessible: bool = False,
-               previous: Speech | None = None) -> Speech | None:
+def speech_for(state: State, *, previous: Speech | None = None) -> Speech | None:
     """The utterance for `state`, or None when it is the one already said (`previous`)."""
     key = _key(state)
     if previous is not None and previous.key == key:
         return None
-    lang = state.language
-    texts = [_say(lang, STEP_PROMPT.get(state.step, ""))]
+    lang, accessible = state.language, state.accessible
+    texts = []
+    if accessible and (previous is None or not previous.key or not previous.key[2]):
+        texts.append(_say(lang, "voice_accessible_on"))    # the mode has just been turned on
+    texts.append(_say(lang, STEP_PROMPT.get(state.step, "")))
     if state.step == Step.TRANSFER_RESULT:
         texts.append(_say(lang, TRANSFER_OUTCOME.get(state.view.get("outcome", ""), "")))
     if state.message_id and state.message_id != STEP_PROMPT.get(state.step):
@@ -121,6 +134,8 @@ def speech_for(state: State, *, accessible: bool = False,
     if state.step == Step.WORKING and state.view.get("task") and not state.message_id:
         texts.append(_say(lang, state.view["task"]))
     texts += _figures(state, accessible)
+    if accessible:
+        texts += _choices(state)
     texts = [t for t in texts if t]
     return Speech(key, lang, tuple(texts)) if texts else None
 

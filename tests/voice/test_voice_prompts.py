@@ -55,7 +55,8 @@ def test_a_balance_is_said_only_in_the_accessible_mode():
     state = State(Step.ACCOUNTS, language="zh_CN",
                   view={"accounts": [{"available_fen": 5234000}], "selected": 0})
     assert not any("五万" in t for t in speech_for(state).texts)
-    assert "可用余额：五万二千三百四十元。" in speech_for(state, accessible=True).texts
+    accessible = State(Step.ACCOUNTS, language="zh_CN", accessible=True, view=state.view)
+    assert "可用余额：五万二千三百四十元。" in speech_for(accessible).texts
 
 
 def test_a_repeat_of_the_same_state_is_not_said_again():

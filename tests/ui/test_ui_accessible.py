@@ -1,0 +1,127 @@
+"""The accessible mode from the attract screen: a whole journey (card, PIN, balance, statement
+printing, take the card) done with the keypad and the voice alone, never reading the screen."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kiosk.i18n import translate
+from kiosk.session.states import Step
+from kiosk.voice.guide import VoiceGuide
+from kiosk.voice.synth import SpeechCache
+
+pytestmark = [pytest.mark.pcscd, pytest.mark.ui]
+
+KEYS = {"*": (268, "*"), "enter": (13, ""), "escape": (27, "")}
+
+
+@pytest.fixture
+def listener(card_ui, tmp_path):
+    """The app with a voice guide of its own (off for sighted customers, as configured)."""
+    from screens.voice_player import KivyPlayer
+    ui = card_ui
+    old = ui.app.voice
+    guide = VoiceGuide(SpeechCache(tmp_path / "voice"), KivyPlayer(), enabled=False)
+    ui.app.detach()
+    ui.app.voice = ui.app.accessible_keys.voice = guide
+    ui.app.attach()
+    guide.start(warm_after_s=None)
+    yield ui, guide
+    guide.stop()
+    ui.app.detach()
+    ui.app.voice = ui.app.accessible_keys.voice = old
+    ui.app.attach()
+
+
+def press(ui, name: str) -> None:
+    from kivy.core.window import Window
+    key, char = KEYS[name] if name in KEYS else (ord(name), name)
+    Window.dispatch("on_key_down", key, 0, char, [])
+    ui.pump(2)
+
+
+def heard(guide, step_from: int = 0) -> list[str]:
+    return [text for said in guide.said[step_from:] for text in said.texts]
+
+
+def wait_heard(ui, guide, text: str, timeout: float = 15) -> None:
+    ui.wait(lambda: text in heard(guide), f"to hear {text!r}", timeout)
+
+
+def number_of(ui, guide, label_msgid: str) -> str:
+    """Which key the voice said to press for `label_msgid` (as a listener would learn it)."""
+    label = translate("zh_CN", label_msgid)
+    for text in reversed(heard(guide)):
+        if f"，{label}。" in text and text.startswith("按"):
+            return str(text[1:text.index("，")].translate(str.maketrans("一二三四五六七八九", "123456789")))
+    raise AssertionError(f"no choice {label!r} was read out: {heard(guide)[-6:]}")
+
+
+def test_a_blind_customer_checks_the_balance_prints_a_statement_and_takes_the_card(listener):
+    ui, guide = listener
+    ui.wait_step(Step.ATTRACT)
+    time.sleep(0.3)
+    assert guide.said == []                                  # silent for sighted customers
+    press(ui, "*")                                           # the keypad's star: accessible mode
+    wait_heard(ui, guide, translate("zh_CN", "voice_accessible_on"))
+    assert ui.session.state.accessible
+    press(ui, number_of(ui, guide, "Start"))
+    ui.wait_step(Step.MENU)
+    wait_heard(ui, guide, translate("zh_CN", "choose_service"))
+    press(ui, number_of(ui, guide, "service_balance"))
+    ui.wait_step(Step.IDENTIFY)
+    ui.emulator("chipcard").perform("insert_card", "unionpay_debit")
+    pin = ui.wait_step(Step.PIN)
+    wait_heard(ui, guide, translate("zh_CN", "voice_pin_keypad"))
+    assert pin.state.view["keys"] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]   # fixed, 5 in the middle
+    for digit in "123456":
+        press(ui, digit)
+    ui.wait(lambda: ui.session.state.view.get("entered") == 6, "six digits")
+    assert ui.session.state.view["masked"] == "" and "●" not in " ".join(ui.visible_texts())
+    press(ui, "enter")
+    ui.wait_step(Step.ACCOUNTS, timeout=20)
+    wait_heard(ui, guide, "可用余额：五万二千三百四十元。")         # 测试甲's available balance
+    press(ui, number_of(ui, guide, "Statement"))
+    ui.wait_step(Step.STATEMENT_PERIOD)
+    wait_heard(ui, guide, translate("zh_CN", "voice_statement_period"))
+    press(ui, number_of(ui, guide, "period_last_month"))
+    ui.wait_step(Step.STATEMENT_PREVIEW, timeout=20)
+    wait_heard(ui, guide, translate("zh_CN", "voice_statement_preview"))
+    press(ui, number_of(ui, guide, "Print statement"))
+    ui.wait(lambda: ui.session.state.step == Step.TAKE_ITEMS, "take your things", timeout=30)
+    ui.emulator("chipcard").perform("remove_card")
+    ui.wait(lambda: ui.session.state.view.get("items") == ["receipt"], "the card taken")
+    wait_heard(ui, guide, translate("zh_CN", "take_receipt"))
+    press(ui, number_of(ui, guide, "Done"))               # the receipt taken too
+    ui.wait(lambda: ui.session.state.step in (Step.RATING, Step.GOODBYE), "the end", timeout=15)
+    assert ui.emulator("printer").receipts(), "the statement was not printed"
+    said = heard(guide)
+    order = [translate("zh_CN", m) for m in ("voice_accessible_on", "choose_service",
+                                               "voice_pin_keypad", "voice_statement_period",
+                                               "voice_statement_preview")]
+    positions = [said.index(t) for t in order]
+    assert positions == sorted(positions)
+    assert not any(d in "".join(said) for d in ("123456", "一二三四五六"))
+    assert ui.session.config.ui.idle_timeout_s * 2 == ui.session.idle_timeout_s
+
+
+def test_holding_call_staff_turns_the_accessible_mode_on(card_ui):
+    ui = card_ui
+    ui.wait_step(Step.ATTRACT)
+    help_button = ui.app.root.ids.header.ids.help if hasattr(ui.app.root.ids, "header") else None
+    if help_button is None:
+        help_button = next(w for w in ui.widgets()
+                           if getattr(w, "text", None) == ui.tr("Call staff"))
+    from kivy.tests.common import UnitTestTouch
+    x, y = help_button.to_window(*help_button.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    deadline = time.monotonic() + 3
+    while not ui.session.state.accessible and time.monotonic() < deadline:
+        ui.pump()
+        time.sleep(0.05)
+    touch.touch_up()
+    ui.pump(2)
+    assert ui.session.state.accessible
+    assert ui.session.state.step == Step.ATTRACT             # no staff call on a long press
