@@ -22,6 +22,7 @@ class Supervision:
         from kivy.core.window import Window
         self._waiting = True
         Window.bind(on_flip=self._drawn)
+        Window.canvas.ask_update()  # a frame is drawn even if nothing else changes
 
     def _drawn(self, window, *_args) -> None:
         window.unbind(on_flip=self._drawn)
