@@ -54,7 +54,7 @@ class Device:
     """Base of every device kind. Thread-safe; listeners are called on the caller's thread."""
 
     kind: ClassVar[str] = "device"
-    status_defaults: ClassVar[dict[str, Enum]] = {"device": DeviceState.STARTING}
+    status_defaults: ClassVar[dict[str, Enum | str]] = {"device": DeviceState.STARTING}
 
     def __init__(self, name: str, *, port: str = "", timeout: float = DEFAULT_TIMEOUT_S):
         if timeout <= 0:
@@ -64,7 +64,8 @@ class Device:
         self.timeout = timeout
         self.log = logging.getLogger(type(self).__module__)
         self._lock = threading.RLock()
-        self._status: dict[str, str] = {k: v.value for k, v in self.status_defaults.items()}
+        self._status: dict[str, str] = {k: v.value if isinstance(v, Enum) else v
+                                        for k, v in self.status_defaults.items()}
         self._listeners: list[Listener] = []
 
     # -- capabilities and status -------------------------------------------------------

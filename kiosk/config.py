@@ -219,6 +219,7 @@ class CameraSection:
     repeat_window_s: float = 3.0  # the same code again within this time is not a new read
     preview_width: int = 640  # frames handed to the screen are downscaled to this; 0 = full
     timeout_s: float = 5.0
+    fourcc: str = "MJPG"  # pixel format asked of a V4L2 camera (the `format` status: granted)
     emulator: CameraEmulatorSection = field(default_factory=CameraEmulatorSection)
 
     def validate(self) -> tuple[str, str] | None:
@@ -228,6 +229,8 @@ class CameraSection:
             return "decode_width", "0 (full resolution) or a width in pixels up to 4096"
         if self.stale_after_s <= 0 or self.fps <= 0:
             return "stale_after_s", "a positive number of seconds (and fps above 0)"
+        if len(self.fourcc) != 4 or not self.fourcc.isascii():
+            return "fourcc", "a four-character pixel format such as MJPG or YUYV"
         return None
 
 

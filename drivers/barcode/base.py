@@ -93,7 +93,8 @@ class CameraDevice(_CodeInput):
     """
 
     kind: ClassVar[str] = "camera"
-    status_defaults = {"device": DeviceState.STARTING, "camera": Camera.UNKNOWN}
+    # format: what the source gives, e.g. "MJPG 1280x720 30fps" (free text; "" until opened)
+    status_defaults = {"device": DeviceState.STARTING, "camera": Camera.UNKNOWN, "format": ""}
 
     def close(self, state: DeviceState = DeviceState.OFFLINE) -> None:
         super().close(state)

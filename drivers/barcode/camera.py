@@ -8,9 +8,13 @@ Decode thread: runs the step's Decoder (its fast pass on every frame, its full-r
 fallback at most every FALLBACK_EVERY_S while nothing is found) and emits CodeReadEvent; it also keeps the found outline
 for the preview. `poll()` turns "no frame for stale_after_s" into camera=inoperative and a
 DeviceTimeout, which makes the device manager close and reopen the camera with back-off.
+A V4L2 camera (index or /dev path, best a stable /dev/v4l/by-id/... path) is asked for the
+configured pixel format (MJPG: 720p at 30 fps over USB 2, where raw YUYV gives ~10 fps), size
+and rate; the `format` status says what was granted ("MJPG 1280x720 30fps").
 """
 from __future__ import annotations
 
+import os
 import queue
 import statistics
 import threading
@@ -78,13 +82,17 @@ class CameraReader(CameraDevice):
                  fps: int = 30, stale_after_s: float = 3.0,
                  symbologies: Sequence[str] = ("QRCODE",), decode_width: int = 640,
                  roi: Region | None = None, repeat_window_s: float = DEFAULT_REPEAT_WINDOW_S,
-                 preview_width: int = 640, timeout: float = 5.0):
+                 preview_width: int = 640, timeout: float = 5.0, fourcc: str = "MJPG"):
         super().__init__(name, port=source, timeout=timeout, repeat_window_s=repeat_window_s)
         if fps <= 0 or stale_after_s <= 0:
             raise ValueError(f"{name}: fps and stale_after_s must be positive")
         self.source = source
         self.source_kind = source_kind(source)
+        if len(fourcc) != 4:
+            raise ValueError(f"{name}: a pixel format is four characters (MJPG, YUYV), "
+                             f"got {fourcc!r}")
         self.width, self.height, self.fps = width, height, fps
+        self.fourcc = fourcc
         self.stale_after_s = stale_after_s
         # Screens show the camera in a box; uploading full 720p frames costs the UI thread
         # ~12 ms a frame with software GL, a 640-wide copy made here a quarter of that.
@@ -112,7 +120,8 @@ class CameraReader(CameraDevice):
                    decode_width=section.decode_width,
                    roi=Region(*section.roi) if section.roi else None,
                    repeat_window_s=section.repeat_window_s,
-                   preview_width=section.preview_width, timeout=section.timeout_s)
+                   preview_width=section.preview_width, timeout=section.timeout_s,
+                   fourcc=section.fourcc)
 
     @property
     def capabilities(self) -> BarcodeCapabilities:
@@ -150,6 +159,7 @@ class CameraReader(CameraDevice):
             raise NoDeviceError("camera source cannot be opened", device=self.name,
                                 port=self.source,
                                 remedy="check the camera cable, or the source in the config")
+        self._report_format(capture)
         self._stop.clear()
         self._capture = capture
         self.stats = CaptureStats()
@@ -186,6 +196,14 @@ class CameraReader(CameraDevice):
         ms = int(self.timeout * 1000)
         if self.source_kind == "index":
             capture = cv2.VideoCapture(int(self.source))
+        elif self.source_kind == "device":
+            # A stable path (/dev/v4l/by-id/usb-...-video-index0) is a symlink that udev points
+            # at whichever /dev/videoN the camera got this time: resolved at every open, so a
+            # camera unplugged and plugged back in is found again under its new node.
+            node = os.path.realpath(self.source)
+            if not os.path.exists(node):
+                return None
+            capture = cv2.VideoCapture(node, cv2.CAP_V4L2)
         elif self.source_kind == "url":
             capture = cv2.VideoCapture(self.source, cv2.CAP_FFMPEG,
                                        [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, ms,
@@ -200,11 +218,26 @@ class CameraReader(CameraDevice):
             capture.release()
             return None
         if self.source_kind in ("index", "device"):
+            # the pixel format first: a V4L2 driver picks the sizes it offers for that format
+            capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*self.fourcc))
             capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
             capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
             capture.set(cv2.CAP_PROP_FPS, self.fps)
             capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         return capture
+
+    def _report_format(self, capture: cv2.VideoCapture) -> None:
+        """Say in the status what the source gives (a camera may grant less than asked)."""
+        code = int(capture.get(cv2.CAP_PROP_FOURCC))
+        fourcc = "".join(chr((code >> 8 * i) & 0xFF) for i in range(4)).strip("\x00 ") or "?"
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        granted = f"{fourcc} {width}x{height} {fps:g}fps"
+        asked = f"{self.fourcc} {self.width}x{self.height} {self.fps:g}fps"
+        if self.source_kind in ("index", "device") and granted != asked:
+            self.log.warning("%s: asked for %s, the camera granted %s", self.name, asked, granted)
+        self._set_status("format", granted)
 
     @property
     def _is_file(self) -> bool:

@@ -1,6 +1,7 @@
 """Shared helpers for the barcode tests: waiting, event capture, configs in temp dirs."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from drivers.base import DeviceEvent, StatusChanged
@@ -33,6 +34,22 @@ class Recorder:
         with self._lock:
             return [(e.old, e.new) for e in self.events
                     if isinstance(e, StatusChanged) and e.field == field]
+
+
+@contextlib.contextmanager
+def running_manager(config):
+    """A DeviceManager started on `config`, with a Recorder on its bus; stopped afterwards."""
+    from kiosk.device_manager import DeviceManager
+    from kiosk.events import EventBus
+    bus = EventBus()
+    events = Recorder()
+    bus.subscribe(events)
+    manager = DeviceManager(config, bus)
+    manager.start()
+    try:
+        yield manager, events
+    finally:
+        manager.stop()
 
 
 def only_device_config(tmp_path, device, extra=""):

@@ -1,6 +1,7 @@
 """The camera driver reading the emulated camera's clip through cv2.VideoCapture, end to end."""
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -13,10 +14,8 @@ from drivers.barcode.camera_emulator import CameraEmulator
 from drivers.barcode.decoder import Region
 from drivers.barcode.samples import sample_codes
 from drivers.errors import DeviceTimeout, NoDeviceError
-from kiosk.device_manager import DeviceManager
-from kiosk.events import EventBus
 
-from .helpers import Recorder, only_device_config, wait_for
+from .helpers import Recorder, only_device_config, running_manager, wait_for
 
 
 @pytest.fixture
@@ -93,7 +92,8 @@ def test_camera_down_is_a_fault_and_up_brings_frames_back(rig):
     emulator.perform("camera_down")
     with pytest.raises(DeviceTimeout, match="camera on .*camera.avi: no picture"):
         assert wait_for(lambda: camera.poll() and False, 3)
-    assert camera.status() == {"device": "noDevice", "camera": "inoperative"}
+    assert camera.status() == {"device": "noDevice", "camera": "inoperative",
+                               "format": "MJPG 640x480 30fps"}
     camera.close(state=camera.status()["device"])
     with pytest.raises(NoDeviceError, match="check the camera cable"):
         camera.open()
@@ -109,12 +109,7 @@ def test_device_manager_runs_the_emulated_camera_and_reconnects(tmp_path):
         tmp_path, "camera",
         '[devices.camera]\nbackend = "emulator"\nwidth = 640\nheight = 480\n'
         'stale_after_s = 0.6\n')
-    bus = EventBus()
-    events = Recorder()
-    bus.subscribe(events)
-    manager = DeviceManager(config, bus)
-    manager.start()
-    try:
+    with running_manager(config) as (manager, events):
         assert wait_for(lambda: manager.statuses()["camera"].get("camera") == "ok", 5)
         emulator = manager.emulator("camera")
         assert emulator.clip == tmp_path / "var" / "run" / "camera.avi"  # under data_dir
@@ -126,19 +121,18 @@ def test_device_manager_runs_the_emulated_camera_and_reconnects(tmp_path):
         assert wait_for(lambda: events.codes() == [emulator.samples["appointment"]], 4)
         emulator.perform("camera_down")
         assert wait_for(lambda: manager.statuses()["camera"] == {
-            "device": "noDevice", "camera": "inoperative"}, 4)
+            "device": "noDevice", "camera": "inoperative", "format": "MJPG 640x480 30fps"}, 4)
         emulator.perform("camera_up")
         assert wait_for(lambda: manager.statuses()["camera"] == {
-            "device": "online", "camera": "ok"}, 5)
-    finally:
-        manager.stop()
+            "device": "online", "camera": "ok", "format": "MJPG 640x480 30fps"}, 5)
     assert not [t for t in threading.enumerate() if t.name.startswith("camera-")]
 
 
 class MjpegCamera:
-    """An IP camera stand-in: multipart MJPEG over HTTP on a free loopback port."""
+    """An IP camera stand-in: multipart MJPEG over HTTP on a free loopback port (or on `port`,
+    to come back where a stopped one was)."""
 
-    def __init__(self, frame):
+    def __init__(self, frame, port: int = 0):
         import http.server
         import socketserver
 
@@ -164,7 +158,11 @@ class MjpegCamera:
             def log_message(self, *args):
                 pass
 
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", port), Handler)
+        self.port = self.server.server_address[1]
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -201,3 +199,35 @@ def test_missing_camera_index_is_no_device():
     with pytest.raises(NoDeviceError, match="camera on 7: camera source cannot be opened"):
         camera.open()
     assert camera.status()["device"] == "noDevice"
+
+
+def test_a_camera_that_vanishes_and_comes_back_is_reopened_and_says_what_it_gives(tmp_path):
+    samples = sample_codes()
+    stream = MjpegCamera(code_images.scene(640, 480, *samples["appointment"]))
+    streams = [stream]
+    config = only_device_config(
+        tmp_path, "camera",
+        f'[devices.camera]\nbackend = "opencv"\nsource = "{stream.url}"\nstale_after_s = 0.6\n'
+        'timeout_s = 2.0\n')
+    with running_manager(config) as (manager, events), contextlib.ExitStack() as stop:
+        stop.callback(lambda: [s.stop() for s in streams])
+        assert wait_for(lambda: events.codes() == [samples["appointment"]], 8)
+        status = manager.statuses()["camera"]
+        assert status["camera"] == "ok" and status["format"].split()[1] == "640x480"
+        stream.stop()                                        # unplugged: the stream is gone
+        assert wait_for(lambda: manager.statuses()["camera"]["camera"] == "inoperative", 5)
+        assert wait_for(lambda: manager.statuses()["camera"]["device"] == "noDevice", 5)
+        stream = MjpegCamera(code_images.scene(800, 600, *samples["receipt"]), port=stream.port)
+        streams.append(stream)
+        assert wait_for(lambda: samples["receipt"] in events.codes(), 15)   # reopened
+        status = manager.statuses()["camera"]
+        assert status["device"] == "online" and status["camera"] == "ok"
+        assert status["format"].split()[1] == "800x600"      # what the new source gives
+
+
+def test_a_stable_camera_path_that_is_not_there_is_no_device():
+    camera = CameraReader("camera", "/dev/v4l/by-id/usb-Kiosk_Test_Cam-video-index0")
+    assert camera.source_kind == "device"
+    with pytest.raises(NoDeviceError, match="camera source cannot be opened"):
+        camera.open()
+    assert camera.status()["device"] == "noDevice" and camera.status()["format"] == ""

@@ -14,7 +14,7 @@ def test_shipped_configs_build_both_drivers(name):
     config = load_config(DEFAULTS_DIR / name, resolve=False)
     camera = CameraReader.from_config("camera", config.devices.camera, config)
     scanner = SerialScanner.from_config("scanner", config.devices.scanner, config)
-    assert camera.status() == {"device": "starting", "camera": "unknown"}
+    assert camera.status() == {"device": "starting", "camera": "unknown", "format": ""}
     assert scanner.framing == "cr" and scanner.poll_interval > 0
 
 

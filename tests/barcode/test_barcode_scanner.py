@@ -8,10 +8,8 @@ import pytest
 from drivers.barcode.scanner_emulator import ScannerEmulator
 from drivers.barcode.serial_scanner import SerialScanner, split_aim
 from drivers.errors import NoDeviceError, TransportError
-from kiosk.device_manager import DeviceManager
-from kiosk.events import EventBus
 
-from .helpers import Recorder, only_device_config, wait_for
+from .helpers import Recorder, only_device_config, running_manager, wait_for
 
 
 def polled(scanner, predicate, timeout=3.0):
@@ -125,12 +123,7 @@ def test_unplug_is_no_device_and_replug_reopens(make_rig):
 def test_device_manager_delivers_scans_and_survives_unplug(tmp_path):
     config = only_device_config(tmp_path, "scanner",
                                 '[devices.scanner]\nbackend = "emulator"\nport = "run/s.pty"\n')
-    bus = EventBus()
-    events = Recorder()
-    bus.subscribe(events)
-    manager = DeviceManager(config, bus)
-    manager.start()
-    try:
+    with running_manager(config) as (manager, events):
         assert wait_for(lambda: manager.statuses()["scanner"]["device"] == "online")
         emulator = manager.emulator("scanner")
         emulator.perform("scan", "account_opening_form")
@@ -142,8 +135,6 @@ def test_device_manager_delivers_scans_and_survives_unplug(tmp_path):
         emulator.perform("replug")
         assert wait_for(lambda: manager.statuses()["scanner"] == {
             "device": "online", "scanner": "on"})
-    finally:
-        manager.stop()
     assert not [t for t in threading.enumerate() if t.name.startswith("dev-scanner")]
 
 
