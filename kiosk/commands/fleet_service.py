@@ -1,0 +1,57 @@
+"""`kiosk fleet-service`: consume every kiosk's status and events from the broker into
+PostgreSQL. Run several (distinct --id) to share the load.
+
+    kiosk fleet-service --mqtt mqtts://broker:8883 --dsn "host=/run/postgresql dbname=fleet" \
+        [--id fleet-1]
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("fleet-service", help="store the fleet's statuses and events in "
+                                                  "PostgreSQL")
+    parser.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    parser.add_argument("--mqtt", metavar="URL", help="broker (default: [fleet] mqtt_url)")
+    parser.add_argument("--dsn", required=True, help="PostgreSQL connection string")
+    parser.add_argument("--id", default="fleet-1", help="this consumer's MQTT client id")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, load_config
+    from kiosk.fleet.broker import BrokerAddress
+    from kiosk.fleet.service import FleetService, FleetStore
+
+    try:
+        config = load_config(args.config)
+        address = BrokerAddress.parse(args.mqtt or config.fleet.mqtt_url,
+                                      username=config.fleet.username,
+                                      password=config.fleet.password,
+                                      production=config.kiosk.profile == "production")
+        store = FleetStore(args.dsn)
+    except (ConfigError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 64
+    except Exception as exc:  # psycopg.OperationalError and friends
+        print(f"cannot open the fleet database: {exc}", file=sys.stderr)
+        return 69
+    tls_ca = str(config.path(config.fleet.tls_ca)) if config.fleet.tls_ca else ""
+    service = FleetService(address, store, prefix=config.fleet.topic_prefix, client_id=args.id,
+                           tls_ca=tls_ca)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    service.start()
+    print(f"fleet service {args.id}: {address} -> PostgreSQL", flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.stop()
+        store.close()
+    return 0

@@ -1,0 +1,172 @@
+"""The fleet service: consumes every kiosk's status and events from the broker into PostgreSQL.
+
+Several processes share the load through one MQTT 5 shared subscription (`$share/fleet/...`);
+each keeps a persistent session and acknowledges a message only once it is committed, so a
+killed service loses nothing (the broker sends it again) and the store is idempotent by
+`event_id` (at-least-once delivery never makes a duplicate row). Every message is checked by
+`schema` first: a bad one is logged, counted, acknowledged and dropped, never fatal.
+
+    kiosk fleet-service --mqtt mqtts://broker:8883 --dsn "host=/run/postgresql dbname=fleet"
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import psycopg
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from . import schema
+from .broker import BrokerAddress, reconnect_delays, split_topic
+
+log = logging.getLogger(__name__)
+
+SHARE_GROUP = "fleet"
+SESSION_EXPIRY_S = 7 * 24 * 3600
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fleet_kiosks (
+    kiosk TEXT PRIMARY KEY, branch TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
+    since DOUBLE PRECISION, at DOUBLE PRECISION NOT NULL, devices JSONB NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS fleet_status_log (
+    kiosk TEXT NOT NULL, branch TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL, PRIMARY KEY (kiosk, at, state));
+CREATE TABLE IF NOT EXISTS fleet_events (
+    event_id TEXT PRIMARY KEY, kiosk TEXT NOT NULL, branch TEXT NOT NULL, action TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL, alert_id TEXT NOT NULL, code TEXT NOT NULL,
+    severity TEXT NOT NULL, state TEXT NOT NULL, acknowledged_by TEXT NOT NULL,
+    alert JSONB NOT NULL, received TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE INDEX IF NOT EXISTS fleet_events_kiosk ON fleet_events (kiosk, at);
+CREATE INDEX IF NOT EXISTS fleet_events_alert ON fleet_events (alert_id);
+"""
+
+
+class FleetStore:
+    """PostgreSQL: the last status of every kiosk, its state changes, and every alert event."""
+
+    def __init__(self, dsn: str):
+        self._db = psycopg.connect(dsn, autocommit=True)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def record_status(self, branch: str, kiosk: str, status: dict[str, Any]) -> None:
+        with self._lock, self._db.transaction():
+            self._db.execute(
+                "INSERT INTO fleet_status_log VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                (kiosk, branch, status["state"], status["reason"], status["at"]))
+            self._db.execute(
+                "INSERT INTO fleet_kiosks VALUES (%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT (kiosk) DO UPDATE SET branch = EXCLUDED.branch, "
+                "since = CASE WHEN fleet_kiosks.state = EXCLUDED.state THEN fleet_kiosks.since "
+                "ELSE EXCLUDED.at END, state = EXCLUDED.state, reason = EXCLUDED.reason, "
+                "at = EXCLUDED.at, devices = CASE WHEN EXCLUDED.devices = '{}'::jsonb "
+                "THEN fleet_kiosks.devices ELSE EXCLUDED.devices END "
+                "WHERE fleet_kiosks.at <= EXCLUDED.at",
+                (kiosk, branch, status["state"], status["reason"], status["at"], status["at"],
+                 json.dumps(status.get("devices", {}), ensure_ascii=False)))
+
+    def record_event(self, branch: str, kiosk: str, event: dict[str, Any]) -> bool:
+        """Store one alert event; False when its event id was stored before."""
+        alert = event["alert"]
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO fleet_events (event_id, kiosk, branch, action, at, alert_id, code, "
+                "severity, state, acknowledged_by, alert) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
+                "%s) ON CONFLICT (event_id) DO NOTHING",
+                (event["event_id"], kiosk, branch, event["action"], event["at"],
+                 alert["alert_id"], alert["code"], alert["severity"], alert["state"],
+                 alert["acknowledged_by"], json.dumps(alert, ensure_ascii=False)))
+            return cursor.rowcount == 1
+
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+
+class FleetService:
+    def __init__(self, address: BrokerAddress, store: FleetStore, *, prefix: str = "bank",
+                 client_id: str = "fleet-1", tls_ca: str = ""):
+        self.address = address
+        self.store = store
+        self.prefix = prefix
+        self.stored = self.duplicates = self.rejected = 0
+        self._connected = threading.Event()
+        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
+                                   protocol=mqtt.MQTTv5, manual_ack=True)
+        if address.username:
+            self._client.username_pw_set(address.username, address.password or None)
+        if address.tls:
+            import ssl
+            self._client.tls_set_context(ssl.create_default_context(cafile=tls_ca or None))
+        self._client.reconnect_delay_set(*reconnect_delays())
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = lambda *a: self._connected.clear()
+        self._client.on_message = self._on_message
+
+    def start(self) -> None:
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        self._client.connect_async(self.address.host, self.address.port, 30,
+                                   clean_start=False, properties=properties)
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
+                    properties: Any) -> None:
+        if reason.is_failure:
+            log.warning("fleet service: broker %s refused: %s", self.address, reason)
+            return
+        share = f"$share/{SHARE_GROUP}/{self.prefix}/+/+"
+        client.subscribe([(f"{share}/status", 1), (f"{share}/event/+", 1)])
+        self._connected.set()
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        try:
+            self._store(message)
+        except schema.BadMessage as exc:
+            self.rejected += 1
+            log.warning("fleet service: dropped a bad message on %s: %s", message.topic[:200],
+                        exc)
+        except psycopg.Error:
+            # Not acknowledged: the broker sends it again when this session comes back.
+            log.exception("fleet service: the database refused a message; stopping")
+            threading.Thread(target=self.stop, daemon=True).start()
+            return
+        except Exception:
+            self.rejected += 1
+            log.exception("fleet service: dropped a message on %s", message.topic[:200])
+        client.ack(message.mid, message.qos)
+
+    def _store(self, message: mqtt.MQTTMessage) -> None:
+        parts = split_topic(message.topic)
+        if parts is None or not message.payload:
+            raise schema.BadMessage("unknown topic or empty message")
+        _, branch, kiosk, rest = parts
+        try:
+            body = json.loads(message.payload)
+        except ValueError:
+            raise schema.BadMessage("not JSON") from None
+        if rest == ["status"]:
+            self.store.record_status(branch, kiosk, schema.status(body))
+        elif rest[0] == "event":
+            if self.store.record_event(branch, kiosk, schema.event(body)):
+                self.stored += 1
+            else:
+                self.duplicates += 1
+        else:
+            raise schema.BadMessage("unknown topic")
