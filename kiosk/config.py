@@ -493,12 +493,12 @@ class KioskConfig:
 def load_config(path: str | Path | None = None, *, resolve: bool = True) -> KioskConfig:
     """Read and validate a configuration file; raise ConfigError on any problem.
 
-    Secret references (credential:NAME, env:NAME; see kiosk.secrets) are resolved and the
+    Secret references (credential:NAME, env:NAME; see kiosk.secret_refs) are resolved and the
     checks a service start needs are made (kiosk.config_checks). `resolve=False` is for
     `kiosk diag`, which reads devices only: references are left out and those checks skipped.
     """
     from .config_checks import check_config
-    from .secrets import references, with_secrets
+    from .secret_refs import references, with_secrets
     if not path:
         path = os.environ.get(CONFIG_ENV) or None
     source = Path(path) if path else DEFAULT_CONFIG
