@@ -57,7 +57,7 @@ def time_transfers(config, count: int) -> list[float]:
     service = TransferService.from_config(config, host, journal)
     service.recover()
     account_id = host.accounts(PAN)[0].account_id
-    auth_ref = host.verify_pin(PAN, encrypt_pin_block("123456", PAN,
+    auth_ref = host.verify_pin(PAN, encrypt_pin_block(bytearray([1, 2, 3, 4, 5, 6]), PAN,
                                                       config.host.terminal_key_hex)).auth_ref
     timings = []
     for i in range(count):

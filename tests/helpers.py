@@ -14,9 +14,14 @@ def wait_for(predicate, timeout=5.0, step=0.01):
     return False
 
 
-def pin_verified(host, pan, key_hex, pin="123456"):
+def pin(text: str) -> bytearray:
+    """Invented PIN digits as the keypad hands them to the PIN block: digit values, not a str."""
+    return bytearray(int(c) for c in text)
+
+
+def pin_verified(host, pan, key_hex, digits="123456"):
     """The host's authorisation reference for a correct PIN of `pan` (a transfer needs it)."""
     from kiosk.pin_block import encrypt_pin_block
-    result = host.verify_pin(pan, encrypt_pin_block(pin, pan, key_hex))
+    result = host.verify_pin(pan, encrypt_pin_block(pin(digits), pan, key_hex))
     assert result.ok and result.auth_ref, result
     return result.auth_ref

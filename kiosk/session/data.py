@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..pin_block import PinDigits
+
 
 @dataclass
 class CustomerData:
@@ -19,7 +21,7 @@ class CustomerData:
     pin_verified: bool = False
     auth_ref: str = field(default="", repr=False)   # the host's proof of the PIN, for transfers
     pin_tries_left: int | None = None
-    pin_digits: bytearray = field(default_factory=bytearray)
+    pin_digits: PinDigits = field(default_factory=PinDigits)   # never a str
     # ID card
     id_record: Any = None              # the ID card driver's record
     id_number: str = ""
@@ -60,8 +62,6 @@ class CustomerData:
         return name or ""
 
     def clear_pin(self) -> None:
-        for i in range(len(self.pin_digits)):
-            self.pin_digits[i] = 0
         self.pin_digits.clear()
 
     def wipe(self) -> None:

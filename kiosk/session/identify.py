@@ -202,8 +202,7 @@ class Identification:
 
         def backspace() -> None:
             if data.pin_digits:
-                data.pin_digits[-1] = 0
-                del data.pin_digits[-1]
+                data.pin_digits.backspace()
                 self.s.update(**view())
 
         def clear() -> None:
@@ -227,11 +226,10 @@ class Identification:
         from ..pin_block import encrypt_pin_block
         data = self.s.data
         pan = data.pan
-        pin = "".join(str(d) for d in data.pin_digits)
         try:
-            block = encrypt_pin_block(pin, pan, self.s.config.host.terminal_key_hex)
+            block = encrypt_pin_block(data.pin_digits.view(), pan,
+                                      self.s.config.host.terminal_key_hex)
         finally:
-            del pin
             data.clear_pin()
         self.s.work("checking_pin", lambda: host(self.s).verify_pin(pan, block), self._pin_checked,
                     failed=self._pin_failed, retry=self.ask_pin)

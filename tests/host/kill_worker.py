@@ -71,7 +71,7 @@ def work(config, seed: int, parent: int, ready_fd: int) -> None:
     ids = bank.account_ids()
     bank.close()
     auth = {card: service.host.verify_pin(card, encrypt_pin_block(
-        TEST_PIN, card, config.host.terminal_key_hex)).auth_ref for card, *_ in ROUTES}
+        bytearray(int(c) for c in TEST_PIN), card, config.host.terminal_key_hex)).auth_ref for card, *_ in ROUTES}
     os.write(ready_fd, b"r")
     rng = random.Random(seed)
     while os.getppid() == parent:   # never outlive the supervisor

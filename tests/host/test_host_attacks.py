@@ -22,6 +22,8 @@ from kiosk.host.stan import StanCounter
 from kiosk.host.tls import client_context, server_context
 from kiosk.pin_block import encrypt_pin_block
 
+from tests.helpers import pin
+
 from .conftest import DEBIT_PAN, PAYEE_INTRA
 from .tls_ca import BankCA
 
@@ -56,7 +58,7 @@ def transfer(account_id: str, stan: int, terminal: str = "KSK00001", auth_ref: s
 
 
 def pin_over_socket(address, config, pan, terminal="KSK00001") -> str:
-    block = encrypt_pin_block("123456", pan, config.host.terminal_key_hex)
+    block = encrypt_pin_block(pin("123456"), pan, config.host.terminal_key_hex)
     reply = ask(address, inquiry("verify_pin", terminal, **{"2": pan, "52": block.hex().upper()}))
     assert reply["39"] == "00"
     return re.search(r'"auth_ref":"(\w+)"', reply["62"]).group(1)
@@ -102,7 +104,7 @@ def test_authorisation_lapses(config, tmp_path, ids):
     try:
         account_id = bank.account_ids()[DEBIT_PAN]
         auth_ref = bank.verify_pin(DEBIT_PAN, encrypt_pin_block(
-            "123456", DEBIT_PAN, config.host.terminal_key_hex)).auth_ref
+            pin("123456"), DEBIT_PAN, config.host.terminal_key_hex)).auth_ref
         now[0] += 31 * 60
         late = bank.transfer(TransferRequest("KSK00001", 1, account_id, *PAYEE_INTRA, 100,
                                              TransferKind.INTRABANK, auth_ref=auth_ref))
@@ -148,7 +150,7 @@ def test_mutual_tls_serves_a_certified_terminal(tls_server, ca, config, bank, tm
     client = tls_client(config, tls_server, ca.issue("KSK00001"), ca.ca_path, tmp=tmp_path)
     try:
         auth_ref = client.verify_pin(DEBIT_PAN, encrypt_pin_block(
-            "123456", DEBIT_PAN, config.host.terminal_key_hex)).auth_ref
+            pin("123456"), DEBIT_PAN, config.host.terminal_key_hex)).auth_ref
         result = client.transfer(TransferRequest("KSK00001", 7, ids["A0001"], *PAYEE_INTRA,
                                                  1_000, TransferKind.INTRABANK,
                                                  auth_ref=auth_ref))

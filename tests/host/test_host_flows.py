@@ -9,6 +9,8 @@ from kiosk.host.link import REASONS, HostDeclined
 from kiosk.host.models import ReversalAdvice, TransferKind, TransferOutcome, TransferRequest
 from kiosk.pin_block import encrypt_pin_block
 
+from tests.helpers import pin
+
 from .conftest import DEBIT_ID, DEBIT_PAN, OWN_SAVINGS, PAYEE_INTER, PAYEE_INTRA, paying
 
 TODAY = dt.date.today()
@@ -36,18 +38,18 @@ def test_identify_card_names_the_customer_with_a_masked_number(host):
 
 def test_pin_checked_from_sm4_block_and_locked_after_max_tries(host, config):
     key = config.host.terminal_key_hex
-    assert host.verify_pin(DEBIT_PAN, encrypt_pin_block("123456", DEBIT_PAN, key)).ok
-    results = [host.verify_pin(DEBIT_PAN, encrypt_pin_block("654321", DEBIT_PAN, key))
+    assert host.verify_pin(DEBIT_PAN, encrypt_pin_block(pin("123456"), DEBIT_PAN, key)).ok
+    results = [host.verify_pin(DEBIT_PAN, encrypt_pin_block(pin("654321"), DEBIT_PAN, key))
                for _ in range(config.host.pin_max_tries)]
     assert [r.tries_left for r in results] == list(range(config.host.pin_max_tries - 1, -1, -1))
     assert results[-1].locked
     # Locked: even the right PIN is refused now.
-    assert not host.verify_pin(DEBIT_PAN, encrypt_pin_block("123456", DEBIT_PAN, key)).ok
+    assert not host.verify_pin(DEBIT_PAN, encrypt_pin_block(pin("123456"), DEBIT_PAN, key)).ok
     locked_card = "6222020000000000075"
-    assert host.verify_pin(locked_card, encrypt_pin_block("123456", locked_card, key)).locked
+    assert host.verify_pin(locked_card, encrypt_pin_block(pin("123456"), locked_card, key)).locked
     expired = "6222020000000000059"
     with pytest.raises(HostDeclined) as err:
-        host.verify_pin(expired, encrypt_pin_block("123456", expired, key))
+        host.verify_pin(expired, encrypt_pin_block(pin("123456"), expired, key))
     assert err.value.reason == "card_expired"
 
 

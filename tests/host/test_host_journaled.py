@@ -12,6 +12,8 @@ from kiosk.host.models import TransferKind, TransferOutcome
 from kiosk.pin_block import encrypt_pin_block
 from kiosk.transfers import TransferService
 
+from tests.helpers import pin
+
 from .conftest import DEBIT_PAN, PAYEE_INTRA
 from .test_host_transfers import send
 
@@ -21,7 +23,7 @@ def test_exchanges_are_journaled_with_outcome_and_masked_numbers(config, journal
     try:
         assert isinstance(host, JournaledHost)
         host.identify_card(DEBIT_PAN)
-        host.verify_pin(DEBIT_PAN, encrypt_pin_block("123456", DEBIT_PAN,
+        host.verify_pin(DEBIT_PAN, encrypt_pin_block(pin("123456"), DEBIT_PAN,
                                                      config.host.terminal_key_hex))
         with pytest.raises(HostDeclined):
             host.verify_payee("6217000000000000020", "张测试")

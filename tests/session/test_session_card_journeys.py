@@ -173,6 +173,22 @@ def test_card_with_two_applications_asks_which(card_kiosk):
     assert kiosk.journal("card_identified")[0].fields["card"] == chosen[:6] + "*" * 9 + chosen[-4:]
 
 
+def _reachable(root, limit=300_000):
+    """Every object reachable from `root` (modules, classes and code left out)."""
+    import gc
+    import types
+    skip = (types.ModuleType, type, types.FunctionType, types.CodeType, types.BuiltinFunctionType)
+    seen, todo, found = set(), [root], []
+    while todo and len(seen) < limit:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, skip):
+            continue
+        seen.add(id(obj))
+        found.append(obj)
+        todo.extend(gc.get_referents(obj))
+    return found
+
+
 def test_pin_digits_are_wiped_once_the_block_is_built(card_kiosk):
     kiosk = card_kiosk
     kiosk.insert_card("unionpay_debit")
@@ -180,13 +196,28 @@ def test_pin_digits_are_wiped_once_the_block_is_built(card_kiosk):
     for digit in "1234":
         kiosk.send("digit", key=keys.index(int(digit)))
     digits = kiosk.session.data.pin_digits
-    assert bytes(digits) == bytes([1, 2, 3, 4])
+    assert list(digits.view()) == [1, 2, 3, 4]
     kiosk.send("ok")                                     # too short: nothing is sent
     assert kiosk.session.state.view["problem"] == "pin_too_short"
     kiosk.send("backspace")
-    assert bytes(digits) == bytes([1, 2, 3])
+    assert list(digits.view()) == [1, 2, 3]
     kiosk.send("clear")
     assert len(digits) == 0
+    raw = digits.view().obj
+    kiosk.enter_pin("864209")                            # a wrong PIN: the host says so
+    kiosk.recorder.wait(lambda s: s.step == Step.PIN and s.message_id.startswith("pin_wrong"))
+    kiosk.session.wait_idle()
+    # the buffer the digits were typed into is zeroed, and nothing the session holds (data,
+    # services, the in-process bank, the journal) keeps the PIN in a str, bytes or buffer
+    assert raw == bytearray(len(raw)) and len(kiosk.session.data.pin_digits) == 0
+    ascii_pin, values = b"864209", bytes([8, 6, 4, 2, 0, 9])
+    held = _reachable(kiosk.session)
+    assert any(obj is kiosk.core.host for obj in held)   # the walk reaches the bank's side too
+    for obj in held:
+        if isinstance(obj, str):
+            assert "864209" not in obj
+        elif isinstance(obj, (bytes, bytearray)):
+            assert ascii_pin not in obj and values not in obj
     kiosk.enter_pin("123456")
     kiosk.step(Step.MENU)
     assert len(kiosk.session.data.pin_digits) == 0
