@@ -404,6 +404,9 @@ class NotifySection:
     dingtalk_secret: str = secret_field()   # SEC...: messages are signed (timestamp + HMAC-SHA256)
     timeout_s: float = 5.0
     retries: int = 3
+    # central (kiosk fleet-service): a WeCom robot per branch, the webhooks above for the rest
+    branch_webhooks: dict[str, str] = field(default_factory=dict)
+    per_robot_per_minute: int = 20  # robots throttle past ~20 a minute: the rest as a digest
 
 
 @dataclass(frozen=True)

@@ -136,27 +136,36 @@ class StaffNotifier:
                 self._queue.task_done()
 
     def _deliver(self, channel: WeComBot | DingTalkBot, text: str) -> None:
-        for attempt in range(1, self.retries + 1):
-            url, body = channel.request(text)
-            try:
-                self._post(url, body)
-                self.sent += 1
-                return
-            except NotifyError as exc:
-                log.warning("%s webhook %s failed (attempt %d of %d): %s", channel.name,
-                            _safe(url), attempt, self.retries, exc)
-                if attempt < self.retries:
-                    time.sleep(self.retry_delay_s * attempt)
-        self.failed += 1
+        if deliver(channel, text, self.timeout_s, self.retries, self.retry_delay_s):
+            self.sent += 1
+        else:
+            self.failed += 1
 
-    def _post(self, url: str, body: dict[str, Any]) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
-        request = urllib.request.Request(url, data=data, method="POST",
-                                         headers={"Content-Type": "application/json"})
+
+def deliver(channel: WeComBot | DingTalkBot, text: str, timeout_s: float, retries: int,
+            retry_delay_s: float) -> bool:
+    """Post one message, retrying a few times; False when the robot never took it."""
+    for attempt in range(1, retries + 1):
+        url, body = channel.request(text)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                reply = json.loads(response.read() or b"{}")
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise NotifyError(str(exc)) from exc
-        if reply.get("errcode", 0) != 0:
-            raise NotifyError(f"errcode {reply.get('errcode')}: {reply.get('errmsg', '')}")
+            _post(url, body, timeout_s)
+            return True
+        except NotifyError as exc:
+            log.warning("%s webhook %s failed (attempt %d of %d): %s", channel.name,
+                        _safe(url), attempt, retries, exc)
+            if attempt < retries:
+                time.sleep(retry_delay_s * attempt)
+    return False
+
+
+def _post(url: str, body: dict[str, Any], timeout_s: float) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    request = urllib.request.Request(url, data=data, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            reply = json.loads(response.read() or b"{}")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise NotifyError(str(exc)) from exc
+    if reply.get("errcode", 0) != 0:
+        raise NotifyError(f"errcode {reply.get('errcode')}: {reply.get('errmsg', '')}")

@@ -10,6 +10,7 @@ import argparse
 import signal
 import sys
 import threading
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
                                       username=config.fleet.username,
                                       password=config.fleet.password,
                                       production=config.kiosk.profile == "production")
-        store = FleetStore(args.dsn)
+        store = FleetStore(args.dsn, notify_min_severity=config.notify.min_severity)
     except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 64
@@ -45,13 +46,32 @@ def run(args: argparse.Namespace) -> int:
                            tls_ca=tls_ca)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    notifier = _notifier(config, store) if config.notify.enabled else None
     service.start()
-    print(f"fleet service {args.id}: {address} -> PostgreSQL", flush=True)
+    if notifier is not None:
+        notifier.start()
+    link = "connected" if service.wait_connected(10) else "waiting for the broker"
+    print(f"fleet service {args.id}: {address} ({link}) -> PostgreSQL", flush=True)
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        if notifier is not None:
+            notifier.stop()
         service.stop()
         store.close()
     return 0
+
+
+def _notifier(config: Any, store: Any) -> Any:
+    from kiosk.alerts.notify import StaffNotifier, WeComBot
+    from kiosk.alerts.notify_central import GroupNotifier
+
+    n = config.notify
+    robots: dict[str, Any] = {b: WeComBot(url) for b, url in n.branch_webhooks.items()}
+    default = StaffNotifier.from_config(n).channels
+    if default:
+        robots["*"] = default[0]
+    return GroupNotifier(store, robots, per_minute=n.per_robot_per_minute,
+                         timeout_s=n.timeout_s, retries=n.retries)

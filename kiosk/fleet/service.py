@@ -42,13 +42,20 @@ CREATE TABLE IF NOT EXISTS fleet_events (
     alert JSONB NOT NULL, received TIMESTAMPTZ NOT NULL DEFAULT now());
 CREATE INDEX IF NOT EXISTS fleet_events_kiosk ON fleet_events (kiosk, at);
 CREATE INDEX IF NOT EXISTS fleet_events_alert ON fleet_events (alert_id);
+CREATE TABLE IF NOT EXISTS fleet_notify (
+    event_id TEXT PRIMARY KEY, branch TEXT NOT NULL, kiosk TEXT NOT NULL,
+    severity TEXT NOT NULL, text TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
+    sent_at DOUBLE PRECISION);
+CREATE INDEX IF NOT EXISTS fleet_notify_unsent ON fleet_notify (created) WHERE sent_at IS NULL;
 """
+_RANK = {"info": 0, "warning": 1, "fault": 2, "critical": 3}
 
 
 class FleetStore:
     """PostgreSQL: the last status of every kiosk, its state changes, and every alert event."""
 
-    def __init__(self, dsn: str):
+    def __init__(self, dsn: str, *, notify_min_severity: str = "fault"):
+        self.notify_min_rank = _RANK[notify_min_severity]
         self._db = psycopg.connect(dsn, autocommit=True)
         self._lock = threading.Lock()
         with self._lock:
@@ -75,9 +82,10 @@ class FleetStore:
                  json.dumps(status.get("devices", {}), ensure_ascii=False)))
 
     def record_event(self, branch: str, kiosk: str, event: dict[str, Any]) -> bool:
-        """Store one alert event; False when its event id was stored before."""
+        """Store one alert event; False when its event id was stored before. A serious new
+        alert also goes into the group notifications' outbox, in the same transaction."""
         alert = event["alert"]
-        with self._lock:
+        with self._lock, self._db.transaction():
             cursor = self._db.execute(
                 "INSERT INTO fleet_events (event_id, kiosk, branch, action, at, alert_id, code, "
                 "severity, state, acknowledged_by, alert) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
@@ -85,7 +93,26 @@ class FleetStore:
                 (event["event_id"], kiosk, branch, event["action"], event["at"],
                  alert["alert_id"], alert["code"], alert["severity"], alert["state"],
                  alert["acknowledged_by"], json.dumps(alert, ensure_ascii=False)))
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            if event["action"] in ("raised", "escalated") and \
+                    _RANK[alert["severity"]] >= self.notify_min_rank:
+                self._db.execute("INSERT INTO fleet_notify VALUES (%s,%s,%s,%s,%s,%s,NULL)",
+                                 (event["event_id"], branch, kiosk, alert["severity"],
+                                  alert["message"], event["at"]))
+            return True
+
+    def unsent_notifications(self, limit: int = 1000) -> list[dict[str, Any]]:
+        rows = self.query("SELECT event_id, branch, kiosk, severity, text, created FROM "
+                          "fleet_notify WHERE sent_at IS NULL ORDER BY created LIMIT %s",
+                          (limit,))
+        return [dict(zip(("event_id", "branch", "kiosk", "severity", "text", "created"), row))
+                for row in rows]
+
+    def mark_notified(self, event_ids: list[str], at: float) -> None:
+        with self._lock:
+            self._db.execute("UPDATE fleet_notify SET sent_at = %s WHERE event_id = ANY(%s)",
+                             (at, event_ids))
 
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:

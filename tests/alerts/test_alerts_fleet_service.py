@@ -22,18 +22,6 @@ from kiosk.fleet.service import FleetService, FleetStore
 pytestmark = pytest.mark.mqtt
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 REPO = Path(__file__).resolve().parents[2]
-SERVICE_SCRIPT = """
-import sys, time, logging
-logging.basicConfig(level=logging.WARNING)
-from kiosk.fleet.broker import BrokerAddress
-from kiosk.fleet.service import FleetService, FleetStore
-service = FleetService(BrokerAddress.parse(sys.argv[1]), FleetStore(sys.argv[2]),
-                       client_id="fleet-k")
-service.start()
-assert service.wait_connected(10)
-print("ready", flush=True)
-time.sleep(120)
-"""
 
 
 @pytest.fixture
@@ -130,17 +118,21 @@ def test_two_consumers_share_the_load_store_each_event_once_and_drop_poison(mosq
         reader.close()
 
 
-def _service(url, dsn):
-    proc = subprocess.Popen([sys.executable, "-c", SERVICE_SCRIPT, url, dsn], cwd=REPO,
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "ready"
+def _service(url, dsn, folder):
+    config = folder / "fleet.toml"
+    config.write_text(f'[kiosk]\ndata_dir = "{folder}"\n', encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "fleet-service", "--config",
+                             str(config), "--mqtt", url, "--dsn", dsn, "--id", "fleet-k"],
+                            cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert "(connected)" in proc.stdout.readline()
     return proc
 
 
 def test_nothing_lost_or_duplicated_across_a_killed_service_and_a_broker_restart(mosquitto,
-                                                                               postgres):
+                                                                               postgres,
+                                                                               tmp_path):
     reader = FleetStore(postgres)
-    procs = [_service(mosquitto.url, postgres)]
+    procs = [_service(mosquitto.url, postgres, tmp_path)]
     kiosks = Kiosks(mosquitto.url)
     try:
         for info in [kiosks.event(n) for n in range(100)]:
@@ -152,7 +144,7 @@ def test_nothing_lost_or_duplicated_across_a_killed_service_and_a_broker_restart
         kiosks.close()
         mosquitto.stop()
         mosquitto.start()
-        procs.append(_service(mosquitto.url, postgres))
+        procs.append(_service(mosquitto.url, postgres, tmp_path))
         _wait(lambda: reader.query("SELECT count(*) FROM fleet_events")[0][0] >= 200, 20)
         time.sleep(0.5)
         rows = reader.query("SELECT event_id FROM fleet_events ORDER BY event_id")
@@ -164,3 +156,45 @@ def test_nothing_lost_or_duplicated_across_a_killed_service_and_a_broker_restart
                 proc.wait(5)
             proc.stdout.close()
         reader.close()
+
+
+def _fault(n: int, severity: str = "fault") -> dict:
+    return {"event_id": f"n{n:04d}", "action": "raised", "at": 2000.0 + n,
+            "alert": {**_alert(n), "severity": severity, "code": "printer.paper.out",
+                      "message": f"KSK printer: load a new roll ({n})"}}
+
+
+def test_group_notifications_are_central_rate_limited_per_robot_with_a_digest(postgres,
+                                                                             webhook_sink):
+    from kiosk.alerts.notify import WeComBot
+    from kiosk.alerts.notify_central import GroupNotifier
+
+    sink = webhook_sink()
+    store = FleetStore(postgres)
+    now = [100.0]
+    b1, default = (WeComBot(f"{sink.url}/{name}/send?key=k") for name in ("b1", "all"))
+    notifier = GroupNotifier(store, {"B1": b1, "*": default}, per_minute=5, retries=1,
+                             clock=lambda: now[0])
+    try:
+        for n in range(30):
+            assert store.record_event("B1", f"KSK-{n % 4}", _fault(n))
+        assert not store.record_event("B1", "KSK-0", _fault(0))   # a re-delivery: no new message
+        store.record_event("B2", "KSK-9", _fault(100, "critical"))
+        store.record_event("B2", "KSK-9", _fault(101, "warning"))  # below the threshold
+        assert notifier.drain() == 6
+        to_b1 = [body["text"]["content"] for path, _, body in sink.posts if path == "/b1/send"]
+        to_all = [body["text"]["content"] for path, _, body in sink.posts if path == "/all/send"]
+        assert len(to_b1) == 5 and len(to_all) == 1
+        assert all("【故障】网点 B1" in text for text in to_b1[:4])
+        assert to_b1[4].startswith("【汇总】另有 26 条告警") and "KSK-3" in to_b1[4]
+        assert "【紧急】网点 B2 KSK-9" in to_all[0]
+        assert store.unsent_notifications() == []
+        assert notifier.drain() == 0
+
+        for n in range(200, 203):
+            store.record_event("B1", "KSK-1", _fault(n))
+        assert notifier.drain() == 0, "the robot's minute is used up"
+        now[0] += 61
+        assert notifier.drain() == 3 and len(sink.posts) == 9
+    finally:
+        store.close()

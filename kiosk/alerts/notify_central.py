@@ -1,0 +1,121 @@
+"""Group notifications sent centrally by the fleet service, never from each kiosk.
+
+Serious alerts wait in PostgreSQL (`fleet_notify`, written with the event itself, so nothing is
+lost when the service dies). Each branch's messages go to its robot (WeCom or DingTalk, from
+`[notify] branch_webhooks`, else the default one). Robots accept about 20 messages a minute
+and then throttle, so each robot gets at most `per_minute`; when more are waiting, the last
+message of the minute is a digest of all the rest, grouped per branch.
+"""
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from typing import Any, Callable
+
+from .notify import DingTalkBot, WeComBot, deliver
+
+log = logging.getLogger(__name__)
+
+Robot = WeComBot | DingTalkBot
+DIGEST_LINES = 10
+_SEVERITY_ZH = {"critical": "紧急", "fault": "故障", "warning": "提醒", "info": "信息"}
+
+
+class GroupNotifier:
+    def __init__(self, store: Any, robots: dict[str, Robot], *, per_minute: int = 20,
+                 timeout_s: float = 5.0, retries: int = 3, retry_delay_s: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic):
+        """`robots`: branch -> robot, with "*" for every other branch."""
+        self.store = store
+        self.robots = robots
+        self.per_minute = max(2, per_minute)
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.retry_delay_s = retry_delay_s
+        self._clock = clock
+        self._sent: dict[int, collections.deque[float]] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.posts = self.digests = self.failed = 0
+
+    def start(self, interval_s: float = 2.0) -> None:
+        self._thread = threading.Thread(target=self._run, args=(interval_s,),
+                                        name="group-notify", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(10)
+
+    def _run(self, interval_s: float) -> None:
+        while not self._stop.wait(interval_s):
+            try:
+                self.drain()
+            except Exception:
+                log.exception("group notifications: drain failed; retrying")
+
+    def drain(self) -> int:
+        """One pass over the outbox; returns how many messages the robots took."""
+        waiting: dict[int, list[dict[str, Any]]] = {}
+        for row in self.store.unsent_notifications():
+            robot = self.robots.get(row["branch"]) or self.robots.get("*")
+            if robot is None:
+                self.store.mark_notified([row["event_id"]], time.time())  # nobody to tell
+                continue
+            waiting.setdefault(id(robot), []).append(row)
+        robots = {id(r): r for r in self.robots.values()}
+        return sum(self._send(robots[key], rows) for key, rows in waiting.items())
+
+    def _send(self, robot: Robot, rows: list[dict[str, Any]]) -> int:
+        recent = self._sent.setdefault(id(robot), collections.deque())
+        now = self._clock()
+        while recent and recent[0] <= now - 60.0:
+            recent.popleft()
+        budget = self.per_minute - len(recent)
+        if budget <= 0:
+            return 0
+        single, rest = (rows, []) if len(rows) <= budget else (rows[:budget - 1],
+                                                                 rows[budget - 1:])
+        taken = 0
+        for row in single:
+            if not self._post(robot, recent, _line(row)):
+                return taken
+            self.store.mark_notified([row["event_id"]], time.time())
+            taken += 1
+        if rest and self._post(robot, recent, _digest(rest)):
+            self.store.mark_notified([r["event_id"] for r in rest], time.time())
+            self.digests += 1
+            taken += 1
+        return taken
+
+    def _post(self, robot: Robot, recent: collections.deque[float], text: str) -> bool:
+        ok = deliver(robot, text, self.timeout_s, self.retries, self.retry_delay_s)
+        if ok:
+            recent.append(self._clock())
+            self.posts += 1
+        else:
+            self.failed += 1
+        return ok
+
+
+def _line(row: dict[str, Any]) -> str:
+    stamp = time.strftime("%H:%M:%S", time.localtime(row["created"]))
+    return (f"【{_SEVERITY_ZH.get(row['severity'], row['severity'])}】网点 {row['branch']} "
+            f"{row['kiosk']} {stamp}\n{row['text']}")
+
+
+def _digest(rows: list[dict[str, Any]]) -> str:
+    by_branch: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_branch.setdefault(row["branch"], []).append(row)
+    counts = collections.Counter(r["severity"] for r in rows)
+    head = "、".join(f"{_SEVERITY_ZH.get(s, s)} {n}" for s, n in counts.most_common())
+    lines = [f"【汇总】另有 {len(rows)} 条告警（{head}），请登录值守台查看："]
+    for branch, items in sorted(by_branch.items()):
+        kiosks = sorted({r["kiosk"] for r in items})
+        lines.append(f"网点 {branch}：{len(items)} 条，自助机 {'、'.join(kiosks[:DIGEST_LINES])}"
+                     + ("…" if len(kiosks) > DIGEST_LINES else ""))
+    return "\n".join(lines[:DIGEST_LINES + 1])
