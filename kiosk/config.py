@@ -380,6 +380,8 @@ class ConsoleSection:
     tls_cert: str = ""              # PEM files: the console serves https itself
     tls_key: str = ""
     command_timeout_s: int = 120    # a staff action the kiosk has not confirmed by then: failed
+    branches: dict[str, str] = field(default_factory=dict)   # branch code -> name staff know
+    positions: dict[str, str] = field(default_factory=dict)  # kiosk id -> place in the lobby
 
     def validate(self) -> tuple[str, str] | None:
         for user, role in self.roles.items():

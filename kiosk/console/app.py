@@ -46,6 +46,7 @@ class ConsoleOptions:
     roles: dict[str, str] = field(default_factory=dict)  # user -> ops | auditor | branch:CODE
     session_ttl_s: float = 8 * 3600
     secure_cookies: bool = False                # set when served over TLS
+    places: dict[str, dict[str, str]] = field(default_factory=dict)  # branches, positions
     body_timeout_s: float = 10.0
 
 
@@ -211,7 +212,8 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         if session is None:
             return RedirectResponse("/login", 303, _HEADERS)
         nonce = secrets.token_urlsafe(16)
-        return html(console_page(session.user, session.role, session.csrf, nonce), nonce=nonce)
+        return html(console_page(session.user, session.role, session.csrf, nonce,
+                                 options.places), nonce=nonce)
 
     def visible(session: StaffSession, snapshot: dict[str, Any]) -> dict[str, Any]:
         if not session.role.startswith("branch:"):

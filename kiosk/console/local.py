@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable
 
 from drivers.base import StatusChanged
 
 from ..alerts import AlertCenter
 from ..events import EventBus
+from ..version import kiosk_version
 from .feed import ChangeFeed
 
 
@@ -17,6 +19,7 @@ class LocalSource:
                  history_limit: int = 200, decisions: Any | None = None):
         self.center = center
         self.decisions = decisions  # kiosk.console.held.HeldDecisions when transfers run here
+        self._version, self._started_at = kiosk_version(), time.time()
         self.feed = ChangeFeed()
         self._statuses = statuses or (lambda: {})
         self._devices: dict[str, dict[str, str]] = {}
@@ -55,7 +58,8 @@ class LocalSource:
         for name, status in self._statuses().items():
             devices[name] = {**status, **devices.get(name, {})}  # events are newer
         return {"kiosk": self.center.kiosk_id, "branch": self.center.branch, "state": "online",
-                "since": None, "reason": "", "devices": devices,
+                "since": None, "reason": "", "devices": devices, "at": time.time(),
+                "version": self._version, "started_at": self._started_at,
                 "alerts": [{**a.to_dict(), "pending": "", "command": ""}
                            for a in self.center.active()]}
 

@@ -39,7 +39,9 @@ background:#fff1e6}.alert.sev-warning{border-color:#d4a300;background:#fff9db}
 border-top:4px solid #067d06}
 .kiosk.st-degraded{border-color:#d4a300}.kiosk.st-out{border-color:#b00}
 .kiosk.st-offline{border-color:#555;background:#eee}
-.kiosk h3{font-size:15px;margin:0 0 4px}.kiosk .state{font-size:13px;color:#333}
+.kiosk{cursor:pointer}.kiosk h3{font-size:15px;margin:0 0 4px}
+#detail th{width:40%;font-weight:normal;color:#444}#detail h2 button{float:right}
+#more{margin-top:8px;min-height:40px;padding:6px 16px}header select{max-width:160px}.kiosk .state{font-size:13px;color:#333}
 .chips span{display:inline-block;margin:2px 4px 2px 0;padding:2px 6px;border-radius:4px;
 font-size:13px;background:#e8f5e9}.chips span.warn{background:#fff3c4}
 .chips span.bad{background:#fdd}.chips span.idle{background:#eef2f7}
@@ -89,7 +91,10 @@ _WORDS = {
         "ui.offline": "离线", "ui.since": "自", "ui.ago": "前", "ui.pending": "等待自助机确认…",
         "ui.failed": "自助机未确认，操作失败", "ui.by": "处理人", "ui.count": "次",
         "ui.kiosk": "自助机", "ui.alert": "告警", "ui.raised": "发生", "ui.resolved": "解决",
-        "ui.acked": "已确认", "ui.noheartbeat": "无心跳",
+        "ui.acked": "已确认", "ui.noheartbeat": "无心跳", "ui.all": "全部网点", "ui.more": "显示更多",
+        "ui.version": "版本", "ui.uptime": "已运行", "ui.heartbeat": "最近心跳", "ui.position": "位置",
+        "ui.screen": "客户所在界面", "ui.close": "关闭", "ui.recent": "最近处理的告警",
+        "ui.devices": "设备", "ui.branch": "网点",
         "sev.critical": "紧急", "sev.fault": "故障", "sev.warning": "提醒", "sev.info": "信息",
         "kst.ok": "正常", "kst.degraded": "受限", "kst.out": "暂停服务", "kst.offline": "离线",
         "kst.unknown": "未知",
@@ -128,7 +133,10 @@ _WORDS = {
         "ui.pending": "waiting for the kiosk…", "ui.failed": "the kiosk never confirmed: failed",
         "ui.by": "By", "ui.count": "times", "ui.kiosk": "Kiosk", "ui.alert": "Alert",
         "ui.raised": "Raised", "ui.resolved": "Resolved", "ui.acked": "acknowledged",
-        "ui.noheartbeat": "no heartbeat",
+        "ui.noheartbeat": "no heartbeat", "ui.all": "All branches", "ui.more": "Show more",
+        "ui.version": "Version", "ui.uptime": "Up for", "ui.heartbeat": "Last heartbeat",
+        "ui.position": "Position", "ui.screen": "Customer's screen", "ui.close": "Close",
+        "ui.recent": "Recently resolved", "ui.devices": "Devices", "ui.branch": "Branch",
         "sev.critical": "Critical", "sev.fault": "Fault", "sev.warning": "Warning",
         "sev.info": "Info",
         "kst.ok": "In service", "kst.degraded": "Degraded", "kst.out": "Out of service",
@@ -168,18 +176,24 @@ _CONSOLE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="csrf" content="{csrf}"><meta name="role" content="{role}">
 <title>Console</title><style>{style}</style></head>
 <body><header><h1 data-t="ui.title"></h1><span id="live"></span><span id="user">{user}</span>
-<button id="lang" type="button"></button>
+<select id="branch" aria-label="branch"></select><button id="lang" type="button"></button>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="{csrf}">
 <button id="logout" data-t="ui.logout"></button></form></header>
 <div id="banner" role="alert" data-t="ui.lost"></div>
 <main><section id="summary" aria-live="polite"></section>
 <section class="card"><h2 data-t="ui.alerts"></h2><div id="alerts"></div></section>
-<section><h2 data-t="ui.kiosks"></h2><div id="kiosks"></div></section>
+<section id="detail" class="card" hidden></section>
+<section><h2 data-t="ui.kiosks"></h2><div id="kiosks"></div>
+<button id="more" type="button" data-t="ui.more" hidden></button></section>
 <section class="card"><h2 data-t="ui.history"></h2><table><thead><tr><th data-t="ui.kiosk"></th>
 <th data-t="ui.alert"></th><th data-t="ui.raised"></th><th data-t="ui.resolved"></th>
 <th data-t="ui.by"></th></tr></thead><tbody id="history"></tbody></table></section></main>
 <script nonce="{nonce}">
 const WORDS = {words};
+const PLACES = {places};
+const bname = b => (PLACES.branches || {{}})[b] || b;
+const place = k => (PLACES.positions || {{}})[k] || '';
+let branch = ''; let shown = 60; let detail = '';
 const csrf = document.querySelector('meta[name=csrf]').content;
 const role = document.querySelector('meta[name=role]').content;
 const SEV = {{critical: 3, fault: 2, warning: 1, info: 0}};
@@ -230,7 +244,7 @@ function alertRow(k, a) {{
   r.dataset.alertId = a.alert_id; r.dataset.code = a.code; r.dataset.state = a.state;
   r.dataset.severity = a.severity; r.dataset.kiosk = k.kiosk;
   r.appendChild(el('span', T('sev.' + a.severity), 'sev'));
-  r.appendChild(el('span', k.kiosk + ' · ' + codeText(a), 'what'));
+  r.appendChild(el('span', k.kiosk + (place(k.kiosk) ? ' (' + place(k.kiosk) + ')' : '') + ' · ' + codeText(a), 'what'));
   const acts = el('span', undefined, 'acts');
   if (role !== 'auditor' && !a.pending && a.kind === 'heldTransfer') {{
     const why = el('input', undefined, 'reason'); why.placeholder = T('ui.reason'); why.maxLength = 200;
@@ -247,7 +261,8 @@ function alertRow(k, a) {{
   r.appendChild(acts);
   const meta = el('span', undefined, 'meta');
   meta.appendChild(el('span', '', 'age')); meta.dataset.raised = a.raised_at;
-  const extra = [k.branch];
+  const extra = [bname(k.branch)];
+  if (a.data && a.data.screen) extra.push(T('ui.screen') + ': ' + a.data.screen);
   if (a.data && a.data.amount_fen) extra.push(T('ui.amount') + ' ¥' + (a.data.amount_fen / 100).toFixed(2));
   if (a.count > 1) extra.push('×' + a.count + ' ' + T('ui.count'));
   if (a.state === 'acknowledged') extra.push(T('ui.acked') + (a.acknowledged_by ? ' · ' + a.acknowledged_by : ''));
@@ -258,8 +273,8 @@ function alertRow(k, a) {{
 }}
 function kioskTile(k) {{
   const st = kioskState(k); const s = el('div', undefined, 'kiosk st-' + st);
-  s.dataset.kiosk = k.kiosk; s.dataset.state = st;
-  s.appendChild(el('h3', k.kiosk + ' · ' + k.branch));
+  s.dataset.kiosk = k.kiosk; s.dataset.state = st; s.onclick = () => showDetail(k.kiosk);
+  s.appendChild(el('h3', k.kiosk + ' · ' + bname(k.branch) + (place(k.kiosk) ? ' · ' + place(k.kiosk) : '')));
   let line = T('kst.' + st);
   if (k.state === 'offline') line += ' · ' + T('ui.since') + ' ' + clock(k.since || k.at) + ' · ' +
     T('why.' + (k.reason === 'shutdown' ? 'shutdown' : 'lost'));
@@ -274,9 +289,40 @@ function kioskTile(k) {{
   }}
   s.appendChild(chips); return s;
 }}
+const inView = k => !branch || k.branch === branch;
+const RANK = {{out: 0, offline: 1, degraded: 2, unknown: 3, ok: 4}};
+function renderKiosks() {{
+  const list = [...kiosks.values()].filter(inView).sort((a, b) =>
+    RANK[kioskState(a)] - RANK[kioskState(b)] || (a.branch + a.kiosk).localeCompare(b.branch + b.kiosk));
+  const box = document.getElementById('kiosks'); tiles.clear();
+  box.replaceChildren(...list.slice(0, shown).map(k => {{ const t = kioskTile(k); tiles.set(k.kiosk, t); return t; }}));
+  document.getElementById('more').hidden = list.length <= shown;
+}}
+function renderBranches() {{
+  const sel = document.getElementById('branch'); const codes = [...new Set([...kiosks.values()].map(k => k.branch))].sort();
+  sel.replaceChildren(el('option', T('ui.all')), ...codes.map(c => {{ const o = el('option', bname(c)); o.value = c; return o; }}));
+  sel.firstChild.value = ''; sel.value = branch; sel.hidden = codes.length < 2;
+}}
+function showDetail(id) {{
+  detail = id; const box = document.getElementById('detail'); const k = kiosks.get(id);
+  if (!k) {{ box.hidden = true; return; }}
+  const head = el('h2', k.kiosk + ' · ' + bname(k.branch)); const close = el('button', T('ui.close'));
+  close.onclick = () => {{ detail = ''; box.hidden = true; }}; head.appendChild(close);
+  const facts = el('table'); const row = (a, b) => {{ const r = el('tr'); r.appendChild(el('th', a)); r.appendChild(el('td', b)); facts.appendChild(r); }};
+  if (place(k.kiosk)) row(T('ui.position'), place(k.kiosk));
+  row(T('ui.kiosk'), T('kst.' + kioskState(k)) + (k.state === 'offline' ? ' · ' + T('ui.since') + ' ' + clock(k.since || k.at) : ''));
+  if (k.version) row(T('ui.version'), k.version);
+  if (k.started_at && k.state === 'online') row(T('ui.uptime'), age(k.started_at).replace(T('ui.ago'), '').trim());
+  row(T('ui.heartbeat'), k.at ? age(k.at) : T('ui.noheartbeat'));
+  for (const [name, fields] of Object.entries(k.devices)) row(T('dev.' + name),
+    Object.entries(fields).map(([f, v]) => T('val.' + v)).join('，'));
+  const recent = el('ul'); for (const a of history.filter(h => h.kiosk === id).slice(0, 5))
+    recent.appendChild(el('li', clock(a.raised_at) + ' · ' + codeText(a)));
+  box.replaceChildren(head, facts, el('h2', T('ui.recent')), recent); box.hidden = false;
+}}
 function renderSummary() {{
   const counts = {{ok: 0, degraded: 0, out: 0, offline: 0}}; const sev = {{critical: 0, fault: 0, warning: 0}};
-  for (const k of kiosks.values()) {{ const st = kioskState(k); if (st in counts) counts[st]++;
+  for (const k of kiosks.values()) {{ if (!inView(k)) continue; const st = kioskState(k); if (st in counts) counts[st]++;
     for (const a of k.alerts) if (a.severity in sev) sev[a.severity]++; }}
   const cells = [['ok', 'ui.inservice', counts.ok], ['degraded', 'ui.degraded', counts.degraded],
     ['out', 'ui.out', counts.out], ['offline', 'ui.offline', counts.offline],
@@ -288,7 +334,7 @@ function renderSummary() {{
 }}
 function renderAlerts() {{
   const list = [];
-  for (const k of kiosks.values()) for (const a of k.alerts) list.push([k, a]);
+  for (const k of kiosks.values()) if (inView(k)) for (const a of k.alerts) list.push([k, a]);
   list.sort((x, y) => SEV[y[1].severity] - SEV[x[1].severity] || x[1].raised_at - y[1].raised_at);
   const box = document.getElementById('alerts'); const keep = new Set();
   list.forEach(([k, a]) => {{
@@ -304,9 +350,11 @@ function renderAlerts() {{
   if (list.length && empty) empty.remove();
   tickAges(); announce(list);
 }}
-function renderKiosk(k) {{
-  const box = document.getElementById('kiosks'); const t = kioskTile(k); const old = tiles.get(k.kiosk);
-  if (old) old.replaceWith(t); else box.appendChild(t); tiles.set(k.kiosk, t);
+function renderKiosk(k, before) {{
+  const old = tiles.get(k.kiosk);
+  if (old && old.dataset.state === kioskState(k)) {{ const t = kioskTile(k); old.replaceWith(t); tiles.set(k.kiosk, t); }}
+  else if (old || (inView(k) && kioskState(k) !== 'ok') || !before) renderKiosks();
+  if (detail === k.kiosk) showDetail(k.kiosk);
 }}
 function renderHistory() {{
   document.getElementById('history').replaceChildren(...history.slice(0, 50).map(a => {{
@@ -346,10 +394,12 @@ function applyLang() {{
   renderAll();
 }}
 function renderAll() {{
-  renderSummary(); renderAlerts(); for (const k of [...kiosks.values()].sort((a, b) =>
-    (a.branch + a.kiosk).localeCompare(b.branch + b.kiosk))) renderKiosk(k);
-  renderHistory(); renderBroker();
+  renderBranches(); renderSummary(); renderAlerts(); renderKiosks(); renderHistory(); renderBroker();
+  if (detail) showDetail(detail);
 }}
+document.getElementById('branch').onchange = e => {{ branch = e.target.value; shown = 60;
+  rows.clear(); document.getElementById('alerts').replaceChildren(); renderAll(); }};
+document.getElementById('more').onclick = () => {{ shown += 120; renderKiosks(); }};
 document.getElementById('lang').onclick = () => {{ lang = lang === 'zh' ? 'en' : 'zh';
   localStorage.setItem('lang', lang); applyLang(); }};
 document.addEventListener('click', () => {{ if ('Notification' in window && Notification.permission === 'default')
@@ -360,7 +410,8 @@ function follow() {{
     kiosks.clear(); for (const k of s.kiosks) kiosks.set(k.kiosk, k);
     history = s.history; broker = s.broker; applyLang(); firstLoad = false; }});
   es.addEventListener('delta', e => {{ const d = JSON.parse(e.data); streamUp = true;
-    for (const k of d.kiosks) {{ kiosks.set(k.kiosk, k); renderKiosk(k); }}
+    for (const k of d.kiosks) {{ const before = kiosks.get(k.kiosk); kiosks.set(k.kiosk, k);
+      if (!before) renderBranches(); renderKiosk(k, before); }}
     for (const id of d.gone) {{ kiosks.delete(id); const t = tiles.get(id); if (t) t.remove(); tiles.delete(id); }}
     if (d.history.length) {{ history = d.history.concat(history).slice(0, 200); renderHistory(); }}
     broker = d.broker; renderSummary(); renderAlerts(); renderBroker(); }});
@@ -387,7 +438,12 @@ def login_page(csrf: str, error: str = "", lang: str = "zh") -> str:
                          lang="zh-CN" if lang == "zh" else "en", **words)
 
 
-def console_page(user: str, role: str, csrf: str, nonce: str) -> str:
-    words = json.dumps(_WORDS, ensure_ascii=False).replace("</", "<\\/")
+def _script_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+def console_page(user: str, role: str, csrf: str, nonce: str,
+                 places: dict[str, dict[str, str]] | None = None) -> str:
     return _CONSOLE.format(style=_STYLE, user=html.escape(user), role=html.escape(role),
-                           csrf=html.escape(csrf), nonce=nonce, words=words)
+                           csrf=html.escape(csrf), nonce=nonce, words=_script_json(_WORDS),
+                           places=_script_json(places or {}))

@@ -70,7 +70,8 @@ class ConsoleServer:
                  roles: dict[str, str] | None = None, store: ConsoleStore | None = None,
                  tls_cert: str = "", tls_key: str = "", require_tls: bool = False,
                  header_timeout_s: float = 10.0, body_timeout_s: float = 10.0,
-                 max_connections: int = 500, guard: LoginGuard | None = None):
+                 max_connections: int = 500, guard: LoginGuard | None = None,
+                 places: dict[str, dict[str, str]] | None = None):
         if require_tls and not (tls_cert and tls_key):
             raise InsecureConsole("the production profile serves the console only over TLS: "
                                   "set [console] tls_cert and tls_key")
@@ -79,7 +80,8 @@ class ConsoleServer:
         self.store = store or ConsoleStore()
         self._own_store = store is None
         options = ConsoleOptions(dict(staff), dict(roles or {}), session_ttl_s,
-                                 secure_cookies=self.tls, body_timeout_s=body_timeout_s)
+                                 secure_cookies=self.tls, body_timeout_s=body_timeout_s,
+                                 places=places or {})
         self.app = build_app(source, self.store, options, guard)
         self.guard: LoginGuard = self.app.state.guard
         host, port = parse_listen(listen)
@@ -108,7 +110,8 @@ class ConsoleServer:
                    roles=c.roles, store=ConsoleStore(config.path(c.database)),
                    tls_cert=str(config.path(c.tls_cert)) if c.tls_cert else "",
                    tls_key=str(config.path(c.tls_key)) if c.tls_key else "",
-                   require_tls=config.kiosk.profile == "production")
+                   require_tls=config.kiosk.profile == "production",
+                   places={"branches": c.branches, "positions": c.positions})
 
     @property
     def url(self) -> str:

@@ -19,6 +19,7 @@ from drivers.base import StatusChanged
 
 from ..alerts import AlertCenter, AlertChange
 from ..events import EventBus
+from ..version import kiosk_version
 from .broker import BrokerAddress, Topics, make_client
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class FleetPublisher:
         self._unsubscribe: list[Callable[[], None]] = []
         self._drainer: threading.Thread | None = None
         self.decisions: Any | None = None  # kiosk.console.held.HeldDecisions, where transfers run
+        self._version, self._started_at = kiosk_version(), time.time()
 
     @classmethod
     def from_config(cls, center: AlertCenter, config: Any,
@@ -126,6 +128,7 @@ class FleetPublisher:
         if reason:
             body["reason"] = reason
         if state == "online":
+            body["version"], body["started_at"] = self._version, self._started_at
             with self._devices_lock:
                 body["devices"] = {k: dict(v) for k, v in self._devices.items()}
             body["alerts"] = [a.to_dict() for a in self.center.active()]

@@ -58,7 +58,8 @@ class Fleet:
         self.client.loop_start()
 
     def status(self, branch, kiosk, **body):
-        body = {"state": "online", "at": time.time(), "devices": HEALTHY, "alerts": [], **body}
+        body = {"state": "online", "at": time.time(), "devices": HEALTHY, "alerts": [],
+                "version": "0.1.0", "started_at": time.time() - 7200, **body}
         self.client.publish(f"bank/{branch}/{kiosk}/status", json.dumps(body), qos=1,
                             retain=True).wait_for_publish(5)
 
@@ -82,7 +83,9 @@ def fleet_console(mosquitto):
                  devices={**HEALTHY, "printer": {"device": "online", "paper": "low"}})
     monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), client_id="console-page")
     monitor.start()
-    server = ConsoleServer(monitor, {USER: hash_password(PASSWORD)}, listen="127.0.0.1:0")
+    server = ConsoleServer(monitor, {USER: hash_password(PASSWORD)}, listen="127.0.0.1:0",
+                           places={"branches": {"310104": "浦东支行"},
+                                   "positions": {"KSK-029": "大堂入口左侧"}})
     server.start()
     assert monitor.wait_connected(5)
     deadline = time.monotonic() + 5
@@ -157,10 +160,26 @@ def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, chromium,
         if locale == "zh-CN":
             assert not [w for w in ENGLISH_WORDS if w in text], text
             assert "紧急" in text and "发现疑似盗刷装置" in text
+            assert "大堂入口左侧" in first.inner_text() and "浦东支行" in first.inner_text()
         else:
-            assert not re.search(r"[\u4e00-\u9fff]", text.replace("中文", "")), text
+            for name in ("中文", "浦东支行", "大堂入口左侧"):  # the switch, configured names
+                text = text.replace(name, "")
+            assert not re.search(r"[\u4e00-\u9fff]", text), text
             assert "Skimming device suspected" in text
         page.screenshot(path=f"{shots}/console-{size}-{locale}.png", full_page=False)
+        if locale == "zh-CN":
+            page.click(".kiosk[data-kiosk='KSK-029']")
+            detail = page.wait_for_selector("#detail:not([hidden])")
+            assert "0.1.0" in detail.inner_text() and "2 小时" in detail.inner_text()
+            assert "空闲" in detail.inner_text()  # chipPower=noCard in words
+            page.screenshot(path=f"{shots}/console-{size}-detail.png")
+            page.click("#detail button")
+            page.select_option("#branch", "310104")
+            assert len(page.query_selector_all(".kiosk")) == 6
+            assert [r.get_attribute("data-alert-id") for r in
+                    page.query_selector_all("#alerts .alert")] == ["c1"]
+            page.select_option("#branch", "")
+            assert len(page.query_selector_all(".kiosk")) == 31
 
         fleet.status("310102", "KSK-012", state="offline", reason="lost", devices={})
         row = page.wait_for_selector(".alert[data-code='kiosk.offline.lost']", timeout=2000)
