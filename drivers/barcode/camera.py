@@ -30,10 +30,11 @@ import numpy as np
 from ..errors import DeviceTimeout, NoDeviceError
 from ..status import Camera
 from .base import DEFAULT_REPEAT_WINDOW_S, BarcodeCapabilities, CameraDevice
-from .decoder import (FALLBACK_EVERY_S, SYMBOLOGIES, Code, Decoder, Region,
+from .decoder import (FALLBACK_EVERY_S, LINEAR, SYMBOLOGIES, Code, Decoder, Region,
                       check_symbologies)
 
 OUTLINE_HOLD_S = 0.6  # how long the preview keeps showing a found code's outline
+CONFIRM_WITHIN_S = 1.0  # a linear code counts once two frames this close read it alike
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class CameraReader(CameraDevice):
         self._outlines: tuple[tuple[tuple[int, int], ...], ...] = ()
         self._outlines_at = 0.0
         self._last_frame_at = 0.0
+        self._unconfirmed: dict[tuple[str, str], float] = {}
         self.stats = CaptureStats()
 
     @classmethod
@@ -349,9 +351,25 @@ class CameraReader(CameraDevice):
                 decoder.close()
 
     def _found(self, codes: list[Code]) -> None:
+        now = time.monotonic()
         with self._lock:
             self._outlines = tuple(c.polygon for c in codes)
-            self._outlines_at = time.monotonic()
+            self._outlines_at = now
         for code in codes:
+            if code.symbology in LINEAR and not self._seen_twice(code, now):
+                continue
             self._code_read(code.symbology, code.text, code.polygon)
+
+    def _seen_twice(self, code: Code, now: float) -> bool:
+        """Linear codes have no error correction: one is reported when a second frame within
+        CONFIRM_WITHIN_S reads it alike (a held bill gives many frames; a misread rarely
+        repeats)."""
+        key = (code.symbology, code.text)
+        first = self._unconfirmed.get(key)
+        self._unconfirmed = {k: t for k, t in self._unconfirmed.items()
+                             if now - t <= CONFIRM_WITHIN_S}
+        if first is not None and now - first <= CONFIRM_WITHIN_S:
+            return True
+        self._unconfirmed[key] = now
+        return False
 

@@ -231,3 +231,30 @@ def test_a_stable_camera_path_that_is_not_there_is_no_device():
     with pytest.raises(NoDeviceError, match="camera source cannot be opened"):
         camera.open()
     assert camera.status()["device"] == "noDevice" and camera.status()["format"] == ""
+
+
+def _clip(path, frames):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (640, 480))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+
+
+def test_a_linear_code_counts_only_when_two_frames_read_it_alike(tmp_path):
+    bill = sample_codes()["utility_bill_ean13"]
+    coded = code_images.scene(640, 480, *bill, module_px=3)
+    empty = code_images.scene(640, 480)
+    _clip(tmp_path / "once.avi", [coded] + [empty] * 50)   # one frame in 1.7 s: a glimpse
+    _clip(tmp_path / "held.avi", [empty] * 10 + [coded] * 6 + [empty] * 10)
+    for name, expected in (("once.avi", []), ("held.avi", [bill])):
+        camera = CameraReader("camera", str(tmp_path / name), symbologies=["EAN13"],
+                              decode_width=0, stale_after_s=5)
+        events = Recorder()
+        camera.subscribe(events)
+        camera.open()
+        try:
+            assert wait_for(lambda: camera.stats.frames >= 110, 8)   # two loops at least
+            assert events.codes() == expected, name
+            assert camera.stats.summary()["frames"] >= 110
+        finally:
+            camera.close()
