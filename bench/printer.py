@@ -23,7 +23,7 @@ from drivers.printer.escpos_serial import EscPosPrinter  # noqa: E402
 from drivers.printer.receipt_image import MARGIN_DOTS, raster_rows, render_receipt  # noqa: E402
 from drivers.printer.receipt_layout import layout_page, page_end, page_start  # noqa: E402
 from kiosk.documents.balance import balance_slip  # noqa: E402
-from kiosk.documents.blocks import Document  # noqa: E402
+from drivers.printer.document import Document  # noqa: E402
 from kiosk.documents.slip import SlipContext  # noqa: E402
 from kiosk.documents.statement import account_statement  # noqa: E402
 from kiosk.host.models import Account, Statement, Transaction  # noqa: E402

@@ -463,6 +463,14 @@ class KioskConfig:
     source: Path = field(default=DEFAULT_CONFIG, compare=False)
     base_dir: Path | None = field(default=None, compare=False)  # None: the file's folder
 
+    def font_or_bundled(self) -> Path:
+        """[ui] font, or the bundled CJK font when that file is missing (emulated receipts)."""
+        font = self.path(self.ui.font)
+        if not font.exists():
+            log.warning("font %s not found, using %s", font, FONT)
+            return FONT
+        return font
+
     def path(self, value: str) -> Path:
         """Resolve a path from the file: relative paths are relative to the file's folder, and
         `{data_dir}` (how the defaults of data files start) stands for kiosk.data_dir;

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator
 from kiosk.datafiles import connect
 from kiosk.journal_checkpoints import Checkpoint, CheckpointStore, CheckpointWriter
 from kiosk.keys import KeyRing, SecretKey
-from kiosk.privacy import mask_number, scrub
+from drivers.privacy import mask_number, scrub
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from drivers.privacy import scrub
+
 from .datafiles import private_dir
-from .privacy import scrub
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

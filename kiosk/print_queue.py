@@ -21,9 +21,9 @@ from typing import Any, Callable, Iterator
 
 from drivers.errors import DeviceError, TransportError
 from drivers.printer.base import PrinterFault, ReceiptPrinter
+from drivers.printer.document import Document
 
 from .datafiles import private_db_file
-from .documents.blocks import Document
 
 log = logging.getLogger(__name__)
 

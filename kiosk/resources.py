@@ -7,14 +7,7 @@ filesystem path, not a stream.
 """
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
-
-def shipped(package: str, *parts: str) -> Path:
-    """The path of a file or folder shipped inside `package`."""
-    return Path(str(resources.files(package).joinpath(*parts)))
-
+from drivers.resources import shipped
 
 FONT = shipped("kiosk", "assets", "fonts", "wqy-microhei.ttc")
 LOCALE_DIR = shipped("kiosk", "locale")

@@ -29,7 +29,7 @@ from .alerts import AlertCenter, AlertChange, Severity
 from .alerts.faults import Fault
 from .console.passwords import verify_password
 from .events import EventBus
-from .privacy import mask_code_text, mask_number, scrub
+from drivers.privacy import mask_code_text, mask_number, scrub
 
 log = logging.getLogger(__name__)
 

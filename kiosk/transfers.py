@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from drivers.privacy import mask_name, mask_number
 from kiosk.held_transfers import HeldTransfers
 from kiosk.host.link import HostDeclined, HostError, HostLink, HostTimeout, HostUnavailable
 from kiosk.host.models import (ReversalAdvice, TransferKind, TransferOutcome, TransferRequest,
@@ -25,7 +26,6 @@ from kiosk.host.reversal_queue import ReversalQueue
 from kiosk.host.stan import StanCounter
 from kiosk.journal import Journal
 from kiosk.keys import KeyRing, SecretKey
-from kiosk.privacy import mask_name, mask_number
 from kiosk.risk import RiskRules, TransferRefused
 
 log = logging.getLogger(__name__)

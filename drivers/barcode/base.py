@@ -1,7 +1,7 @@
 """Barcode input contract: cameras and serial scanners both deliver CodeReadEvent.
 
 `CodeReadEvent` data: symbology ("QRCODE", "EAN13", "CODE128"...), text (decoded, untrusted:
-parse it with kiosk.payloads), polygon (outline in frame pixels, camera only; [] otherwise).
+parse it with drivers.barcode.scanned_codes), polygon (outline in frame pixels, camera only; [] otherwise).
 A code held in view or scanned twice within `repeat_window_s` gives one event.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Sequence
 
-from kiosk.privacy import mask_code_text
+from drivers.privacy import mask_code_text
 
 from ..base import Capabilities, Device
 from ..status import Camera, DeviceState, Scanner

@@ -3,7 +3,7 @@
 Typically 9600 8N1, each scan ended by CR, CRLF or LF, with an optional configured prefix and
 suffix. Scanners with AIM identifiers start each scan with "]" + code letter + modifier
 (]Q1 QR, ]E0 EAN-13, ]C0 Code 128), which gives the symbology; without them it is UNKNOWN and
-kiosk.payloads lets the text decide. Honeywell trigger commands: SYN T CR starts, SYN U CR stops.
+drivers.barcode.scanned_codes lets the text decide. Honeywell trigger commands: SYN T CR starts, SYN U CR stops.
 Bytes are read in `poll()` (the device manager calls it every `poll_interval` seconds), which
 also notices an unplugged adapter: the read fails, the status becomes noDevice and the manager
 reconnects.
@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import serial
 
-from kiosk.payloads import UNKNOWN_SYMBOLOGY
+from .scanned_codes import UNKNOWN_SYMBOLOGY
 
 from ..errors import DeviceTimeout, NoDeviceError
 from ..serial_port import open_serial

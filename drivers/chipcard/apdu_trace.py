@@ -6,7 +6,7 @@ hex of BCD digits would spell the card number out.
 """
 from __future__ import annotations
 
-from kiosk.privacy import mask_number
+from drivers.privacy import mask_number
 
 from .card_errors import TlvError
 from .tlv import MAX_DEPTH, is_constructed, scan

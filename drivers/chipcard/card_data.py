@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kiosk.privacy import mask_number
+from drivers.privacy import mask_number
 
 # PBOC 9F62 cardholder ID types
 ID_TYPES = {0: "id_card", 1: "officer_card", 2: "passport", 3: "arrival_card",

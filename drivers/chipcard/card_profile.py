@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kiosk.resources import shipped
+from ..resources import shipped
 
 PROFILE_DIR = shipped("drivers.chipcard", "profiles")
 

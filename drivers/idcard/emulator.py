@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.resources import shipped
+from ..resources import shipped
 
 from ..emulation import EmulatorAction, PtyEmulator
 from .errors import SW3_CARD_FOUND, SW3_FIELD_EMPTY, SW3_OK, FrameError

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from kiosk.privacy import mask_number
+from drivers.privacy import mask_number
 
 from . import id_number as idn
 from .code_tables import gender_name, nation_name

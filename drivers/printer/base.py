@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Callable, ClassVar
 
-from kiosk.documents.blocks import Document, Page
+from .document import Document, Page
 
 from ..base import DEFAULT_TIMEOUT_S, Capabilities, Device
 from ..errors import DeviceReportedError

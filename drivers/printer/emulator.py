@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.resources import FONT as BUNDLED_FONT
 
 from ..emulation import EmulatorAction, PtyEmulator
 from . import escpos
@@ -79,12 +78,8 @@ class PrinterEmulator(PtyEmulator):
     @classmethod
     def from_config(cls, section: Any, config: Any) -> "PrinterEmulator":
         emu = section.emulator
-        font = config.path(config.ui.font)
-        if not font.exists():
-            log.warning("printer emulator: font %s not found, using %s", font, BUNDLED_FONT)
-            font = BUNDLED_FONT
         return cls(config.path(section.port), output_dir=config.path(emu.output_dir),
-                   font_path=font, baud=section.baud, pace=emu.pace,
+                   font_path=config.font_or_bundled(), baud=section.baud, pace=emu.pace,
                    paper_lines=emu.paper_lines, near_end_lines=emu.near_end_lines,
                    width_dots=section.paper_width_dots)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import serial
 
-from kiosk.documents.blocks import Page
+from .document import Page
 
 from ..errors import DeviceTimeout, NoDeviceError, TransportError
 from ..serial_port import open_serial

@@ -5,7 +5,7 @@ small chunks and check the printer's status in between.
 """
 from __future__ import annotations
 
-from kiosk.documents.blocks import Blank, Block, Page, Pair, Qr, Rule, Text, display_width
+from .document import Blank, Block, Page, Pair, Qr, Rule, Text, display_width
 
 from . import escpos
 from .base import PrinterCapabilities

@@ -18,7 +18,7 @@ from drivers.base import StatusChanged
 
 from ..documents.format import money
 from ..events import EventBus
-from ..privacy import scrub
+from drivers.privacy import scrub
 from .faults import Fault, Recovery, classify
 from .model import Alert, AlertState, Severity
 from .outbox import AlertOutbox

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from kiosk.privacy import mask_code_text
+from drivers.privacy import mask_code_text
 
 from .output import EXIT_NO_DEVICE, EXIT_NOTHING_FOUND, EXIT_OK, emit
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from kiosk.host.models import Account
-from kiosk.privacy import mask_number
+from drivers.privacy import mask_number
 
-from .blocks import Block, Document, Page, Pair
+from drivers.printer.document import Block, Document, Page, Pair
 from .format import label, money
 from .slip import SlipContext, header, reference_footer
 

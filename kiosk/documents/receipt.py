@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from kiosk.host.models import (Account, TransferKind, TransferOutcome, TransferRequest,
                                TransferResult)
-from kiosk.privacy import mask_name, mask_number, scrub
+from drivers.privacy import mask_name, mask_number, scrub
 
-from .blocks import Block, Document, Page, Pair, Text
+from drivers.printer.document import Block, Document, Page, Pair, Text
 from .format import label, money
 from .slip import SlipContext, header, reference_footer
 

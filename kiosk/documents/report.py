@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .blocks import Block, Document, Page, Pair, Qr, Rule, Text
+from drivers.printer.document import Block, Document, Page, Pair, Qr, Rule, Text
 from .format import day, label, money
 from .slip import SlipContext, header, reference_footer
 

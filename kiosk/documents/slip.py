@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .blocks import Blank, Block, Pair, Qr, Rule, Text
+from drivers.printer.document import Blank, Block, Pair, Qr, Rule, Text
 from .format import label, timestamp
 
 

@@ -7,10 +7,10 @@ holds the totals and the closing balance.
 from __future__ import annotations
 
 from kiosk.host.models import Statement, Transaction
-from kiosk.privacy import mask_number, scrub
+from drivers.privacy import mask_number, scrub
 
 from .balance import account_kind
-from .blocks import Block, Document, Page, Pair, Rule, Text
+from drivers.printer.document import Block, Document, Page, Pair, Rule, Text
 from .format import day, label, money, signed_money
 from .slip import SlipContext, header, reference_footer
 

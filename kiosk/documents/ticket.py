@@ -1,7 +1,7 @@
 """The queue ticket: the number to wait for, the service, how long it may take."""
 from __future__ import annotations
 
-from .blocks import Block, Blank, Document, Page, Pair, Qr, Rule, Text
+from drivers.printer.document import Block, Blank, Document, Page, Pair, Qr, Rule, Text
 from .format import label
 from .slip import SlipContext, header
 

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kiosk.privacy import mask_number
+from drivers.privacy import mask_number
 
 from .iso8583_wire import (Dialect, FrameError, WireError, from_wire, load_dialect, loads,
                            parse_address, read_frame, send_frame)

@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any, Callable, Collection
 
-from kiosk.privacy import scrub
+from drivers.privacy import scrub
 
 from . import sandbox_data
 from .iso8583_wire import (Dialect, FrameError, WireError, dumps, load_dialect, loads, read_frame,

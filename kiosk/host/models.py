@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
 
-from kiosk.privacy import mask_name, mask_number
+from drivers.privacy import mask_name, mask_number
 
 
 def _at_least(low: int, **values: int) -> None:

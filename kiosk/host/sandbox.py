@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from kiosk.datafiles import connect
 from kiosk.pin_block import PinBlockError, PinVerifier, check_pin_block, pin_hash
-from kiosk.privacy import mask_name, mask_number
+from drivers.privacy import mask_name, mask_number
 
 from . import sandbox_data as data
 from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostUnavailable

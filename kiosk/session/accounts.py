@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..privacy import mask_name
+from drivers.privacy import mask_name
 from .flow import Flow
 from .printing import new_reference, print_document, slip_context
 from .services import host

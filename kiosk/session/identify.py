@@ -15,7 +15,7 @@ from typing import Any
 
 from drivers.errors import NoDeviceError, TransportError
 
-from ..privacy import mask_number
+from drivers.privacy import mask_number
 from .context import SessionContext
 from .faults import COUNTER, Fault, UnavailableError, describe
 from .services import host, require
@@ -282,7 +282,7 @@ class Identification:
 
     # -- appointment code ---------------------------------------------------------------------
     def read_code(self, text: str, symbology: str) -> None:
-        from ..payloads import Appointment, PayloadError, parse_payload
+        from drivers.barcode.scanned_codes import Appointment, PayloadError, parse_payload
         try:
             payload = parse_payload(text, symbology or "QRCODE")
         except PayloadError as exc:

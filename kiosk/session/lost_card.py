@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..privacy import mask_name, mask_number
+from drivers.privacy import mask_name, mask_number
 from .faults import Fault, describe
 from .flow import Flow
 from .printing import new_reference, print_document, slip_context
@@ -14,7 +14,7 @@ from .states import Step
 
 
 def loss_receipt(report: Any, card_masked: str, id_masked: str, ctx: Any) -> Any:
-    from ..documents.blocks import Document, Page, Pair, Text
+    from drivers.printer.document import Document, Page, Pair, Text
     from ..documents.format import day, label
     from ..documents.slip import header, reference_footer
     blocks = header("临时挂失回执", "Lost Card Report", ctx) + [

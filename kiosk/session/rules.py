@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..host.models import FeeSchedule
-from ..payloads import luhn_ok
+from drivers.barcode.scanned_codes import luhn_ok
 
 CARD_BINS = ("62", "4", "5", "3")   # UnionPay, Visa, Mastercard, JCB: card numbers carry Luhn
 

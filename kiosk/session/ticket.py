@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..payloads import receipt_verification_text
-from ..privacy import mask_name
+from drivers.barcode.scanned_codes import receipt_verification_text
+from drivers.privacy import mask_name
 from .flow import Flow
 from .printing import new_reference, print_document, slip_context
 from .states import Step

@@ -14,7 +14,7 @@ from typing import Any
 from ..console.held import HELD_DECIDED
 from ..host.link import HostDeclined, HostMalformed
 from ..host.models import TransferOutcome
-from ..privacy import mask_name, mask_number
+from drivers.privacy import mask_name, mask_number
 from .accounts import AccountsMixin
 from .faults import Fault, UnavailableError, describe
 from .flow import Flow

@@ -45,7 +45,7 @@ def main(data_dir: Path) -> None:
         alerts=replace(base.alerts, outbox=str(data_dir / "alerts.db")),
         risk=replace(base.risk, large_transfer_fen=20_000, structuring_count=3))
     configure_logging(data_dir / "log", "DEBUG", console=False)
-    log = logging.getLogger("kiosk.privacy_run")
+    log = logging.getLogger("drivers.privacy_run")
     started = time.time()
     core = KioskCore(config)
     core.start()

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from drivers.idcard.id_number import check_digit
-from kiosk.payloads import luhn_digit
-from kiosk.privacy import (is_card_number, luhn_ok, mask_code_text, mask_name, mask_number,
+from drivers.barcode.scanned_codes import luhn_digit
+from drivers.privacy import (is_card_number, luhn_ok, mask_code_text, mask_name, mask_number,
                            scrub)
 
 CARD = "6222020000000000018"

@@ -10,7 +10,7 @@ from kiosk.host import sandbox_data
 from kiosk.host.journaled import JournaledHost
 from kiosk.host.link import MAX_PAYEES, HostDeclined
 from kiosk.host.models import ReversalAdvice, TransferKind, TransferOutcome, TransferRequest
-from kiosk.privacy import mask_name, mask_number
+from drivers.privacy import mask_name, mask_number
 
 from .conftest import DEBIT_PAN, OWN_SAVINGS, PAYEE_INTER, PAYEE_INTRA, paying
 

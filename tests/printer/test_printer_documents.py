@@ -13,13 +13,13 @@ from drivers.printer.base import PrinterCapabilities
 from drivers.printer.escpos_parser import EscPosParser, PrintedLine
 from drivers.printer.receipt_layout import layout_page, wrap
 from kiosk.documents.balance import balance_slip
-from kiosk.documents.blocks import Document, Pair, Qr, display_width
+from drivers.printer.document import Document, Pair, Qr, display_width
 from kiosk.documents.receipt import transfer_receipt
 from kiosk.documents.report import DayTotal, end_of_day_report
 from kiosk.documents.statement import account_statement
 from kiosk.documents.ticket import queue_ticket
 from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest, TransferResult
-from kiosk.privacy import mask_number
+from drivers.privacy import mask_number
 
 from .printer_data import CARD, CTX, PAYEE_CARD, account, statement
 

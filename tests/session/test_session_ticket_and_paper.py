@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from pyzbar import pyzbar
 
-from kiosk.payloads import appointment_text
+from drivers.barcode.scanned_codes import appointment_text
 from kiosk.session.states import Step
 
 

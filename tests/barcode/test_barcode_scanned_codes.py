@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from drivers.barcode.samples import sample_codes
-from kiosk import payloads
-from kiosk.payloads import PayloadError, parse_payload
+from drivers.barcode import scanned_codes
+from drivers.barcode.scanned_codes import PayloadError, parse_payload
 
 SAMPLES = sample_codes()
 
@@ -99,9 +99,9 @@ def test_a_step_accepts_only_its_kinds():
 
 def test_builders_refuse_what_the_parser_would_refuse():
     with pytest.raises(PayloadError):
-        payloads.receipt_verification_text("KSK-0001", "receipt", "rrn-lower")
+        scanned_codes.receipt_verification_text("KSK-0001", "receipt", "rrn-lower")
     with pytest.raises(PayloadError):
-        payloads.utility_bill_text("01", "123456789", "202613", 100)
+        scanned_codes.utility_bill_text("01", "123456789", "202613", 100)
 
 
 @settings(max_examples=300, deadline=None)
@@ -112,7 +112,7 @@ def test_arbitrary_text_either_parses_or_raises_payload_error(text):
     except PayloadError as exc:
         assert exc.reason and str(exc)
     else:
-        assert result.kind in payloads.KINDS
+        assert result.kind in scanned_codes.KINDS
 
 
 @settings(max_examples=200, deadline=None)

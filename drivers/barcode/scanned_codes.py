@@ -24,7 +24,7 @@ from typing import Iterable, Union
 
 from drivers.idcard.id_number import check_digit_ok as id_number_check_ok
 
-from .privacy import luhn_ok, mask_number
+from drivers.privacy import luhn_ok, mask_number
 
 MAX_PAYLOAD_CHARS = 512
 # Serial scanners without AIM identifiers do not say which symbology they read.
