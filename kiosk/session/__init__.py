@@ -20,9 +20,10 @@ in `messages.MESSAGE_IDS`. Nothing here imports Kivy.
 | services.py | the parts a session uses (host, devices, journal, print queue, alerts, transfers) |
 | flow.py | base of the service flows: identification first, then the service |
 | menu.py | `MENU`, the catalogue: the service menu, triaged like the greeter (here, counter, wealth manager) |
-| identify.py | bank card + PIN on a shuffled keypad, ID card, appointment code |
+| identify.py | bank card (then pin_entry.py: the PIN on a shuffled keypad), ID card, appointment code |
 | accounts.py, transactions.py, statement.py | balances, transaction query, statements |
-| transfer.py | payee, checks, amount, anti-fraud warning, confirm, send, result, receipt |
+| transfer.py | amount, anti-fraud warning, confirm, send, result, receipt (payee.py: the payee steps) |
+| rules.py | the lengths and checks of what a customer types, and the fee view, for flows and screens |
 | lost_card.py | temporary loss report with ID card and card number, receipt |
 | ticket.py, ticket_queue.py | queue tickets: service, priority, wait, printed ticket, form QR |
 | printing.py | printing with progress, resume after a paper-out, the take-your-receipt reminder |

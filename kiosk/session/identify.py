@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 import threading
 import time
 from typing import Any
 
 from drivers.errors import NoDeviceError, TransportError
-
 from drivers.privacy import mask_number
+
 from .context import SessionContext
 from .faults import COUNTER, Fault, UnavailableError, describe
+from .pin_entry import PinEntry
 from .services import host, require
-from .rules import PIN
 from .states import Step
 
 log = logging.getLogger(__name__)
@@ -29,15 +28,9 @@ BROKEN = ("noDevice", "hardwareError", "powerOff")
 # Payload refusals that mean "this is some other kind of code", not a damaged appointment.
 WRONG_KIND = ("unknown_format", "wrong_symbology", "not_accepted")
 CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
-_random = secrets.SystemRandom()
 
 
-def shuffled_keys(accessible: bool = False) -> list[int]:
-    """A new order each time; the accessible mode's fixed telephone pad (5 in the middle)."""
-    return [1, 2, 3, 4, 5, 6, 7, 8, 9, 0] if accessible else _random.sample(range(10), 10)
-
-
-class Identification:
+class Identification(PinEntry):
     """Runs inside a flow (`then`): shows IDENTIFY, reads what the customer presents, and
     calls `then.identified()` once the service's need is met."""
 
@@ -182,80 +175,6 @@ class Identification:
             self.ask_pin()
         else:
             self._done()
-
-    # -- PIN ----------------------------------------------------------------------------------
-    def ask_pin(self, message_id: str = "enter_pin") -> None:
-        data = self.s.data
-        data.clear_pin()
-        keys = shuffled_keys(self.s.accessible)
-        tries = data.pin_tries_left if data.pin_tries_left is not None else \
-            self.s.config.host.pin_max_tries
-
-        def view() -> dict[str, Any]:
-            n = len(data.pin_digits)
-            return {"entered": n, "masked": "" if self.s.accessible else "●" * n}
-
-        def digit(key: int = -1) -> None:
-            if 0 <= int(key) < 10 and len(data.pin_digits) < PIN.max:
-                data.pin_digits.append(keys[int(key)])
-                self.s.update(**view())
-
-        def backspace() -> None:
-            if data.pin_digits:
-                data.pin_digits.backspace()
-                self.s.update(**view())
-
-        def clear() -> None:
-            data.clear_pin()
-            self.s.update(**view())
-
-        def ok() -> None:
-            if len(data.pin_digits) < PIN.min:
-                self.s.update(problem="pin_too_short")
-                return
-            self.check_pin()
-
-        # warned before the try that would lock the card
-        self.s.show(Step.PIN, message_id=f"{message_id}_last_try" if tries == 1 else message_id,
-                    on={"digit": digit, "backspace": backspace, "clear": clear, "ok": ok,
-                        "back": self._back},
-                    keys=keys, tries_left=tries, problem="", min_length=PIN.min, max_length=PIN.max,
-                    **view())
-
-    def check_pin(self) -> None:
-        from ..pin_block import encrypt_pin_block
-        data = self.s.data
-        pan = data.pan
-        try:
-            block = encrypt_pin_block(data.pin_digits.view(), pan,
-                                      self.s.config.host.terminal_key_hex)
-        finally:
-            data.clear_pin()
-        self.s.work("checking_pin", lambda: host(self.s).verify_pin(pan, block), self._pin_checked,
-                    failed=self._pin_failed, retry=self.ask_pin)
-
-    def _pin_checked(self, result: Any) -> None:
-        data = self.s.data
-        data.pin_tries_left = result.tries_left
-        if result.ok:
-            data.pin_verified, data.auth_ref = True, result.auth_ref   # the host's PIN proof
-            self.s.journal("pin_verified", card=mask_number(data.pan))
-            self._done()
-        elif result.locked or result.tries_left <= 0:
-            self.s.journal("pin_locked", card=mask_number(data.pan))
-            self.s.fail(Fault("pin_locked", COUNTER))
-        else:
-            self.s.journal("pin_wrong", card=mask_number(data.pan), tries_left=result.tries_left)
-            self.ask_pin("pin_wrong")
-
-    def _pin_failed(self, exc: BaseException) -> None:
-        reason = getattr(exc, "reason", "")
-        if reason == "wrong_pin":
-            self.ask_pin("pin_wrong")
-        elif reason == "pin_locked":
-            self.s.fail(Fault("pin_locked", COUNTER))
-        else:
-            self.s.fail(describe(exc), retry=self.ask_pin)
 
     # -- ID card ------------------------------------------------------------------------------
     def read_idcard(self) -> None:

@@ -11,15 +11,17 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from drivers.privacy import mask_name, mask_number
+
 from ..console.held import HELD_DECIDED
 from ..host.link import HostDeclined, HostMalformed
 from ..host.models import TransferOutcome
-from drivers.privacy import mask_name, mask_number
 from .accounts import AccountsMixin
 from .faults import Fault, UnavailableError, describe
 from .flow import Flow
+from .payee import PayeeSteps
 from .printing import print_document, slip_context
-from .rules import ACCOUNT_NUMBER, PAYEE_NAME, account_number_problem, fee_view
+from .rules import fee_view
 from .services import host
 from .states import Step
 
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 MIN_READ_S = 5.0            # the anti-fraud warning stays up at least this long
 
 
-class TransferFlow(AccountsMixin, Flow):
+class TransferFlow(PayeeSteps, AccountsMixin, Flow):
     name = "transfer"
     needs = "card_pin"
 
@@ -52,75 +54,6 @@ class TransferFlow(AccountsMixin, Flow):
 
         self.s.work("loading_accounts", lambda: list(host(self.s).payees(pan)), self.show_payees,
                     failed=unlisted)
-
-    # -- payee -----------------------------------------------------------------------------
-    def show_payees(self, payees: list[Any], page: int = 1) -> None:
-        self.payees = payees
-        self.saved_payee = False
-        if not payees:
-            self.enter_payee()
-            return
-        rows = [{"index": i, "name_masked": p.name_masked, "account_masked": p.account_masked,
-                 "bank_name": p.bank_name} for i, p in enumerate(payees)]
-        shown, page, pages = self.page(rows, page)
-
-        def choose(index: int = -1) -> None:
-            if 0 <= int(index) < len(payees):
-                chosen = payees[int(index)]
-                self.saved_payee = True
-                self.check_payee(chosen.account_number, chosen.name)
-
-        self.s.show(Step.PAYEE, message_id="choose_payee",
-                    on={"choose": choose, "new": self.enter_payee, "back": self._back,
-                        "page": lambda page=1: self.show_payees(payees, int(page))},
-                    payees=shown, page=page, pages=pages)
-
-    def _back(self) -> None:
-        self.s.show_menu()
-
-    def enter_payee(self, account_number: str = "", name: str = "", problem: str = "") -> None:
-        if self.saved_payee:
-            # A saved payee's number was not typed now: the entry screen does not show it.
-            account_number, name, self.saved_payee = "", "", False
-        self.s.show(Step.PAYEE_ENTRY, message_id="enter_payee",
-                    on={"submit": self.submit_payee,
-                        "back": (lambda: self.show_payees(self.payees)) if self.payees
-                        else self._back},
-                    account_number=account_number, name=name, problem=problem,
-                    account_length=ACCOUNT_NUMBER.view(), name_length=PAYEE_NAME.view())
-
-    def submit_payee(self, account_number: str = "", name: str = "") -> None:
-        number = "".join(str(account_number).split())
-        name = str(name).strip()
-        problem = account_number_problem(number, self.data.pan)
-        if not problem and not name:
-            problem = "payee_name_missing"
-        if problem:
-            self.enter_payee(number, name, problem)
-            return
-        self.check_payee(number, name)
-
-    def check_payee(self, number: str, name: str) -> None:
-        def checked(result: Any) -> None:
-            if not result.matches:
-                self.s.journal("payee_mismatch", payee=mask_number(number))
-                self.enter_payee(number, name, "payee_name_mismatch")
-                return
-            self.data.payee_account, self.data.payee_name = number, name
-            self.data.payee_check = result
-            self.s.show(Step.PAYEE_CHECK, message_id="confirm_payee",
-                        on={"confirm": self.ask_amount, "back": self.back_to_payee},
-                        name_masked=result.name_masked, bank_name=result.bank_name,
-                        account_masked=mask_number(number), matches=True)
-
-        def failed(exc: BaseException) -> None:
-            if getattr(exc, "reason", "") == "payee_unknown":
-                self.enter_payee(number, name, "payee_unknown")
-            else:
-                self.s.fail(describe(exc), retry=lambda: self.check_payee(number, name))
-
-        self.s.work("checking_payee", lambda: host(self.s).verify_payee(number, name), checked,
-                    failed=failed)
 
     # -- amount ----------------------------------------------------------------------------
     def ask_amount(self, amount_fen: int = 0, problem: str = "") -> None:
@@ -155,12 +88,6 @@ class TransferFlow(AccountsMixin, Flow):
                     per_transaction_fen=limits.per_transaction_fen,
                     remaining_today_fen=max(0, limits.per_day_fen - limits.used_today_fen),
                     available_fen=self.account.available_fen, problem=problem)
-
-    def back_to_payee(self) -> None:
-        if self.saved_payee:
-            self.show_payees(self.payees)
-        else:
-            self.enter_payee(self.data.payee_account, self.data.payee_name)
 
     def amount_problem(self, amount: int) -> str:
         limits = self.data.limits

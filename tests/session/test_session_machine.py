@@ -18,7 +18,7 @@ from kiosk.journal import Journal
 from kiosk.session import messages
 from kiosk.session.clock import ManualClock
 from kiosk.session.faults import describe
-from kiosk.session.identify import shuffled_keys
+from kiosk.session.pin_entry import shuffled_keys
 from kiosk.session.machine import Session
 from kiosk.session.services import Services
 from kiosk.session.states import GLOBAL_ACTIONS, VIEW_KEYS, Step
