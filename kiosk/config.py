@@ -409,6 +409,8 @@ class NotifySection:
     # central (kiosk fleet-service): a WeCom robot per branch, the webhooks above for the rest
     branch_webhooks: dict[str, str] = field(default_factory=dict)
     per_robot_per_minute: int = 20  # robots throttle past ~20 a minute: the rest as a digest
+    region_webhook: str = ""        # WeCom robot of the region: second escalation
+    escalate_after_s: list[int] = field(default_factory=lambda: [600, 1800])  # unacknowledged
 
 
 @dataclass(frozen=True)

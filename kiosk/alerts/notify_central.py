@@ -5,6 +5,9 @@ lost when the service dies). Each branch's messages go to its robot (WeCom or Di
 `[notify] branch_webhooks`, else the default one). Robots accept about 20 messages a minute
 and then throttle, so each robot gets at most `per_minute`; when more are waiting, the last
 message of the minute is a digest of all the rest, grouped per branch.
+
+An alert nobody acknowledged escalates: after `escalate_after_s[0]` to the branch's robot again
+(the branch manager's group), after `escalate_after_s[1]` to the region's robot.
 """
 from __future__ import annotations
 
@@ -26,8 +29,12 @@ _SEVERITY_ZH = {"critical": "紧急", "fault": "故障", "warning": "提醒", "i
 class GroupNotifier:
     def __init__(self, store: Any, robots: dict[str, Robot], *, per_minute: int = 20,
                  timeout_s: float = 5.0, retries: int = 3, retry_delay_s: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic):
-        """`robots`: branch -> robot, with "*" for every other branch."""
+                 escalate_after_s: tuple[float, ...] = (600.0, 1800.0),
+                 clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time):
+        """`robots`: branch -> robot, "*" for every other branch, "region" for escalations."""
+        self.escalate_after_s = escalate_after_s
+        self._wall = wall
         self.store = store
         self.robots = robots
         self.per_minute = max(2, per_minute)
@@ -53,15 +60,23 @@ class GroupNotifier:
     def _run(self, interval_s: float) -> None:
         while not self._stop.wait(interval_s):
             try:
+                self.escalate()
                 self.drain()
             except Exception:
                 log.exception("group notifications: drain failed; retrying")
+
+    def escalate(self) -> int:
+        """Queue the escalations now due; returns how many."""
+        now = self._wall()
+        return sum(self.store.escalate(level, now - after, now)
+                   for level, after in enumerate(self.escalate_after_s, start=1))
 
     def drain(self) -> int:
         """One pass over the outbox; returns how many messages the robots took."""
         waiting: dict[int, list[dict[str, Any]]] = {}
         for row in self.store.unsent_notifications():
-            robot = self.robots.get(row["branch"]) or self.robots.get("*")
+            robot = (self.robots.get("region") if row["level"] >= 2 else None) or \
+                self.robots.get(row["branch"]) or self.robots.get("*")
             if robot is None:
                 self.store.mark_notified([row["event_id"]], time.time())  # nobody to tell
                 continue
@@ -103,7 +118,8 @@ class GroupNotifier:
 
 def _line(row: dict[str, Any]) -> str:
     stamp = time.strftime("%H:%M:%S", time.localtime(row["created"]))
-    return (f"【{_SEVERITY_ZH.get(row['severity'], row['severity'])}】网点 {row['branch']} "
+    head = "【升级·无人确认】" if row["level"] else ""
+    return (f"{head}【{_SEVERITY_ZH.get(row['severity'], row['severity'])}】网点 {row['branch']} "
             f"{row['kiosk']} {stamp}\n{row['text']}")
 
 

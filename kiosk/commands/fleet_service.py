@@ -73,5 +73,8 @@ def _notifier(config: Any, store: Any) -> Any:
     default = StaffNotifier.from_config(n).channels
     if default:
         robots["*"] = default[0]
+    if n.region_webhook:
+        robots["region"] = WeComBot(n.region_webhook)
     return GroupNotifier(store, robots, per_minute=n.per_robot_per_minute,
-                         timeout_s=n.timeout_s, retries=n.retries)
+                         timeout_s=n.timeout_s, retries=n.retries,
+                         escalate_after_s=tuple(n.escalate_after_s))

@@ -45,7 +45,7 @@ CREATE INDEX IF NOT EXISTS fleet_events_alert ON fleet_events (alert_id);
 CREATE TABLE IF NOT EXISTS fleet_notify (
     event_id TEXT PRIMARY KEY, branch TEXT NOT NULL, kiosk TEXT NOT NULL,
     severity TEXT NOT NULL, text TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
-    sent_at DOUBLE PRECISION);
+    sent_at DOUBLE PRECISION, level INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS fleet_notify_unsent ON fleet_notify (created) WHERE sent_at IS NULL;
 """
 _RANK = {"info": 0, "warning": 1, "fault": 2, "critical": 3}
@@ -103,11 +103,28 @@ class FleetStore:
             return True
 
     def unsent_notifications(self, limit: int = 1000) -> list[dict[str, Any]]:
-        rows = self.query("SELECT event_id, branch, kiosk, severity, text, created FROM "
+        rows = self.query("SELECT event_id, branch, kiosk, severity, text, created, level FROM "
                           "fleet_notify WHERE sent_at IS NULL ORDER BY created LIMIT %s",
                           (limit,))
-        return [dict(zip(("event_id", "branch", "kiosk", "severity", "text", "created"), row))
-                for row in rows]
+        return [dict(zip(("event_id", "branch", "kiosk", "severity", "text", "created",
+                          "level"), row)) for row in rows]
+
+    def escalate(self, level: int, older_than: float, now: float, window_s: float = 86400.0
+                 ) -> int:
+        """Queue a level-`level` notification for every serious alert still unacknowledged
+        that was raised before `older_than`; each alert at most once per level."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO fleet_notify (event_id, branch, kiosk, severity, text, created, "
+                "level) SELECT 'esc' || %s || '-' || alert_id, branch, kiosk, severity, "
+                "alert->>'message', %s, %s FROM (SELECT DISTINCT ON (alert_id) alert_id, "
+                "branch, kiosk, severity, state, alert FROM fleet_events WHERE at > %s "
+                "ORDER BY alert_id, at DESC) latest WHERE state = 'raised' AND "
+                "(alert->>'raised_at')::float < %s AND severity = ANY(%s) "
+                "ON CONFLICT (event_id) DO NOTHING",
+                (level, now, level, now - window_s, older_than,
+                 [s for s, rank in _RANK.items() if rank >= self.notify_min_rank]))
+            return cursor.rowcount
 
     def mark_notified(self, event_ids: list[str], at: float) -> None:
         with self._lock:

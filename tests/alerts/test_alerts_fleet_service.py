@@ -198,3 +198,36 @@ def test_group_notifications_are_central_rate_limited_per_robot_with_a_digest(po
         assert notifier.drain() == 3 and len(sink.posts) == 9
     finally:
         store.close()
+
+
+def test_an_alert_nobody_acknowledges_escalates_to_the_branch_then_the_region(postgres,
+                                                                              webhook_sink):
+    from kiosk.alerts.notify import WeComBot
+    from kiosk.alerts.notify_central import GroupNotifier
+
+    sink = webhook_sink()
+    store = FleetStore(postgres)
+    wall = [10_000.0]
+    robots = {name: WeComBot(f"{sink.url}/{name}/send?key=k") for name in ("B1", "region")}
+    notifier = GroupNotifier(store, robots, retries=1, escalate_after_s=(600, 1800),
+                             wall=lambda: wall[0])
+    try:
+        for n, raised in ((1, 9_300.0), (2, 9_300.0), (3, 9_900.0)):
+            event = _fault(n)
+            event["at"] = event["alert"]["raised_at"] = event["alert"]["updated_at"] = raised
+            store.record_event("B1", f"KSK-{n}", event)
+        acked = _fault(2)
+        acked.update(event_id="ack2", action="acknowledged", at=9_400.0)
+        acked["alert"] = {**acked["alert"], "state": "acknowledged", "acknowledged_by": "王"}
+        store.record_event("B1", "KSK-2", acked)
+        assert notifier.drain() == 3 and notifier.escalate() == 1  # a1 only: a2 acked, a3 new
+        assert notifier.escalate() == 0
+        assert notifier.drain() == 1
+        text = sink.posts[-1][2]["text"]["content"]
+        assert sink.posts[-1][0] == "/B1/send" and text.startswith("【升级·无人确认】")
+        assert "KSK-1" in text
+        wall[0] += 1200  # a1 now 1,900 s old, a3 1,300 s: a3 reaches level 1, a1 level 2
+        assert notifier.escalate() == 2 and notifier.drain() == 2
+        assert sorted(p for p, _, _ in sink.posts[-2:]) == ["/B1/send", "/region/send"]
+    finally:
+        store.close()
