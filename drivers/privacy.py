@@ -114,14 +114,14 @@ def _mask_value(value: str, *, grouped: bool = False, mobiles: bool = True) -> s
 
 
 def _tlv_spans(text: str) -> list[tuple[int, int, str]]:
-    """Card numbers inside hex dumps of EMV tags 5A and 57."""
+    """Card (or ID) numbers inside hex dumps of EMV tags 5A and 57."""
     spans = []
     for match in _TLV.finditer(text):
         size = 2 * int(match.group(1), 16)
         value = text[match.end():match.end() + size]
         shape = _PAN_VALUE if match.group(0)[:2] == "5A" else _TRACK2_VALUE
         found = shape.fullmatch(value) if len(value) == size else None
-        if found and is_card_number(found.group(1)):
+        if found and (is_card_number(found.group(1)) or is_id_number(found.group(1))):
             spans.append((match.end(), match.end() + len(found.group(1)),
                           mask_number(found.group(1))))
     return spans

@@ -136,9 +136,10 @@ def test_every_card_number_is_masked_however_it_is_written(case):
     assert number[:6] in _digits_left(out) and "*" in out
 
 
-@settings(max_examples=200, deadline=None)
-@given(card_numbers(), st.sampled_from(["track2", "tag5A", "tag57", "sequence"]))
-def test_card_numbers_in_card_data_are_masked(number, where):
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(card_numbers(), id_numbers().filter(str.isdigit)),
+       st.sampled_from(["track2", "tag5A", "tag57", "sequence"]))
+def test_card_and_id_numbers_in_card_data_are_masked(number, where):
     if where == "track2":
         text = f"track2 {number}D31122011234500000F"
     elif where == "tag57":
@@ -148,7 +149,7 @@ def test_card_numbers_in_card_data_are_masked(number, where):
     elif where == "tag5A":
         value = number + "F" * (len(number) % 2)
         text = f"9F1101015A{len(value) // 2:02X}{value}5F2403311231"
-    elif len(number) >= 16 and number[0] != "1":
+    elif len(number) >= 16 and number[0] != "1" and is_card_number(number):
         text = f"{number}01"
     else:
         text = f"{number} 01"
