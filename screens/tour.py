@@ -122,7 +122,8 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
         problem="amount_over_available")
     add("fraud_warning", Step.FRAUD_WARNING, "fraud_warning", ("acknowledge", "back"),
         warnings=["fraud_warning", "fraud_warning_stranger", "fraud_warning_large"],
-        min_read_s=0, problem="")
+        min_read_s=0, problem="", amount_fen=5_000_000, to_masked="625965*********0025",
+        to_name_masked="测*乙", bank_name="中国建设银行")
     add("transfer_confirm", Step.TRANSFER_CONFIRM, "confirm_transfer", ("confirm", "back"),
         from_masked=ACCOUNTS[0]["number_masked"], to_masked="625965*********0025",
         to_name_masked="测*乙", bank_name="中国建设银行", amount_fen=200_000, fee_fen=200,
@@ -132,11 +133,12 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     for outcome, message in (("approved", "transfer_approved"), ("declined", "insufficient_funds"),
                              ("pending", "transfer_pending"), ("held", "transfer_held")):
         add(f"transfer_{outcome}", Step.TRANSFER_RESULT, message,
-            ("done",) if outcome == "declined" else ("receipt", "done"),
+            ("receipt", "done") if outcome in ("approved", "pending") else ("done",),
             suggestion={"id": "mobile", "message_id": "suggest_mobile_banking"}
             if outcome == "approved" else None,
-            outcome=outcome, reference="" if outcome == "declined" else "331208000142",
-            amount_fen=200_000, fee_fen=0, to_masked="625965*********0025")
+            outcome=outcome, reference="331208000142" if outcome == "approved" else "",
+            amount_fen=200_000, fee_fen=200, to_masked="625965*********0025",
+            to_name_masked="测*乙", bank_name="中国建设银行")
     add("lost_card_identify", Step.IDENTIFY, "identify_idcard", ("back",), methods=["idcard"],
         purpose="lost_card")
     add("lost_card_number", Step.LOST_CARD_NUMBER, "enter_lost_card_number", ("submit", "back"),

@@ -95,11 +95,12 @@ DEFAULT_TEXT: dict[str, str] = {
     "amount_over_daily_limit": "This is more than what you can still transfer today.",
     "amount_over_available": "With the fee, this is more than the money available in the account.",
     "loading_limits": "Fetching your transfer limits.",
-    "fraud_warning": "Stop and think: the bank, police or courts never ask you to move money "
-                     "to a 'safe account'.",
+    "fraud_warning": "The bank, police or courts never ask you to move money to a 'safe "
+                     "account'.",
     "fraud_warning_stranger": "Do you know this payee personally? Never pay someone you met "
                               "only online or by phone.",
     "fraud_warning_large": "This is a large amount. Scammers often rush their victims.",
+    "fraud_hotline": "Told to pay by someone? Stop and call the anti-fraud hotline 96110.",
     "fraud_read_first": "Please read the warning first.",
     "confirm_transfer": "Please check the transfer and confirm.",
     "sending_transfer": "Sending your transfer. Please wait and do not remove your card.",
@@ -107,7 +108,9 @@ DEFAULT_TEXT: dict[str, str] = {
     "transfer_declined": "The transfer was not made.",
     "transfer_pending": "We could not confirm the transfer yet. If it did not go through, the "
                         "money will return to your account. Your receipt has the reference.",
-    "transfer_held": "For your safety this transfer waits for a member of staff to confirm it.",
+    "transfer_held": "For your safety a member of staff must confirm this transfer. Please wait "
+                     "here: they will come to you within a few minutes. Until then the money "
+                     "stays in your account; if you leave, the transfer is not made.",
     # lost card
     "enter_lost_card_number": "Enter the number of the lost card.",
     "lost_card_confirm": "Report this card lost? It will be blocked at once, for 5 days.",

@@ -121,13 +121,15 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # warnings: message ids to read; min_read_s: acknowledge is refused before that (then
     # problem="fraud_read_first");
     # actions: acknowledge, back
-    Step.FRAUD_WARNING: ("warnings", "min_read_s", "problem"),
+    Step.FRAUD_WARNING: ("warnings", "min_read_s", "problem", "amount_fen", "to_masked",
+                         "to_name_masked", "bank_name"),
     # actions: confirm, back
     Step.TRANSFER_CONFIRM: ("from_masked", "to_masked", "to_name_masked", "bank_name",
                             "amount_fen", "fee_fen", "total_fen"),
     # outcome: approved|declined|pending|held; message_id says why when declined;
-    # actions: receipt (not when declined), amount (declined for the amount: change it), done
-    Step.TRANSFER_RESULT: ("outcome", "reference", "amount_fen", "fee_fen", "to_masked"),
+    # actions: receipt (approved or pending), amount (declined for the amount: change it), done
+    Step.TRANSFER_RESULT: ("outcome", "reference", "amount_fen", "fee_fen", "to_masked",
+                           "to_name_masked", "bank_name"),
     # id_masked, name_masked of the ID card read; number: digits entered, problem;
     # number_length: {"min", "max"} digits the session accepts;
     # actions: submit(card_number=str), back

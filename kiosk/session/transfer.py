@@ -140,7 +140,8 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
         found = self.assessment
         if found is not None and "new_payee" in found.warnings:
             warnings.append("fraud_warning_stranger")
-        if found is not None and found.hold:
+        if found is not None and (found.hold or self.data.amount_fen >=
+                                  self.s.config.risk.large_transfer_fen):
             warnings.append("fraud_warning_large")
         min_read = MIN_READ_S * (self.s.config.ui.elderly_timeout_factor if self.s.elderly else 1)
         shown_at = self.s.now()
@@ -154,17 +155,21 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
 
         self.s.show(Step.FRAUD_WARNING, message_id="fraud_warning",
                     on={"acknowledge": acknowledge, "back": lambda: self.ask_amount()},
-                    warnings=warnings, min_read_s=min_read, problem="")
+                    warnings=warnings, min_read_s=min_read, problem="", **self.payee_view())
+
+    def payee_view(self) -> dict[str, Any]:
+        """The payee and the amount as the warning, confirm and result screens show them."""
+        d = self.data
+        return {"to_masked": mask_number(d.payee_account),
+                "to_name_masked": mask_name(d.payee_name), "bank_name": getattr(d.payee_check, "bank_name", ""), "amount_fen": d.amount_fen}
 
     def confirm_step(self) -> None:
         d = self.data
         fee = d.fee_fen or 0
         self.s.show(Step.TRANSFER_CONFIRM, message_id="confirm_transfer",
                     on={"confirm": self.send, "back": lambda: self.ask_amount(d.amount_fen)},
-                    from_masked=self.account.number_masked, to_masked=mask_number(d.payee_account),
-                    to_name_masked=mask_name(d.payee_name),
-                    bank_name=getattr(d.payee_check, "bank_name", ""), amount_fen=d.amount_fen,
-                    fee_fen=fee, total_fen=d.amount_fen + fee)
+                    from_masked=self.account.number_masked, fee_fen=fee,
+                    total_fen=d.amount_fen + fee, **self.payee_view())
 
     # -- send ------------------------------------------------------------------------------
     def send(self) -> None:
@@ -216,14 +221,15 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
             self.s.suggest("mobile_banking", "suggest_mobile_banking")
             self.data.accounts = []          # balances changed: fetch them again
         on = {"done": lambda: self.s.finish()}
-        if outcome in ("approved", "pending", "held"):
+        if outcome in ("approved", "pending"):   # held: nothing has happened to print yet
             on["receipt"] = lambda: self.print_receipt(order, result)
         elif result.reason in ("insufficient_funds", "limit_exceeded", "daily_limit_exceeded",
                                "invalid_amount"):
             on["amount"] = lambda: self.ask_amount(order.amount_fen, result.reason)
         self.s.show(Step.TRANSFER_RESULT, message_id=message, on=on, outcome=outcome,
-                    reference=result.reference, amount_fen=order.amount_fen,
-                    fee_fen=result.fee_fen, to_masked=mask_number(order.to_account_number))
+                    reference=result.reference, **self.payee_view(),
+                    # the host's fee once it is charged, else the one quoted before confirming
+                    fee_fen=result.fee_fen if outcome == "approved" else self.data.fee_fen or 0)
 
     def print_receipt(self, order: Any, result: Any) -> None:
         from ..documents.receipt import transfer_receipt

@@ -77,6 +77,8 @@ def test_transfer_approved_with_receipt_and_mobile_banking_tip(card_kiosk):
     result = kiosk.step(Step.TRANSFER_RESULT)
     assert result.view["outcome"] == "approved" and result.message_id == "transfer_approved"
     assert result.suggestion == {"id": "mobile_banking", "message_id": "suggest_mobile_banking"}
+    assert (result.view["to_name_masked"], result.view["bank_name"]) == ("张*试", "中国建设银行")
+    assert result.view["fee_fen"] == confirm.view["fee_fen"] == 200
     assert kiosk.core.host.accounts("6222020000000000018")[0].balance_fen == 5_234_000 - 10_200
     kiosk.send("receipt")
     kiosk.step(Step.TAKE_ITEMS)
@@ -197,10 +199,13 @@ def test_large_transfer_is_held_for_staff(card_kiosk):
     assert warning.view["warnings"][-1] == "fraud_warning_large"
     kiosk.clock.advance(warning.view["min_read_s"])
     kiosk.send("acknowledge")
-    kiosk.step(Step.TRANSFER_CONFIRM)
+    confirm = kiosk.step(Step.TRANSFER_CONFIRM)
     kiosk.send("confirm")
     result = kiosk.step(Step.TRANSFER_RESULT)
     assert result.view["outcome"] == "held" and result.message_id == "transfer_held"
+    assert "receipt" not in result.actions and result.view["reference"] == ""  # nothing done yet
+    assert result.view["fee_fen"] == confirm.view["fee_fen"] > 0       # as quoted, not ¥0.00
+    assert (result.view["to_name_masked"], result.view["bank_name"]) == ("张*试", "中国建设银行")
     assert kiosk.core.host.inner.request_outcomes(TERMINAL) == {}          # nothing sent yet
     held = [a for a in kiosk.core.alerts.outbox.active() if a.kind == "heldTransfer"]
     assert len(held) == 1 and held[0].data["amount_fen"] == 5_100_000
