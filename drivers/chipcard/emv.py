@@ -31,6 +31,8 @@ UNIONPAY_AIDS = ("A000000333010101",   # debit
 MAX_DIRECTORY_RECORDS = 16
 MAX_AFL_RECORDS = 48
 MAX_LOG_RECORDS = 50
+MAX_PDOL_DATA = 250     # GPO data (83 L + values) must fit a short APDU's Lc
+MAX_RECORD = 256        # a log record is one short APDU response
 CURRENCY_EXPONENT = {156: 2, 344: 2, 446: 2, 840: 2, 978: 2, 392: 0, 410: 0}
 
 # Terminal values for PDOL entries (see emv-pboc notes): no EC transaction, zero amount, CNY.
@@ -244,11 +246,10 @@ class EmvSession:
         if self._afl is not None:
             return self._afl
         pdol_node = tlv.find(self._fci, "9F38")
-        pdol = tlv.parse_dol(pdol_node.value) if pdol_node is not None else []
+        pdol = (tlv.parse_dol(pdol_node.value, max_total=MAX_PDOL_DATA)
+                if pdol_node is not None else [])
         today, rnd = self._today(), self._unpredictable(4)
         data = b"".join(terminal_value(tag, length, today, rnd) for tag, length in pdol)
-        if len(data) > 250:
-            raise MalformedCardDataError(f"PDOL asks for {len(data)} bytes")
         resp = self._send(cmd.get_processing_options(data))
         if resp.sw == cmd.SW_CONDITIONS:
             raise StatusWordError("the card refused GET PROCESSING OPTIONS (6985)", sw=resp.sw)
@@ -369,7 +370,7 @@ class EmvSession:
         fmt = self.get_data("9F4F")
         if not fmt:
             raise MalformedCardDataError("the card has a log but no log format 9F4F")
-        dol = tlv.parse_dol(fmt)
+        dol = tlv.parse_dol(fmt, max_total=MAX_RECORD)
         entries: list[ChipLogEntry] = []
         for record in range(1, count + 1):
             resp = self._send(cmd.read_record(sfi, record))

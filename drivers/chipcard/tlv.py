@@ -13,6 +13,7 @@ from .card_errors import TlvError
 
 MAX_DEPTH = 12      # EMV templates nest 3-4 deep; deeper input is hostile or broken
 MAX_TAG_BYTES = 4
+MAX_DOL_ENTRY = 0xFF   # a DOL entry's length is one byte in EMV; more is hostile or broken
 PADDING = (0x00, 0xFF)
 
 
@@ -171,17 +172,24 @@ def build(items: Iterable[tuple[str, bytes]] | Mapping[str, bytes]) -> bytes:
 
 
 # -- data object lists (PDOL, CDOL, log format 9F4F) -------------------------------------------
-def parse_dol(data: bytes) -> list[tuple[str, int]]:
-    """A DOL is tag + length pairs without values. Raises TlvError."""
+def parse_dol(data: bytes, max_total: int | None = None) -> list[tuple[str, int]]:
+    """A DOL is tag + length pairs without values. Each length is checked (at most
+    MAX_DOL_ENTRY, and all together at most `max_total` when given) before anyone builds the
+    values: a card declaring 1 GiB gets a TlvError, never an allocation. Raises TlvError."""
     data = bytes(data)
     entries: list[tuple[str, int]] = []
-    pos = 0
+    pos, total = 0, 0
     while pos < len(data):
         start = pos
         if data[pos] in PADDING:
             raise TlvError(f"DOL has no valid tag at offset {start}")
         tag, pos = read_tag(data, pos)
         length, pos = read_length(data, pos)
+        total += length
+        if length > MAX_DOL_ENTRY:
+            raise TlvError(f"DOL entry {tag} asks for {length} bytes (at most {MAX_DOL_ENTRY})")
+        if max_total is not None and total > max_total:
+            raise TlvError(f"DOL asks for {total} bytes or more (at most {max_total})")
         entries.append((tag, length))
     return entries
 

@@ -296,3 +296,31 @@ def test_random_responses_never_crash(responses):
         EmvSession.over_raw(transmit, today=lambda: TODAY).read_identity()
     except ChipCardError:
         pass
+
+
+@pytest.mark.parametrize("pdol", [
+    "9F028440000000",               # one entry declaring 1 GiB
+    "9F0284FFFFFFFF",               # 4 GiB: was a plain MemoryError
+    "9F0281FF" * 2,                 # two legal-looking entries, 510 bytes together
+])
+def test_hostile_pdol_lengths_are_a_card_error_before_anything_is_built(pdol):
+    import tracemalloc
+    from dataclasses import replace
+    profile = load_profile("unionpay_debit")
+    app = replace(profile.applications[0], pdol=pdol)
+    link = CardLink("unionpay_debit")
+    link.card = EmulatedCard(replace(profile, applications=(app,)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(TlvError):
+            link.session().read_identity()
+        assert tracemalloc.get_traced_memory()[1] < 16 * 1024 * 1024
+    finally:
+        tracemalloc.stop()
+    assert not any(a[:2] == b"\x80\xa8" for a in link.sent)   # no GPO sent
+
+
+def test_hostile_log_format_lengths_are_a_card_error():
+    with pytest.raises(TlvError):
+        tlv.parse_dol(bytes.fromhex("9A03" "9F0284FFFFFFFF"), max_total=256)
+    assert tlv.parse_dol(bytes.fromhex("9A039F0206"), max_total=256) == [("9A", 3), ("9F02", 6)]
