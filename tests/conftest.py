@@ -26,3 +26,17 @@ def pcscd():
     """The machine's pcscd (with vsmartcard-vpcd), started if it is not running."""
     from drivers.chipcard.pcscd import ensure_pcscd
     ensure_pcscd()
+
+
+@pytest.fixture
+def memory_bound():
+    """Fuzz tests: bound.example() checks one input's memory (8 MiB here: every parser's input
+    is small, so more means a declared length was believed)."""
+    import tracemalloc
+
+    from tests.helpers import MemoryBound
+    tracemalloc.start()
+    try:
+        yield MemoryBound(8 << 20)
+    finally:
+        tracemalloc.stop()

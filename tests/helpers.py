@@ -25,3 +25,24 @@ def pin_verified(host, pan, key_hex, digits="123456"):
     result = host.verify_pin(pan, encrypt_pin_block(pin(digits), pan, key_hex))
     assert result.ok and result.auth_ref, result
     return result.auth_ref
+
+
+class MemoryBound:
+    """For fuzz tests: `with bound.example():` fails if one example's traced allocations peak
+    above `limit` bytes (tracemalloc runs for the whole test, all threads included)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def example(self):
+        import contextlib
+        import tracemalloc
+
+        @contextlib.contextmanager
+        def measured():
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            yield
+            grown = tracemalloc.get_traced_memory()[1] - base
+            assert grown < self.limit, f"one input took {grown:,} bytes (bound {self.limit:,})"
+        return measured()

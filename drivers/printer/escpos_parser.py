@@ -17,6 +17,9 @@ _ALIGN_NAMES = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50
 # ESC commands taking one parameter byte that the emulator accepts and ignores.
 _ESC_ONE_ARG_IGNORED = b"!-2GJMRSTVt{3 "
 
+MAX_RASTER_WIDTH_BYTES = 256    # 2,048 dots: wider than any receipt head
+MAX_RASTER_HEIGHT = 4096        # dots per GS v 0 band (the driver sends far smaller bands)
+
 
 @dataclass
 class Segment:
@@ -205,7 +208,9 @@ class EscPosParser:
             return 0
         body = bytes(buf[pos + 5:pos + 5 + n])
         fn = body[1] if len(body) > 1 else 0
-        if fn == 0x43:
+        if fn in (0x43, 0x45, 0x50) and len(body) < 3:
+            log.warning("printer emulator: GS ( k function %02X with a %d-byte body", fn, n)
+        elif fn == 0x43:
             self._qr_module = body[2]
         elif fn == 0x45:
             self._qr_level = QR_LEVELS.get(body[2], "L")
@@ -224,6 +229,10 @@ class EscPosParser:
         width_bytes = buf[pos + 4] | buf[pos + 5] << 8
         height = buf[pos + 6] | buf[pos + 7] << 8
         size = 8 + width_bytes * height
+        if width_bytes > MAX_RASTER_WIDTH_BYTES or height > MAX_RASTER_HEIGHT:
+            # No printer takes this: skip the header rather than buffer up to 4 GiB for it.
+            log.warning("printer emulator: raster of %d x %d bytes refused", width_bytes, height)
+            return 8
         if not self._need(pos, size):
             return 0
         data = bytes(buf[pos + 8:pos + size])

@@ -39,6 +39,7 @@ from .tls import client_context
 log = logging.getLogger(__name__)
 
 STATEMENT_PAGE = 40
+MAX_STATEMENT_PAGES = 250   # 10,000 lines: a host that says "more" for ever is malformed
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,9 @@ class Iso8583Client(HostLink):
             if len(lines) >= page_data.total or not part.lines:
                 break
             page += 1
+            if page > MAX_STATEMENT_PAGES:
+                raise HostMalformed(f"bank host {self.address} statement runs past "
+                                    f"{MAX_STATEMENT_PAGES} pages")
         return Statement(part.account, part.date_from, part.date_to, part.opening_fen,
                          part.closing_fen, lines)
 

@@ -2,7 +2,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from drivers.barcode.samples import sample_codes
 from drivers.barcode import scanned_codes
@@ -158,3 +158,15 @@ def test_a_non_ascii_digit_anywhere_raises_only_payload_error(name, data):
     for sym in (symbology, "UNKNOWN"):
         with pytest.raises(PayloadError):
             parse_payload(bad, sym)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["BKQ1|", "BKF1|", "BKR1|", ""]),
+       st.text(alphabet="0123456789|.-:ABCDEFXYZ", max_size=2000))
+def test_long_scans_stay_within_memory_and_the_payload_error_family(memory_bound, tag, body):
+    with memory_bound.example():
+        try:
+            parse_payload(tag + body, "QRCODE")
+        except PayloadError:
+            pass

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drivers.chipcard import tlv
@@ -140,3 +140,32 @@ def test_arbitrary_dol_bytes_parse_or_raise_our_error_only(data):
     except TlvError:
         return
     assert tlv.parse_dol(tlv.encode_dol(entries)) == entries
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["9F02", "9F37", "5F2A", "9A", "DF69", "9F7A"]),
+                          st.integers(0, 2 ** 32 - 1)), max_size=6),
+       st.sampled_from([None, 250, 256]))
+def test_hostile_dol_lengths_raise_tlv_error_before_any_value_is_built(memory_bound, entries,
+                                                                        max_total):
+    raw = b"".join(tlv.tag_bytes(tag) + tlv.encode_length(length) for tag, length in entries)
+    with memory_bound.example():
+        try:
+            parsed = tlv.parse_dol(raw, max_total=max_total)
+        except TlvError:
+            return
+        data = b"".join(bytes(length) for _, length in parsed)   # what the kiosk would build
+    assert all(length <= tlv.MAX_DOL_ENTRY for _, length in parsed)
+    assert max_total is None or len(data) <= max_total
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_stay_within_memory(memory_bound, data):
+    with memory_bound.example():
+        try:
+            tlv.parse(data)
+        except TlvError:
+            pass

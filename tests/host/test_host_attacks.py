@@ -2,6 +2,7 @@
 that misbehaves on purpose), as an attacker would, then checked against the kiosk's side."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 import socket
@@ -200,7 +201,14 @@ class ScriptedHost:
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
-        sock, _ = self.listener.accept()
+        while not self.stop.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            self._answer_all(sock)
+
+    def _answer_all(self, sock: socket.socket) -> None:
         with sock:
             try:
                 while not self.stop.is_set():
@@ -268,6 +276,11 @@ def test_a_trickling_host_cannot_hold_the_client_past_its_timeout(tmp_path, ids)
     ("statement", {"62": '{"statement": [], "total": "many"}'}),
     ("limits", {"62": '{"per_transaction_fen": true, "per_day_fen": 1, "used_today_fen": 0}'}),
     ("accounts", {"2": "622202000000000001X"}),                # a field off its pattern
+    ("statement", {"62": json.dumps({"total": 10 ** 9, "statement": {   # "more" for ever
+        "account": {"number_masked": "622202*********0018", "account_id": "A1", "kind": "debit"},
+        "date_from": "2026-01-01", "date_to": "2026-01-31", "opening_fen": 0, "closing_fen": 0,
+        "lines": [{"posted_at": "2026-01-02T10:00:00", "description": "x", "amount_fen": 1,
+                   "balance_fen": 1, "reference": "r"}]}})}),
 ])
 def test_every_reply_field_is_checked_and_only_host_errors_escape(tmp_path, call, fields):
     import datetime as dt

@@ -10,7 +10,8 @@ from drivers.idcard.frames import (FrameDecoder, build_reply, join_base_message,
                                    split_base_message)
 from drivers.idcard.record import parse_card
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=300, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 PEOPLE = load_people()
 VALID_REPLIES = [build_reply(0x90), build_reply(0x9F, bytes(4)), build_reply(0x80),
                  build_reply(0x90, join_base_message(PEOPLE["ceshi_jia"].text, b"WLf" * 10))]
@@ -40,8 +41,9 @@ def drain(stream: bytes) -> list[bytes]:
 
 @FUZZ
 @given(st.binary(max_size=3000))
-def test_random_bytes_give_only_driver_errors(data):
-    drain(data)
+def test_random_bytes_give_only_driver_errors(memory_bound, data):
+    with memory_bound.example():
+        drain(data)
 
 
 @st.composite
