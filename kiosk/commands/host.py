@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 
@@ -76,6 +77,9 @@ def _serve(args: argparse.Namespace) -> int:
         print("kiosk host serve: give --tls-ca, --tls-cert and --tls-key for mutual TLS, or "
               "--plaintext-demo for plain TCP in a demo", file=sys.stderr)
         return 2
+    from kiosk.logging_setup import ScrubFilter
+    for handler in logging.getLogger().handlers:   # a second line of defence on stderr
+        handler.addFilter(ScrubFilter())
     tls = None if args.plaintext_demo else server_context(*tls_files)
     bank = _bank(args)
     bank.seed()

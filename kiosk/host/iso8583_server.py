@@ -22,6 +22,7 @@ import re
 import socket
 import socketserver
 import ssl
+import sys
 import threading
 import time
 from typing import Any, Callable, Collection
@@ -82,6 +83,11 @@ class Iso8583Server:
 
             def process_request(self, request, client_address) -> None:
                 server._admit(request, client_address[0])
+
+            def handle_error(self, request, client_address) -> None:
+                # socketserver would print a traceback to stderr (e.g. out of file handles)
+                log.warning("connection from %s failed: %s", client_address[0],
+                            scrub(repr(sys.exc_info()[1])))
 
         self._tcp = TCPServer(listen, socketserver.BaseRequestHandler)
         codes = self.dialect.processing_codes

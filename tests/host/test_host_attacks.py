@@ -378,3 +378,61 @@ def test_host_serve_wants_mutual_tls_unless_told_it_is_a_demo(capsys):
     from kiosk.cli import main
     assert main(["host", "serve", "--listen", "127.0.0.1:0"]) == 2
     assert "--plaintext-demo" in capsys.readouterr().err
+
+
+
+def _serve(tmp_path, *flags):
+    import os
+    import subprocess
+    import sys
+    from kiosk.config import REPO_ROOT
+    toml = tmp_path / "serve.toml"
+    toml.write_text(f'[host]\ndatabase = "{tmp_path / "bank.db"}"\n')
+    server = subprocess.Popen([sys.executable, "-m", "kiosk", "host", "serve", "--config",
+                               str(toml), "--listen", "127.0.0.1:0", *flags], cwd=REPO_ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    line = server.stdout.readline()
+    host, _, port = line.split(" on ")[-1].strip().rpartition(":")
+    return server, line, (host, int(port))
+
+
+def _stop(server) -> str:
+    server.terminate()
+    assert server.wait(timeout=10) == 0
+    server.stdout.close()
+    err = server.stderr.read()
+    server.stderr.close()
+    return err
+
+
+def test_kiosk_host_serve_over_mutual_tls(tmp_path, ca, config):
+    server, line, address = _serve(tmp_path, "--tls-ca", str(ca.ca_path), "--tls-cert",
+                                   str(ca.host[0]), "--tls-key", str(ca.host[1]))
+    try:
+        assert "mutual TLS" in line
+        client = Iso8583Client("%s:%d" % address, terminal_id="KSK00003",
+                               acquirer_id="31010000", stans=StanCounter(tmp_path / "s.db"),
+                               timeout_s=5, tls=client_context(ca.ca_path, *ca.issue("KSK00003")))
+        assert client.identify_card(OTHER_PAN).customer.name == "测试丙"
+        client.close()
+    finally:
+        _stop(server)
+
+
+def test_kiosk_host_serve_stays_quiet_under_hostile_frames(tmp_path):
+    server, _, address = _serve(tmp_path, "--plaintext-demo")
+    try:
+        with socket.create_connection(address, timeout=5) as sock:
+            for raw in (b"01X0" + bytes(8), b"\xff" * 30,
+                        DIALECT.encode(inquiry("verify_payee", **{"103": PAYEE_INTRA[0],
+                                                                  "48": "[" * 900}))):
+                send_frame(sock, raw)
+                reply, _ = iso8583.decode(read_frame(sock, time.monotonic() + 5),
+                                          DIALECT.fields)
+                assert reply["39"] == "30"
+            assert ask(None, inquiry("identify_card", **{"2": DEBIT_PAN}), sock=sock)["39"] == "00"
+    finally:
+        err = _stop(server)
+    assert "Traceback" not in err and err.count("format error") == 3
+    assert DEBIT_PAN not in err
