@@ -54,10 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = load_config(args.config)
-        address = BrokerAddress.parse(args.mqtt or config.fleet.mqtt_url,
-                                      username=config.fleet.username,
-                                      password=config.fleet.password,
-                                      production=config.kiosk.profile == "production")
+        address = BrokerAddress.from_config(config, args.mqtt or "")
     except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 64

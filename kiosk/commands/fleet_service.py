@@ -30,10 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = load_config(args.config)
-        address = BrokerAddress.parse(args.mqtt or config.fleet.mqtt_url,
-                                      username=config.fleet.username,
-                                      password=config.fleet.password,
-                                      production=config.kiosk.profile == "production")
+        address = BrokerAddress.from_config(config, args.mqtt or "")
         store = FleetStore(args.dsn, notify_min_severity=config.notify.min_severity)
     except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)

@@ -14,7 +14,6 @@ import logging
 import socket
 import ssl
 import threading
-from pathlib import Path
 from typing import Any
 
 import h11

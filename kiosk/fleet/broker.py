@@ -4,12 +4,19 @@ from __future__ import annotations
 import logging
 import random
 import ssl
+import threading
 from dataclasses import dataclass, field
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 
 log = logging.getLogger(__name__)
+
+
+
+class DropMessage(ValueError):
+    """A consumer's handler raises this for a message it drops (bad schema, unknown topic)."""
 
 RECONNECT_MIN_S = (0.5, 2.0)    # each client draws its own first wait and its ceiling, so
 RECONNECT_MAX_S = (15.0, 30.0)  # thousands of kiosks do not all return in the same second
@@ -49,15 +56,28 @@ class BrokerAddress:
                              "only over TLS (mqtts://)")
         return address
 
+    @classmethod
+    def from_config(cls, config: Any, url: str = "") -> "BrokerAddress":
+        """[fleet] mqtt_url (or `url`), its credentials, and the profile's TLS rule."""
+        f = config.fleet
+        return cls.parse(url or f.mqtt_url, username=f.username, password=f.password,
+                         production=config.kiosk.profile == "production")
+
     def __str__(self) -> str:  # never shows the password
         return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
 
 
 def make_client(client_id: str, address: BrokerAddress, *, tls_ca: str = "",
-                persistent: bool = False) -> mqtt.Client:
-    """A paho client; `persistent` keeps the session (and QoS 1 messages) while it is away."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
-                         protocol=mqtt.MQTTv311, clean_session=not persistent)
+                persistent: bool = False, mqtt5: bool = False) -> mqtt.Client:
+    """A paho client; `persistent` keeps the session (and QoS 1 messages) while it is away.
+    An MQTT 5 client (shared subscriptions) acknowledges messages itself (`client.ack`) and
+    says at connect whether its session persists."""
+    if mqtt5:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
+                             protocol=mqtt.MQTTv5, manual_ack=True)
+    else:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
+                             protocol=mqtt.MQTTv311, clean_session=not persistent)
     if address.username:
         client.username_pw_set(address.username, address.password or None)
     if address.tls:
@@ -65,6 +85,38 @@ def make_client(client_id: str, address: BrokerAddress, *, tls_ca: str = "",
         client.tls_set_context(context)
     client.reconnect_delay_set(*reconnect_delays())
     return client
+
+
+class BrokerLink:
+    """What the console's monitor and the fleet service share: their paho client's life and
+    the guard around every message (a bad one is logged and counted, never fatal)."""
+    address: BrokerAddress
+    rejected: int
+    _client: mqtt.Client
+    _connected: threading.Event
+    _retry: tuple[type[BaseException], ...] = ()  # not dropped: left unacknowledged
+
+    def stop(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    def _guarded(self, handle: Callable[[mqtt.MQTTMessage], None],
+                 message: mqtt.MQTTMessage) -> None:
+        try:
+            handle(message)
+        except self._retry:
+            raise
+        except DropMessage as exc:
+            self.rejected += 1
+            log.warning("%s: dropped a bad message on %s: %s", type(self).__name__,
+                        message.topic[:200], exc)
+        except Exception:  # paho's thread must never die: the reader would go blind
+            self.rejected += 1
+            log.exception("%s: dropped a message on %s", type(self).__name__,
+                          message.topic[:200])
 
 
 @dataclass(frozen=True)

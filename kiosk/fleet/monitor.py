@@ -23,7 +23,7 @@ import paho.mqtt.client as mqtt
 
 from ..console.feed import ChangeFeed
 from . import schema
-from .broker import BrokerAddress, Topics, make_client, split_topic
+from .broker import BrokerAddress, BrokerLink, Topics, make_client
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _CONFIRMS = {"ack": ("acknowledged", "resolved"), "resolve": ("resolved",),
 EventListener = Callable[[str, dict[str, Any], float], None]
 
 
-class FleetMonitor:
+class FleetMonitor(BrokerLink):
     def __init__(self, address: BrokerAddress, *, prefix: str = "bank", branch: str = "+",
                  tls_ca: str = "", history_limit: int = 200, client_id: str = "",
                  command_timeout_s: float = COMMAND_TIMEOUT_S,
@@ -68,13 +68,6 @@ class FleetMonitor:
     def start(self) -> None:
         self._client.connect_async(self.address.host, self.address.port, 30)
         self._client.loop_start()
-
-    def stop(self) -> None:
-        self._client.disconnect()
-        self._client.loop_stop()
-
-    def wait_connected(self, timeout: float) -> bool:
-        return self._connected.wait(timeout)
 
     def on_event(self, listener: EventListener) -> None:
         self._listeners.append(listener)
@@ -164,37 +157,21 @@ class FleetMonitor:
         self.feed.bump()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        try:
-            self._handle(message)
-        except schema.BadMessage as exc:
-            self.rejected += 1
-            log.warning("console: dropped a bad message on %s: %s", message.topic[:200], exc)
-        except Exception:  # paho's thread must never die: the console would go blind
-            self.rejected += 1
-            log.exception("console: dropped a message on %s", message.topic[:200])
+        self._guarded(self._handle, message)  # paho acknowledges it once this returns
 
     def _handle(self, message: mqtt.MQTTMessage) -> None:
         received = time.monotonic()
-        parts = split_topic(message.topic)
-        if parts is None:
-            raise schema.BadMessage("unknown topic")
-        _, branch, kiosk, rest = parts
-        try:
-            body = json.loads(message.payload)
-        except ValueError:
-            raise schema.BadMessage("not JSON") from None
-        if rest == ["status"]:
-            if not message.payload:
-                return  # a retained status cleared by an operator
-            self._apply_status(branch, kiosk, schema.status(body))
-        elif rest[0] == "event":
-            event = schema.event(body)
-            if not self._apply_event(branch, kiosk, event):
+        checked = schema.read(message.topic, message.payload)
+        if checked is None:
+            return
+        branch, kiosk, kind, body = checked
+        if kind == "status":
+            self._apply_status(branch, kiosk, body)
+        else:
+            if not self._apply_event(branch, kiosk, body):
                 return
             for listener in list(self._listeners):
                 listener(kiosk, body, received)
-        else:
-            raise schema.BadMessage("unknown topic")
         self.feed.bump(kiosk)
 
     # -- state -------------------------------------------------------------------------------

@@ -65,9 +65,7 @@ class FleetPublisher:
                     statuses: Callable[[], dict[str, dict[str, str]]] | None = None
                     ) -> "FleetPublisher":
         f = config.fleet
-        return cls(center, BrokerAddress.parse(f.mqtt_url, username=f.username,
-                                               password=f.password,
-                                               production=config.kiosk.profile == "production"),
+        return cls(center, BrokerAddress.from_config(config),
                    prefix=f.topic_prefix, tls_ca=str(config.path(f.tls_ca)) if f.tls_ca else "",
                    keepalive_s=f.keepalive_s, inflight_max=f.inflight_max, statuses=statuses)
 

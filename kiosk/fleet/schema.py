@@ -7,10 +7,12 @@ code downstream can index them without guarding every field.
 """
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 from ..alerts.model import AlertState, Severity
+from .broker import DropMessage, split_topic
 
 MAX_TEXT = 2000
 MAX_DEVICES = 64
@@ -20,7 +22,7 @@ _STATES = {s.value for s in AlertState}
 _KIOSK_STATES = {"online", "offline"}
 
 
-class BadMessage(ValueError):
+class BadMessage(DropMessage):
     """A status or event that does not match the schema; the text says which field."""
 
 
@@ -101,6 +103,26 @@ def status(body: Any) -> dict[str, Any]:
             raise BadMessage("alerts is not a list")
         out["alerts"] = [alert(a) for a in alerts]
     return out
+
+
+def read(topic: str, payload: bytes) -> tuple[str, str, str, dict[str, Any]] | None:
+    """(branch, kiosk, "status" or "event", checked body) of one message from a kiosk; None for
+    a retained status an operator cleared."""
+    parts = split_topic(topic)
+    if parts is None or not (parts[3] == ["status"] or (len(parts[3]) == 2 and
+                                                         parts[3][0] == "event")):
+        raise BadMessage("unknown topic")
+    _, branch, kiosk, rest = parts
+    kind = rest[0]
+    if not payload:
+        if kind == "status":
+            return None
+        raise BadMessage("empty event")
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        raise BadMessage("not JSON") from None
+    return branch, kiosk, kind, status(body) if kind == "status" else event(body)
 
 
 def event(body: Any) -> dict[str, Any]:

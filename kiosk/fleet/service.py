@@ -21,7 +21,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from . import schema
-from .broker import BrokerAddress, reconnect_delays, split_topic
+from .broker import BrokerAddress, BrokerLink, make_client
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,9 @@ class FleetStore:
             return self._db.execute(sql, args).fetchall()
 
 
-class FleetService:
+class FleetService(BrokerLink):
+    _retry = (psycopg.Error,)
+
     def __init__(self, address: BrokerAddress, store: FleetStore, *, prefix: str = "bank",
                  client_id: str = "fleet-1", tls_ca: str = ""):
         self.address = address
@@ -144,14 +146,7 @@ class FleetService:
         self.prefix = prefix
         self.stored = self.duplicates = self.rejected = 0
         self._connected = threading.Event()
-        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
-                                   protocol=mqtt.MQTTv5, manual_ack=True)
-        if address.username:
-            self._client.username_pw_set(address.username, address.password or None)
-        if address.tls:
-            import ssl
-            self._client.tls_set_context(ssl.create_default_context(cafile=tls_ca or None))
-        self._client.reconnect_delay_set(*reconnect_delays())
+        self._client = make_client(client_id, address, tls_ca=tls_ca, mqtt5=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = lambda *a: self._connected.clear()
         self._client.on_message = self._on_message
@@ -162,13 +157,6 @@ class FleetService:
         self._client.connect_async(self.address.host, self.address.port, 30,
                                    clean_start=False, properties=properties)
         self._client.loop_start()
-
-    def stop(self) -> None:
-        self._client.disconnect()
-        self._client.loop_stop()
-
-    def wait_connected(self, timeout: float) -> bool:
-        return self._connected.wait(timeout)
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
                     properties: Any) -> None:
@@ -181,36 +169,22 @@ class FleetService:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:
-            self._store(message)
-        except schema.BadMessage as exc:
-            self.rejected += 1
-            log.warning("fleet service: dropped a bad message on %s: %s", message.topic[:200],
-                        exc)
+            self._guarded(self._store, message)
         except psycopg.Error:
             # Not acknowledged: the broker sends it again when this session comes back.
             log.exception("fleet service: the database refused a message; stopping")
             threading.Thread(target=self.stop, daemon=True).start()
             return
-        except Exception:
-            self.rejected += 1
-            log.exception("fleet service: dropped a message on %s", message.topic[:200])
         client.ack(message.mid, message.qos)
 
     def _store(self, message: mqtt.MQTTMessage) -> None:
-        parts = split_topic(message.topic)
-        if parts is None or not message.payload:
-            raise schema.BadMessage("unknown topic or empty message")
-        _, branch, kiosk, rest = parts
-        try:
-            body = json.loads(message.payload)
-        except ValueError:
-            raise schema.BadMessage("not JSON") from None
-        if rest == ["status"]:
-            self.store.record_status(branch, kiosk, schema.status(body))
-        elif rest[0] == "event":
-            if self.store.record_event(branch, kiosk, schema.event(body)):
-                self.stored += 1
-            else:
-                self.duplicates += 1
+        checked = schema.read(message.topic, message.payload)
+        if checked is None:
+            return
+        branch, kiosk, kind, body = checked
+        if kind == "status":
+            self.store.record_status(branch, kiosk, body)
+        elif self.store.record_event(branch, kiosk, body):
+            self.stored += 1
         else:
-            raise schema.BadMessage("unknown topic")
+            self.duplicates += 1

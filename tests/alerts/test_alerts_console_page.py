@@ -17,7 +17,7 @@ from kiosk.console.server import ConsoleServer
 from kiosk.fleet.broker import BrokerAddress
 from kiosk.fleet.monitor import FleetMonitor
 
-from .test_alerts_console import CHROMIUM_ARGS
+from .test_alerts_console import browser  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.browser]
 USER, PASSWORD = "staff-a", "correct horse 42"
@@ -98,25 +98,16 @@ def fleet_console(mosquitto):
     fleet.close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def _visible_text(page) -> str:
     return page.evaluate("() => document.body.innerText")
 
 
 @pytest.mark.parametrize("size,locale", [("desktop", "zh-CN"), ("phone", "en-US"),
                                          ("phone", "zh-CN")])
-def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, chromium, tmp_path,
+def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, browser, tmp_path,
                                                         size, locale):
     server, monitor, fleet, broker = fleet_console
-    context = chromium.new_context(locale=locale, **SIZES[size])
+    context = browser.new_context(locale=locale, **SIZES[size])
     context.add_init_script(WATCH)
     page = context.new_page()
     shots = os.environ.get("CONSOLE_SHOTS", str(tmp_path))

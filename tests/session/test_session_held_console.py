@@ -12,35 +12,26 @@ from kiosk.console.passwords import hash_password
 from kiosk.console.server import ConsoleServer
 from kiosk.session.states import Step
 
+from tests.alerts.test_alerts_console import browser  # noqa: F401 (the fixture)
+
 from .test_session_transfer import TERMINAL, to_payee
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.browser]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 STAFF, PASSWORD = "staff-b", "correct horse 42"
 SIZES = {"desktop": {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN"},
          "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
                    "has_touch": True, "locale": "en-US"}}
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("verb,size", [("approve", "desktop"), ("reject", "phone")])
-def test_held_transfer_decided_from_the_page_and_the_screen_follows(card_kiosk, chromium,
+def test_held_transfer_decided_from_the_page_and_the_screen_follows(card_kiosk, browser,
                                                                     tmp_path, verb, size):
     kiosk, core = card_kiosk, card_kiosk.core
     source = LocalSource(core.alerts, bus=core.bus,
                          decisions=HeldDecisions(core.alerts, core.transfers, core.bus))
     server = ConsoleServer(source, {STAFF: hash_password(PASSWORD)}, listen="127.0.0.1:0")
     server.start()
-    context = chromium.new_context(**SIZES[size])
+    context = browser.new_context(**SIZES[size])
     page = context.new_page()
     try:
         to_payee(kiosk, amount_fen=5_100_000)
