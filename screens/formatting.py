@@ -34,6 +34,12 @@ def parse_amount(text: str) -> int | None:
     return int(whole or "0") * 100 + int((frac + "00")[:2])
 
 
+def typed_amount(text: str) -> str:
+    """What is typed on the amount keypad with thousands separators: '60000.5' -> '60,000.5'."""
+    whole, point, frac = (text or "0").partition(".")
+    return f"{int(whole or '0'):,}{point}{frac}"
+
+
 def day(iso: str) -> str:
     """'2026-11-28' or '2026-11-28T10:15:00' -> '2026-11-28'."""
     return (iso or "")[:10]

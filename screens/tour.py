@@ -119,7 +119,7 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
     add("amount_over", Step.AMOUNT, "enter_amount", ("submit", "back"), amount_fen=6_000_000,
         **fee_view(interbank, 6_000_000), per_transaction_fen=5_000_000,
         remaining_today_fen=10_000_000, available_fen=5_234_000,
-        problem="amount_over_available")
+        problem="amount_over_transaction_limit")
     add("fraud_warning", Step.FRAUD_WARNING, "fraud_warning", ("acknowledge", "back"),
         warnings=["fraud_warning", "fraud_warning_stranger", "fraud_warning_large"],
         min_read_s=0, problem="", amount_fen=5_000_000, to_masked="625965*********0025",

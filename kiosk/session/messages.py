@@ -94,6 +94,7 @@ DEFAULT_TEXT: dict[str, str] = {
     "amount_over_transaction_limit": "This is more than the limit for one transfer.",
     "amount_over_daily_limit": "This is more than what you can still transfer today.",
     "amount_over_available": "With the fee, this is more than the money available in the account.",
+    "amount_over_balance": "This is more than the money available in the account.",
     "loading_limits": "Fetching your transfer limits.",
     "fraud_warning": "The bank, police or courts never ask you to move money to a 'safe "
                      "account'.",

@@ -97,8 +97,9 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
             return "amount_over_transaction_limit"
         if amount > limits.per_day_fen - limits.used_today_fen:
             return "amount_over_daily_limit"
-        if amount + self.data.fee_schedule.fee(amount) > self.account.available_fen:
-            return "amount_over_available"
+        fee = self.data.fee_schedule.fee(amount)
+        if amount + fee > self.account.available_fen:   # the fee named only when there is one
+            return "amount_over_available" if fee else "amount_over_balance"
         return ""
 
     def submit_amount(self, amount_fen: int = 0) -> None:

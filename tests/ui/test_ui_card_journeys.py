@@ -114,12 +114,12 @@ def test_transfer_to_a_new_payee_with_insufficient_funds_then_made(card_ui):
     amount = ui.wait_step(Step.AMOUNT)
     assert amount.ids.fee.value == ui.tr("Free of charge")      # a payee at this bank
     ui.type_digits(amount.ids.keypad, "60000")                 # more than the ¥52,340 there
-    assert amount.ids.amount.text == "¥ 60000"
+    assert amount.ids.amount.text == "¥ 60,000"
     ui.tap(amount.ids.submit)
-    ui.wait(lambda: ui.session.state.view.get("problem") == "amount_over_available",
-            "amount refused")
+    ui.wait(lambda: ui.session.state.view.get("problem") == "amount_over_balance",
+            "amount refused")                                  # no fee here: none is named
     ui.pump(2)
-    assert ui.tr("amount_over_available") in ui.visible_texts()
+    assert ui.tr("amount_over_balance") in ui.visible_texts()
     for _ in "60000":
         ui.tap(ui.tr("Delete"))
     ui.type_digits(amount.ids.keypad, "200")
