@@ -1,4 +1,6 @@
-"""The `kiosk` command: run, tour, diag, host, journal, eod, console."""
+"""The core's commands: diag, host, journal, eod, console (kiosk/commands). The `kiosk`
+console script is screens/cli.py, which adds the two that open a window (run, tour); the core
+never imports the skin, so it hands its parser the skin's command modules by name."""
 from __future__ import annotations
 
 import argparse
@@ -11,17 +13,18 @@ from .datafiles import DataFileError, private_umask
 from .version import kiosk_version
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra: tuple[str, ...] = ()) -> argparse.ArgumentParser:
+    """The parser of the core's commands, after the `extra` command modules (by name)."""
     parser = argparse.ArgumentParser(prog="kiosk", description="Bank lobby self-service kiosk")
     parser.add_argument("--version", action="version", version=f"kiosk {kiosk_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"kiosk.commands.{name}").register(sub)
+    for module in extra + tuple(f"kiosk.commands.{name}" for name in COMMAND_MODULES):
+        importlib.import_module(module).register(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, extra: tuple[str, ...] = ()) -> int:
+    parser = build_parser(extra)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

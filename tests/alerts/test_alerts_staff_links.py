@@ -9,7 +9,7 @@ import pytest
 
 from drivers.base import StatusChanged
 from kiosk.alerts import AlertCenter
-from kiosk.alerts.staff_links import StaffLinks
+from kiosk.core import StaffLinks
 from kiosk.config import load_config
 from kiosk.events import EventBus
 from kiosk.fleet.broker import BrokerAddress

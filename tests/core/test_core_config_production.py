@@ -179,7 +179,7 @@ def test_example_without_secrets_names_each_missing_one(tmp_path, monkeypatch):
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     path = _example_copy(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "CREDENTIALS_DIRECTORY"}
-    started = subprocess.run([sys.executable, "-m", "kiosk", "run", "--config", str(path)],
+    started = subprocess.run([sys.executable, "-m", "screens", "run", "--config", str(path)],
                              capture_output=True, text=True, timeout=60, env=env)
     assert started.returncode == 2
     for key in ("host.terminal_key_hex", "fleet.password", "console.staff.duty-manager",

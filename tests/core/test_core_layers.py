@@ -36,6 +36,12 @@ def test_drivers_never_import_the_kiosk_or_the_skin():
     assert not offending("drivers", "kiosk", "screens")
 
 
+def test_only_the_composition_root_wires_staff_links_fleet_and_console():
+    wiring = ("kiosk.fleet", "kiosk.console", "kiosk.technician")
+    assert not offending("kiosk/alerts", *wiring)
+    assert not (REPO_ROOT / "kiosk" / "alerts" / "staff_links.py").exists()
+
+
 def test_the_layer_check_sees_relative_imports():
     here = [m for f, m in imports("kiosk/session") if f.endswith("machine.py")]
     assert "kiosk.session.engine" in here and "kiosk.config" in here

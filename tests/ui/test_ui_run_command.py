@@ -8,7 +8,7 @@ from kiosk.config import REPO_ROOT
 
 
 def run_kiosk(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk", "run", *args], cwd=REPO_ROOT,
+    return subprocess.run([sys.executable, "-m", "screens", "run", *args], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=60)
 
 

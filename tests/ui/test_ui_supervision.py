@@ -71,7 +71,7 @@ def test_kiosk_run_speaks_ready_watchdog_stopping(tmp_path, notify_socket):
     env = {**os.environ, "NOTIFY_SOCKET": notify_socket.path, "WATCHDOG_USEC": "400000",
            "SDL_VIDEODRIVER": "offscreen"}
     env.pop("WATCHDOG_PID", None)
-    kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--config", str(config)],
+    kiosk = subprocess.Popen([sys.executable, "-m", "screens", "run", "--config", str(config)],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         ready = notify_socket.wait_for("READY=1", 30)
