@@ -24,14 +24,16 @@ from kiosk.systemd import ServiceNotifier
 
 from .base import KioskScreen
 from .idle_gc import IdleCollector
+from .lockdown import Lockdown, lock_kivy_config
 from .supervision import Supervision
 from .theme import Theme
 
 log = logging.getLogger(__name__)
 
 
-def configure_kivy(ui: UiSection) -> None:
-    """Window and input settings; must run before the window exists (before `App.run`)."""
+def configure_kivy(ui: UiSection, *, locked: bool = False) -> None:
+    """Window and input settings; must run before the window exists (before `App.run`).
+    `locked` (the production profile) adds the lock-down of screens/lockdown.py."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     from kivy.config import Config
     Config.set("graphics", "width", str(ui.width))
@@ -44,6 +46,8 @@ def configure_kivy(ui: UiSection) -> None:
     Config.set("input", "mouse", "mouse" if ui.multitouch_emulation else "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")
+    if locked:
+        lock_kivy_config()
 
 
 def register_font(path: Path) -> None:
@@ -73,6 +77,8 @@ class KioskApp(App):
         self.language = config.ui.language
         self.kiosk_id = config.kiosk.id
         self.config_bank = [config.kiosk.bank_name, config.kiosk.bank_name_en]
+        self.lockdown = Lockdown()
+        self.use_kivy_settings = not self.locked
         self.simulator_enabled = self._simulator_allowed(devices)
         self.devices = devices
         self.session = session
@@ -99,10 +105,17 @@ class KioskApp(App):
         return VoiceGuide(cache, KivyPlayer(), enabled=config.voice.enabled,
                           volume=config.voice.volume)
 
+    @property
+    def locked(self) -> bool:
+        """The production profile: no way out of the app (screens/lockdown.py)."""
+        return self.kiosk_config.kiosk.profile == "production"
+
     def _simulator_allowed(self, devices: Any) -> bool:
-        """The simulator panel exists only on emulated devices, and only when configured."""
+        """The simulator panel exists only on emulated devices, only when configured, and never
+        in the production profile."""
         ui = self.kiosk_config.ui
-        return bool(self.kiosk_config.emulated and ui.simulator_panel and devices is not None)
+        return bool(self.kiosk_config.emulated and ui.simulator_panel and devices is not None
+                    and not self.locked)
 
     # -- building ----------------------------------------------------------------------------
     def build(self):
@@ -118,6 +131,8 @@ class KioskApp(App):
         Window.clearcolor = self.theme.background
         self.theme.bind(background=lambda _t, colour: setattr(Window, "clearcolor", colour))
         Window.bind(on_key_down=self._on_key_down)
+        if self.locked:
+            self.lockdown.attach(Window)
         root = KioskRoot(page_size=max(self.kiosk_config.ui.page_size,
                                        self.kiosk_config.ui.elderly_page_size))
         root.bind(on_action=lambda _w, action, args: self.send(action, **args))
@@ -222,6 +237,10 @@ class KioskApp(App):
             return True
         return self.accessible_keys.press(self.current_state, key, _codepoint)
 
+    def open_settings(self, *args: Any) -> bool:
+        """Kivy's settings panel (F1): never in the production profile."""
+        return False if self.locked else super().open_settings(*args)
+
     def open_simulator(self):
         if not self.simulator_enabled:
             return None
@@ -233,7 +252,7 @@ class KioskApp(App):
 
 def run_app(config: KioskConfig, session: Any, devices: Any = None) -> None:
     """Open the window and run the touchscreen app until it is closed."""
-    configure_kivy(config.ui)
+    configure_kivy(config.ui, locked=config.kiosk.profile == "production")
     app = KioskApp(config, session, devices=devices)
     # systemd stops a service with SIGTERM: close the window the normal way (STOPPING=1, devices
     # released by the caller) instead of dying mid-frame

@@ -35,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     for name in ("KIVY_NO_ARGS", "KIVY_NO_FILELOG"):
         os.environ.setdefault(name, "1")
+    # Kivy keeps its folder in the data folder (never ~/.kivy) and reads no config.ini from
+    # there: nothing on disk can turn on its modules (the inspector) or change the window
+    os.environ["KIVY_HOME"] = str(config.data_dir / "kivy")
+    os.environ["KIVY_NO_CONFIG"] = "1"
     core = KioskCore(config)
     core.start()  # devices open in the background: a missing one never delays the window
     try:

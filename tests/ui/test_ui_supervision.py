@@ -68,8 +68,11 @@ def notify_socket(tmp_path):
 def test_kiosk_run_speaks_ready_watchdog_stopping(tmp_path, notify_socket):
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[kiosk]\ndata_dir = "data"\n{DISABLED}', encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
     env = {**os.environ, "NOTIFY_SOCKET": notify_socket.path, "WATCHDOG_USEC": "400000",
-           "SDL_VIDEODRIVER": "offscreen"}
+           "SDL_VIDEODRIVER": "offscreen", "HOME": str(home),
+           "KIVY_HOME": str(tmp_path / "inherited-kivy-home")}
     env.pop("WATCHDOG_PID", None)
     kiosk = subprocess.Popen([sys.executable, "-m", "screens", "run", "--config", str(config)],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -87,6 +90,9 @@ def test_kiosk_run_speaks_ready_watchdog_stopping(tmp_path, notify_socket):
     texts = [text for _at, text in notify_socket.messages]
     assert texts.count("STOPPING=1") == 1 and stopping > ready
     assert texts.index("READY=1\nSTATUS=attract screen shown") == 0   # nothing before ready
+    # Kivy's home is moved into the data folder and reads or writes no config.ini: neither
+    # ~/.kivy nor a KIVY_HOME from the environment is written
+    assert not (home / ".kivy").exists() and not (tmp_path / "inherited-kivy-home").exists()
 
 
 def test_no_pings_while_the_ui_thread_is_blocked(ui_app, notify_socket):
