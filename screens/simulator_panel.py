@@ -13,6 +13,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.modalview import ModalView
+from kivy.uix.stacklayout import StackLayout
 
 from drivers.registry import DEVICE_NAMES
 from kiosk.i18n import N_
@@ -23,6 +24,15 @@ log = logging.getLogger(__name__)
 
 DEVICE_TEXT = {"chipcard": N_("Bank card reader"), "idcard": N_("ID card reader"),
                "printer": N_("Receipt printer"), "camera": N_("Camera"), "scanner": N_("Barcode scanner")}
+
+
+def one_line_width(label: Any) -> float:
+    """The width of a label's text on one line, in its font and size."""
+    from kivy.core.text import Label as CoreLabel
+    text = CoreLabel(text=label.text, font_size=label.font_size, font_name=label.font_name,
+                     bold=label.bold)
+    text.refresh()
+    return text.texture.size[0]
 
 
 class SimulatorPanel(ModalView):
@@ -66,16 +76,22 @@ class SimulatorPanel(ModalView):
         button = KButton(text=label, style="secondary", size_hint_x=0.4)
         button.bind(on_release=lambda *_: self.perform(device, action.name))
         row.add_widget(button)
+        row.height = button.height
         if action.choices:
             self._choices[(device, action.name)] = action.choices[0]
-            chips = BoxLayout(spacing=6)
+            # each chip as wide as its name, in as many lines as they need: squeezed into
+            # one line, ten card profiles wrapped letter by letter
+            chips = StackLayout(spacing=6, size_hint_y=None)
             for choice in action.choices:
-                chip = Chip(text=choice, selected=choice == action.choices[0])
+                chip = Chip(text=choice, selected=choice == action.choices[0],
+                            size_hint_x=None)
+                chip.width = one_line_width(chip) + 2 * chip.height * 0.3
                 chip.bind(on_release=lambda c, ch=choice, cs=chips: self._choose(
                     device, action.name, ch, cs))
                 chips.add_widget(chip)
+            chips.bind(minimum_height=lambda c, h: (setattr(c, "height", h),
+                                                     setattr(row, "height", max(h, button.height))))
             row.add_widget(chips)
-        row.height = button.height
         return row
 
     def _choose(self, device: str, action: str, choice: str, chips) -> None:

@@ -114,6 +114,23 @@ def test_simulator_panel_lists_emulator_actions_and_performs_them(ui):
     printer.perform("paper_replaced")
 
 
+def test_simulator_panel_choices_keep_their_names_on_one_line(ui):
+    from screens.simulator_panel import one_line_width
+    from screens.widgets.controls import Chip
+    ui.wait_step(Step.ATTRACT)
+    ui.tap(ui.app.root.ids.simulator_handle)
+    ui.pump(3)
+    panel = open_panels()[0]
+    chips = [w for w in panel.walk() if isinstance(w, Chip)]
+    people = [c for c in chips if c.text == "ceshi_jia"]
+    assert len(chips) >= 8 and people
+    for chip in chips:                               # the whole name fits across its chip
+        assert one_line_width(chip) <= chip.width - ui.app.theme.spacing, chip.text
+        assert chip.right <= chip.parent.right + 1, chip.text
+    panel.dismiss()
+    ui.wait(lambda: not open_panels(), "panel closed")
+
+
 def test_f12_opens_the_panel_only_in_emulated_mode(ui):
     from kivy.core.window import Window
     ui.wait_step(Step.ATTRACT)
