@@ -224,3 +224,27 @@ def test_a_real_runs_log_masks_card_numbers_and_no_timestamp(tmp_path):
     assert re.search(r"seconds=0\.\d{10,}\)", text)  # the recovery's duration, whole
     assert re.search(r"heartbeat ts=1\d{12} uptime=\d+\.\d+ monotonic=\d+\.\d+", text)
     assert re.search(r"tick at 1\d{18} ns, 1\d{15} us", text)
+
+
+def test_journal_rows_and_alerts_mask_by_what_a_value_is(tmp_path):
+    from kiosk.alerts.center import AlertCenter
+    from kiosk.alerts.outbox import AlertOutbox
+    from kiosk.journal import Journal
+
+    memo = f"rent for 2026-11, order 6901234567892, at ts=1764786303663, card {CARD} 13812341234"
+    journal = Journal(tmp_path / "journal.db")
+    try:
+        journal.record("test.memo", memo=memo, took_s=0.0109827598347098)
+        (fields,) = journal.find(("test.memo",))
+    finally:
+        journal.close()
+    expected = ("rent for 2026-11, order 6901234567892, at ts=1764786303663, card "
+                "622202*********0018 138****1234")
+    assert fields["memo"] == expected and fields["took_s"] == 0.0109827598347098
+    center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-T1", branch="B1")
+    try:
+        alert = center.raise_help(memo)
+    finally:
+        center.close()
+    assert CARD not in alert.message and "ts=1764786303663" in alert.message
+    assert "6901234567892" in alert.message and "138****1234" in alert.message
