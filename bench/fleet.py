@@ -18,6 +18,13 @@ server-sent events. Prints the first snapshot's size and build time, the bytes e
 gets for a single change, fault-to-browser latency, and the console's CPU while it all runs.
 
     .venv/bin/python bench/fleet.py --console [--kiosks 10000] [--browsers 20] [--rate 50]
+
+With --service, the fleet service: --kiosks simulated kiosks raise --per-kiosk alerts each while
+two `kiosk fleet-service` processes store them in a local PostgreSQL (Debian's, started here);
+one service is killed and restarted and the broker restarted mid-stream. Prints how many
+events were stored (each exactly once?) and how fast.
+
+    .venv/bin/python bench/fleet.py --service [--kiosks 10000] [--per-kiosk 2]
 """
 from __future__ import annotations
 
@@ -45,6 +52,38 @@ from kiosk.fleet.monitor import FleetMonitor  # noqa: E402
 from kiosk.fleet.publisher import FleetPublisher  # noqa: E402
 
 KIOSKS_PER_PROCESS = 60
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class LocalPostgres:
+    """A private PostgreSQL cluster on a unix socket (as root: as the package's `postgres`)."""
+
+    def __init__(self) -> None:
+        import os
+        import shutil
+        self.root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+        self.root.chmod(0o755)
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.dsn = f"host={self.root} dbname=postgres user=postgres"
+
+    def start(self) -> "LocalPostgres":
+        data = str(self.root / "data")
+        subprocess.run([*self.as_user, str(PG_BIN / "initdb"), "-D", data, "-A", "trust",
+                        "-U", "postgres", "--no-sync"], check=True, capture_output=True)
+        subprocess.run([*self.as_user, str(PG_BIN / "pg_ctl"), "-D", data, "-l",
+                        str(self.root / "log"), "-w", "-o",
+                        f"-k {self.root} -c listen_addresses='' -c fsync=off", "start"],
+                       check=True, capture_output=True)
+        return self
+
+    def stop(self) -> None:
+        import shutil
+        subprocess.run([*self.as_user, str(PG_BIN / "pg_ctl"), "-D", str(self.root / "data"),
+                        "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class Broker:
@@ -345,8 +384,107 @@ def console_bench(args: argparse.Namespace) -> None:
         broker.stop()
 
 
+def burst(numbers: list[int], url: str, per_kiosk: int, results: mp.Queue) -> None:
+    """Each simulated kiosk raises `per_kiosk` alerts (QoS 1, unique event ids)."""
+    import json
+
+    import paho.mqtt.client as mqtt
+    address = BrokerAddress.parse(url)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"burst-{numbers[0]}",
+                         clean_session=False)
+    client.max_inflight_messages_set(200)
+    client.max_queued_messages_set(0)
+    client.reconnect_delay_set(0.2, 1.0)
+    client.connect(address.host, address.port)
+    client.loop_start()
+    infos = []
+    for n in range(per_kiosk):
+        for i in numbers:
+            at = time.time()
+            alert = {"alert_id": f"a{i:05d}-{n}", "key": "help", "kind": "help", "device": "",
+                     "code": "help.requested", "severity": "fault", "message": "help",
+                     "state": "raised", "raised_at": at, "updated_at": at, "count": 1,
+                     "acknowledged_by": "", "acknowledged_at": None, "resolved_at": None,
+                     "data": {}}
+            infos.append(client.publish(f"bank/B{i % 500:03d}/KSK-{i:05d}/event/kiosk",
+                                        json.dumps({"event_id": f"e{i:05d}-{n}",
+                                                    "action": "raised", "at": at,
+                                                    "alert": alert}), qos=1))
+    for info in infos:
+        while not info.is_published():
+            time.sleep(0.01)
+    client.disconnect()
+    client.loop_stop()
+    results.put(len(infos))
+
+
+def service_bench(args: argparse.Namespace) -> None:
+    from kiosk.fleet.service import FleetStore
+    repo = Path(__file__).resolve().parent.parent
+    postgres = LocalPostgres().start()
+    with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
+        broker = Broker(Path(tmp))
+        broker.start()
+        url = f"mqtt://127.0.0.1:{broker.port}"
+        config = Path(tmp) / "fleet.toml"
+        config.write_text(f'[kiosk]\ndata_dir = "{tmp}"\n', encoding="utf-8")
+
+        def service(name: str) -> subprocess.Popen:
+            proc = subprocess.Popen([sys.executable, "-m", "kiosk", "fleet-service", "--config",
+                                     str(config), "--mqtt", url, "--dsn", postgres.dsn, "--id",
+                                     name], cwd=repo, stdout=subprocess.PIPE, text=True)
+            proc.stdout.readline()
+            return proc
+        services = {name: service(name) for name in ("fleet-1", "fleet-2")}
+        store = FleetStore(postgres.dsn)
+        expected = args.kiosks * args.per_kiosk
+
+        def stored() -> int:
+            return store.query("SELECT count(*) FROM fleet_events")[0][0]
+        ctx = mp.get_context("spawn")
+        results = ctx.Queue()
+        per = -(-args.kiosks // args.processes)
+        t0 = time.monotonic()
+        procs = [ctx.Process(target=burst, args=(list(range(n, min(n + per, args.kiosks))), url,
+                                                 args.per_kiosk, results), daemon=True)
+                 for n in range(0, args.kiosks, per)]
+        for proc in procs:
+            proc.start()
+        wait_until(lambda: stored() >= expected // 4, 120, 0.05)
+        services["fleet-1"].kill()  # mid-stream: what it had not acknowledged comes again
+        services["fleet-1"].wait()
+        killed_at = stored()
+        wait_until(lambda: stored() >= expected // 2, 120, 0.05)
+        broker.stop()
+        broker.start()
+        restarted_at = stored()
+        services["fleet-1"] = service("fleet-1")
+        published = sum(results.get(timeout=600) for _ in procs)
+        all_in = wait_until(lambda: stored() >= expected, 300, 0.1)
+        took = time.monotonic() - t0
+        time.sleep(2.0)
+        count = stored()
+        distinct = store.query("SELECT count(DISTINCT event_id) FROM fleet_events")[0][0]
+        print(f"fleet service: {args.kiosks} kiosks x {args.per_kiosk} alerts = {expected} "
+              f"events ({published} published) from {len(procs)} processes, 2 consumers "
+              f"sharing one subscription; one killed at {killed_at} stored, broker restarted at "
+              f"{restarted_at}: stored {count} rows, {distinct} distinct, "
+              f"{'none lost' if count == expected else 'SOME LOST'}, "
+              f"{'no duplicates' if distinct == count else 'DUPLICATES'}; all in={all_in} "
+              f"after {took:.1f} s ({count / took:.0f} events/s)", flush=True)
+        for proc in services.values():
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+        store.close()
+        broker.stop()
+    postgres.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--service", action="store_true",
+                        help="the fleet service into PostgreSQL (see above)")
     parser.add_argument("--console", action="store_true",
                         help="the staff console at bank scale (see above)")
     parser.add_argument("--browsers", type=int, default=20)
@@ -360,6 +498,9 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     if args.console:
         console_bench(args)
+        return
+    if args.service:
+        service_bench(args)
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:

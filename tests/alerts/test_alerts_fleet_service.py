@@ -5,44 +5,29 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
 
+from bench.fleet import LocalPostgres
 from kiosk.fleet.broker import BrokerAddress
 from kiosk.fleet.service import FleetService, FleetStore
 
 pytestmark = pytest.mark.mqtt
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def postgres():
-    """A private cluster on a unix socket; as root it runs as the package's `postgres` user."""
-    root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
-    root.chmod(0o755)
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, str(PG_BIN / "initdb"), "-D", str(root / "data"), "-A", "trust",
-                    "-U", "postgres", "--no-sync"], check=True, capture_output=True)
-    subprocess.run([*as_user, str(PG_BIN / "pg_ctl"), "-D", str(root / "data"), "-l",
-                    str(root / "log"), "-w", "-o",
-                    f"-k {root} -c listen_addresses='' -c fsync=off", "start"],
-                   check=True, capture_output=True)
-    yield f"host={root} dbname=postgres user=postgres"
-    subprocess.run([*as_user, str(PG_BIN / "pg_ctl"), "-D", str(root / "data"), "-m",
-                    "immediate", "stop"], capture_output=True)
-    shutil.rmtree(root, ignore_errors=True)
+    """A private cluster of Debian's PostgreSQL on a unix socket, started for the test."""
+    cluster = LocalPostgres().start()
+    yield cluster.dsn
+    cluster.stop()
 
 
 def _alert(n: int) -> dict:
