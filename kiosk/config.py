@@ -431,6 +431,24 @@ class TechnicianSection:
 
 
 @dataclass(frozen=True)
+class ShieldSection:
+    enabled: bool = True            # look for onlookers while a PIN pad or balance shows
+    checks_per_s: float = 4.0       # at most this many face checks a second
+    width: int = 320                # frames shrunk to this width before looking
+    near_ratio: float = 0.35        # a face this share of the customer's size is close
+    cascade: str = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+
+    def validate(self) -> tuple[str, str] | None:
+        if not 0.2 <= self.checks_per_s <= 10:
+            return "checks_per_s", "between 0.2 and 10 checks a second"
+        if not 160 <= self.width <= 1280:
+            return "width", "a width in pixels between 160 and 1280"
+        if not 0.1 <= self.near_ratio <= 1.0:
+            return "near_ratio", "a share between 0.1 and 1"
+        return None
+
+
+@dataclass(frozen=True)
 class VoiceSection:
     enabled: bool = False           # speak for every customer; larger text and the accessible
                                     # mode speak whatever this says
@@ -462,6 +480,7 @@ class KioskConfig:
     notify: NotifySection = field(default_factory=NotifySection)
     technician: TechnicianSection = field(default_factory=TechnicianSection)
     voice: VoiceSection = field(default_factory=VoiceSection)
+    shield: ShieldSection = field(default_factory=ShieldSection)
     source: Path = field(default=DEFAULT_CONFIG, compare=False)
     base_dir: Path | None = field(default=None, compare=False)  # None: the file's folder
 

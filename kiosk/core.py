@@ -60,6 +60,7 @@ class KioskCore:
         self._threads: list[threading.Thread] = []
         self._detach: list[Callable[[], None]] = []
         self.staff_links: Any | None = None  # fleet, notifications, console, device counters
+        self.shield = self._build("privacy shield", self._shield)
 
     @property
     def wired(self) -> dict[str, bool]:
@@ -79,6 +80,10 @@ class KioskCore:
                                                 self.devices.statuses, self.transfers)
             self._detach.append(self.staff_links.stop)
         self.devices.start()
+        if self.shield is not None:
+            self._detach.append(self.session.subscribe(self.shield.on_state))
+            self.shield.start()
+            self._detach.append(self.shield.stop)
         self._thread(self._tick_loop, "session-tick")
         if self.transfers is not None:
             self._thread(self._transfer_upkeep, "transfer-upkeep")
@@ -131,6 +136,24 @@ class KioskCore:
                 log.exception("resending reversals failed; trying again later")
 
     # -- builders ------------------------------------------------------------------------------
+    def _shield(self) -> Any | None:
+        """The privacy shield on the QR camera, where there is one and it is wanted."""
+        section = self.config.shield
+        if not (section.enabled and self.config.devices.camera.enabled):
+            return None
+        from drivers.barcode.faces import FaceCounter
+        from .shield import OnlookerShield
+        counter = FaceCounter(section.cascade, width=section.width,
+                              near_ratio=section.near_ratio)
+
+        def latest_frame() -> Any:
+            camera = self.devices.device("camera")
+            preview = camera.preview() if camera is not None else None
+            return preview.image if preview is not None else None
+
+        return OnlookerShield(self.session.send, latest_frame, counter.onlookers,
+                              checks_per_s=section.checks_per_s)
+
     def _build(self, what: str, builder: Callable[[], Any]) -> Any | None:
         try:
             return builder()

@@ -44,6 +44,9 @@ class KioskRoot(ActionSource, BoxLayout):
         self.ids.header.bind(on_action=self._forward)
         self.ids.suggestion.bind(on_action=self._forward)
         self._handle = self.ids.simulator_handle.__self__  # a strong reference: it comes and goes
+        self._curtain = self.ids.curtain.__self__
+        self._curtain.bind(on_action=self._forward)
+        self.ids.stage.remove_widget(self._curtain)
 
     def show_simulator_handle(self, shown: bool) -> None:
         """The simulator's tab is in the window only in emulated mode (hidden, it would still
@@ -76,6 +79,14 @@ class KioskRoot(ActionSource, BoxLayout):
         screen.render(state)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
+        self._show_curtain(state.shielded)
+
+    def _show_curtain(self, shown: bool) -> None:
+        stage = self.ids.stage
+        if shown and self._curtain.parent is None:
+            stage.add_widget(self._curtain, index=1 if self._handle.parent else 0)
+        elif not shown and self._curtain.parent is not None:
+            stage.remove_widget(self._curtain)
 
     def forget_customer(self, shown) -> None:
         """Once a customer's session is over, every other screen drops what it held of them."""

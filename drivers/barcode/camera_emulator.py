@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from ..emulation import Emulator, EmulatorAction
-from . import code_images
+from . import code_images, people_scenes
 from .samples import sample_codes
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class CameraEmulator(Emulator):
         self.video = Path(video) if video else None
         self.samples = sample_codes()
         self.showing: str | None = None  # sample name in view, None for the empty scene
+        self.people = "nobody"           # who stands in front of the kiosk (people_scenes)
         self.up = False
         self._lock = threading.Lock()
 
@@ -69,6 +70,7 @@ class CameraEmulator(Emulator):
             return []
         return [EmulatorAction("present_code", "emu.camera.present_code", tuple(self.samples)),
                 EmulatorAction("withdraw_code", "emu.camera.withdraw_code"),
+                EmulatorAction("show_people", "emu.camera.show_people", people_scenes.SCENES),
                 EmulatorAction("camera_down", "emu.camera.camera_down"),
                 EmulatorAction("camera_up", "emu.camera.camera_up")]
 
@@ -77,6 +79,12 @@ class CameraEmulator(Emulator):
         if choice not in self.samples:
             raise ValueError(f"camera emulator has no sample code {choice!r}")
         self.showing = choice
+        self._write()
+
+    def action_show_people(self, choice: str) -> None:
+        if choice not in people_scenes.SCENES:
+            raise ValueError(f"camera emulator has no people scene {choice!r}")
+        self.people = choice
         self._write()
 
     def action_withdraw_code(self) -> None:
@@ -98,6 +106,8 @@ class CameraEmulator(Emulator):
     def frame(self) -> np.ndarray:
         """The picture the camera sees now."""
         if self.showing is None:
+            if self.people != "nobody":
+                return people_scenes.scene(self.people, self.width, self.height)
             return code_images.scene(self.width, self.height, noise=3)
         symbology, text = self.samples[self.showing]
         # held close enough to fill most of the picture, as a customer does

@@ -30,6 +30,7 @@ from .farewell import Farewell
 from .faults import Fault
 from .help_call import StaffCall
 from .menu import MENU
+from .modes import MODE_ACTIONS, CustomerModes
 from .routing import DeviceRoutes
 from .services import Services
 from .states import GLOBAL_ACTIONS, State, Step
@@ -38,7 +39,6 @@ from .worker import Worker
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh_CN", "en")
-ACCESSIBLE_TIMEOUT_FACTOR = 2.0  # every timeout doubled in the accessible mode
 
 
 class Session:
@@ -50,8 +50,7 @@ class Session:
         self.flows = flows
         self.data = CustomerData()
         self.language = config.ui.language
-        self.elderly = False
-        self.accessible = False
+        self.modes = CustomerModes(config.ui, self.journal)
         self.session_id = ""
         self.poll: Callable[[], None] | None = None  # progress of a running job, on tick()
         self.flow: Any = None                         # the service flow in hand
@@ -227,14 +226,20 @@ class Session:
             self.end(reason)
 
     def _common(self) -> dict[str, Any]:
-        return {"language": self.language, "elderly": self.elderly,
-                "accessible": self.accessible,
-                "page_size": self.page_size, "suggestion": self._suggestion}
+        return {"language": self.language, "page_size": self.page_size,
+                "suggestion": self._suggestion, **self.modes.common()}
+
+    @property
+    def elderly(self) -> bool:
+        return self.modes.elderly
+
+    @property
+    def accessible(self) -> bool:
+        return self.modes.accessible
 
     @property
     def _factor(self) -> float:
-        factor = self.config.ui.elderly_timeout_factor if self.elderly else 1.0
-        return max(factor, ACCESSIBLE_TIMEOUT_FACTOR) if self.accessible else factor
+        return self.modes.timeout_factor
 
     def _prompt_more_time(self) -> None:
         before = self._engine.snapshot()
@@ -254,11 +259,8 @@ class Session:
             self.language = language
             self._engine.reshow()
             return True
-        if action == "accessible":
-            on = bool(args.get("on", True))
-            if on != self.accessible:
-                self.accessible = on
-                self.journal("session.accessible", on=on)
+        if action in MODE_ACTIONS:
+            if self.modes.handle(action, args):
                 self._engine.reshow()
             return True
         if action == "dismiss_suggestion":
@@ -282,14 +284,14 @@ class Session:
             self.journal("session_start", elderly=self.elderly, language=self.language)
 
     def _show_attract(self) -> None:
-        self.elderly = self.accessible = False
+        self.modes.reset()
         self.language = self.config.ui.language
         self.show(Step.ATTRACT, message_id="welcome", timeout=None,
                   on={"start": self._start, "elderly": self._set_elderly},
                   languages=list(LANGUAGES))
 
     def _set_elderly(self, on: bool = True) -> None:
-        self.elderly = bool(on)
+        self.modes.elderly = bool(on)
         self._engine.reshow()
 
     def _start(self) -> None:

@@ -213,6 +213,10 @@ DEFAULT_TEXT: dict[str, str] = {
     "voice_choice({n},{label})": "Press {n} for {label}.",
     "voice_pin_keypad": "Type your PIN on the number keys; 5 has a raised dot. Press Enter "
                         "when done. Nothing you type is shown or said.",
+    "shield_hidden": "To keep your PIN and balances private, they are hidden while someone "
+                     "else is close to the screen. They come back when you are alone.",
+    "voice_onlooker": "Someone may be looking at your screen. Your PIN pad and balances are "
+                      "hidden until you are alone.",
     "choice_print_balance": "Print a balance slip",
     "choice_finish": "Finish and take your card",
 }

@@ -59,7 +59,8 @@ class Step(str, Enum):
 
 # Always accepted (except help/end on ATTRACT): call staff, end the session, switch language,
 # dismiss the suggestion.
-GLOBAL_ACTIONS = ("help", "end", "language", "dismiss_suggestion", "accessible")
+GLOBAL_ACTIONS = ("help", "end", "language", "dismiss_suggestion", "accessible", "onlooker",
+                  "shield_ok")
 
 # The steps shown only once a customer's session has ended (the session's data is wiped):
 # screens drop what they held of that customer.
@@ -173,6 +174,7 @@ class State:
     language: str = "zh_CN"
     elderly: bool = False
     accessible: bool = False    # spoken guidance, numbered choices, fixed PIN pad
+    shielded: bool = False      # someone may be looking: PIN pad and balances hidden
     page_size: int = 6
     suggestion: dict[str, str] | None = None
     seconds_left: int | None = None

@@ -109,7 +109,8 @@ def _choices(state: State) -> list[str]:
 def _key(state: State) -> tuple[Any, ...]:
     """What makes a state worth saying again: not the countdown ticking or a re-render."""
     view = state.view
-    return (state.step, state.language, state.accessible, state.message_id, view.get("problem"),
+    return (state.step, state.language, state.accessible, state.shielded, state.message_id,
+            view.get("problem"),
             view.get("outcome"), view.get("amount_fen") if state.step == Step.AMOUNT else None,
             view.get("task"), view.get("selected") if state.step == Step.ACCOUNTS else None)
 
@@ -120,6 +121,8 @@ def speech_for(state: State, *, previous: Speech | None = None) -> Speech | None
     if previous is not None and previous.key == key:
         return None
     lang, accessible = state.language, state.accessible
+    if state.shielded:
+        return Speech(key, lang, (_say(lang, "voice_onlooker"),))
     texts = []
     if accessible and (previous is None or not previous.key or not previous.key[2]):
         texts.append(_say(lang, "voice_accessible_on"))    # the mode has just been turned on

@@ -114,7 +114,7 @@ def test_device_manager_runs_the_emulated_camera_and_reconnects(tmp_path):
         emulator = manager.emulator("camera")
         assert emulator.clip == tmp_path / "var" / "run" / "camera.avi"  # under data_dir
         assert [a.name for a in emulator.actions()] == [
-            "present_code", "withdraw_code", "camera_down", "camera_up"]
+            "present_code", "withdraw_code", "show_people", "camera_down", "camera_up"]
         assert {"appointment", "transfer_form", "utility_bill_ean13"} <= set(
             emulator.actions()[0].choices)
         emulator.perform("present_code", "appointment")
