@@ -3,14 +3,19 @@ PostgreSQL. Run several (distinct --id) to share the load.
 
     kiosk fleet-service --mqtt mqtts://broker:8883 --dsn "host=/run/postgresql dbname=fleet" \
         [--id fleet-1]
+    kiosk fleet-service --dsn ... --report day|week|month [--by kiosk|branch]   # availability
 """
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
+import time
 from typing import Any
+
+_PERIODS = {"day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--mqtt", metavar="URL", help="broker (default: [fleet] mqtt_url)")
     parser.add_argument("--dsn", required=True, help="PostgreSQL connection string")
     parser.add_argument("--id", default="fleet-1", help="this consumer's MQTT client id")
+    parser.add_argument("--report", choices=sorted(_PERIODS),
+                        help="print availability over the last day, week or month (JSON)")
+    parser.add_argument("--by", choices=("kiosk", "branch"), default="kiosk")
     parser.set_defaults(handler=run)
 
 
@@ -38,6 +46,12 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # psycopg.OperationalError and friends
         print(f"cannot open the fleet database: {exc}", file=sys.stderr)
         return 69
+    if args.report:
+        now = time.time()
+        print(json.dumps(store.availability(now - _PERIODS[args.report], now, by=args.by),
+                         ensure_ascii=False, indent=1, sort_keys=True))
+        store.close()
+        return 0
     tls_ca = str(config.path(config.fleet.tls_ca)) if config.fleet.tls_ca else ""
     service = FleetService(address, store, prefix=config.fleet.topic_prefix, client_id=args.id,
                            tls_ca=tls_ca)

@@ -131,6 +131,31 @@ class FleetStore:
             self._db.execute("UPDATE fleet_notify SET sent_at = %s WHERE event_id = ANY(%s)",
                              (at, event_ids))
 
+    def availability(self, start: float, end: float, *, by: str = "kiosk"
+                     ) -> dict[str, dict[str, float]]:
+        """Share of [start, end) each kiosk (or branch: by="branch") was online, and its
+        downtime in seconds by cause ("lost": link lost, "shutdown": shut down). A kiosk counts
+        from its first status; the state before `start` carries into the window."""
+        if by not in ("kiosk", "branch"):
+            raise ValueError("by kiosk or branch")
+        rows = self.query(
+            "WITH spans AS (SELECT kiosk, branch, state, reason, at, LEAD(at) OVER "
+            "(PARTITION BY kiosk ORDER BY at) AS next FROM fleet_status_log), "
+            "clipped AS (SELECT kiosk, branch, state, reason, GREATEST(at, %s) AS a, "
+            "LEAST(COALESCE(next, %s), %s) AS b FROM spans "
+            "WHERE COALESCE(next, %s) > %s AND at < %s) "
+            f"SELECT {by}, state, CASE WHEN reason = 'shutdown' THEN 'shutdown' ELSE 'lost' "
+            "END, SUM(b - a) FROM clipped GROUP BY 1, 2, 3",
+            (start, end, end, end, start, end))
+        out: dict[str, dict[str, float]] = {}
+        for key, state, cause, seconds in rows:
+            entry = out.setdefault(key, {"online": 0.0, "lost": 0.0, "shutdown": 0.0})
+            entry["online" if state == "online" else cause] += seconds
+        for entry in out.values():
+            total = entry["online"] + entry["lost"] + entry["shutdown"]
+            entry["availability"] = entry["online"] / total if total else 0.0
+        return out
+
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, args).fetchall()

@@ -216,3 +216,34 @@ def test_an_alert_nobody_acknowledges_escalates_to_the_branch_then_the_region(po
         assert sorted(p for p, _, _ in sink.posts[-2:]) == ["/B1/send", "/region/send"]
     finally:
         store.close()
+
+
+def test_availability_per_kiosk_and_branch_with_downtime_by_cause(postgres):
+    store = FleetStore(postgres)
+    day = 86_400.0
+    try:
+        for kiosk, branch, changes in (
+                ("KSK-1", "B1", [(0, "online", ""), (3_600, "offline", "lost"),
+                                 (5_400, "online", ""), (80_000, "offline", "shutdown"),
+                                 (82_000, "online", "")]),
+                ("KSK-2", "B1", [(-500, "online", "")]),           # up since before the day
+                ("KSK-3", "B2", [(43_200, "online", "")])):        # new at noon
+            for at, state, reason in changes:
+                store.record_status(branch, kiosk, {"state": state, "at": at, "reason": reason})
+        kiosks = store.availability(0, day)
+        assert kiosks["KSK-1"] == {"online": day - 1_800 - 2_000, "lost": 1_800,
+                                   "shutdown": 2_000,
+                                   "availability": (day - 3_800) / day}
+        assert kiosks["KSK-2"]["availability"] == 1.0 and kiosks["KSK-3"]["online"] == 43_200
+        branches = store.availability(0, day, by="branch")
+        assert branches["B1"]["lost"] == 1_800 and branches["B1"]["online"] == 2 * day - 3_800
+        assert store.availability(3_600, 5_400)["KSK-1"]["availability"] == 0.0
+        store.record_status("B1", "KSK-4", {"state": "online", "at": time.time() - 7200,
+                                            "reason": ""})
+        report = subprocess.run([sys.executable, "-m", "kiosk", "fleet-service", "--dsn",
+                                 postgres, "--report", "day", "--by", "branch"], cwd=REPO,
+                                capture_output=True, text=True, timeout=60)
+        assert report.returncode == 0, report.stderr
+        assert json.loads(report.stdout)["B1"]["online"] > 7000
+    finally:
+        store.close()
