@@ -46,7 +46,7 @@ class ConsoleOptions:
     roles: dict[str, str] = field(default_factory=dict)  # user -> ops | auditor | branch:CODE
     session_ttl_s: float = 8 * 3600
     secure_cookies: bool = False                # set when served over TLS
-    places: dict[str, dict[str, str]] = field(default_factory=dict)  # branches, positions
+    page_info: dict[str, Any] = field(default_factory=dict)  # branches, positions, ack_within_s
     body_timeout_s: float = 10.0
 
 
@@ -213,7 +213,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
             return RedirectResponse("/login", 303, _HEADERS)
         nonce = secrets.token_urlsafe(16)
         return html(console_page(session.user, session.role, session.csrf, nonce,
-                                 options.places), nonce=nonce)
+                                 options.page_info), nonce=nonce)
 
     def visible(session: StaffSession, snapshot: dict[str, Any]) -> dict[str, Any]:
         if not session.role.startswith("branch:"):

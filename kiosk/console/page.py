@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+from typing import Any
 
 _STYLE = """
 *{box-sizing:border-box}
@@ -34,6 +35,7 @@ background:#fff1e6}.alert.sev-warning{border-color:#d4a300;background:#fff9db}
 .alert button{font-size:15px;min-height:40px;min-width:72px;padding:6px 12px}
 .alert input.reason{font-size:15px;min-height:40px;padding:6px;min-width:160px}
 .pending{color:#a15c00}.failed{color:#b00;font-weight:bold}
+.alert.overdue{outline:3px solid #b00}.alert.overdue .age{color:#b00;font-weight:bold}
 #kiosks{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px}
 .kiosk{background:#fff;border-radius:8px;padding:8px 10px;box-shadow:0 1px 2px #0002;
 border-top:4px solid #067d06}
@@ -94,7 +96,7 @@ _WORDS = {
         "ui.acked": "已确认", "ui.noheartbeat": "无心跳", "ui.all": "全部网点", "ui.more": "显示更多",
         "ui.version": "版本", "ui.uptime": "已运行", "ui.heartbeat": "最近心跳", "ui.position": "位置",
         "ui.screen": "客户所在界面", "ui.close": "关闭", "ui.recent": "最近处理的告警",
-        "ui.devices": "设备", "ui.branch": "网点",
+        "ui.devices": "设备", "ui.branch": "网点", "ui.overdue": "超时未确认",
         "sev.critical": "紧急", "sev.fault": "故障", "sev.warning": "提醒", "sev.info": "信息",
         "kst.ok": "正常", "kst.degraded": "受限", "kst.out": "暂停服务", "kst.offline": "离线",
         "kst.unknown": "未知",
@@ -137,6 +139,7 @@ _WORDS = {
         "ui.version": "Version", "ui.uptime": "Up for", "ui.heartbeat": "Last heartbeat",
         "ui.position": "Position", "ui.screen": "Customer's screen", "ui.close": "Close",
         "ui.recent": "Recently resolved", "ui.devices": "Devices", "ui.branch": "Branch",
+        "ui.overdue": "not acknowledged in time",
         "sev.critical": "Critical", "sev.fault": "Fault", "sev.warning": "Warning",
         "sev.info": "Info",
         "kst.ok": "In service", "kst.degraded": "Degraded", "kst.out": "Out of service",
@@ -190,9 +193,9 @@ _CONSOLE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <th data-t="ui.by"></th></tr></thead><tbody id="history"></tbody></table></section></main>
 <script nonce="{nonce}">
 const WORDS = {words};
-const PLACES = {places};
-const bname = b => (PLACES.branches || {{}})[b] || b;
-const place = k => (PLACES.positions || {{}})[k] || '';
+const PAGE = {page_info};
+const bname = b => (PAGE.branches || {{}})[b] || b;
+const place = k => (PAGE.positions || {{}})[k] || '';
 let branch = ''; let shown = 60; let detail = '';
 const csrf = document.querySelector('meta[name=csrf]').content;
 const role = document.querySelector('meta[name=role]').content;
@@ -261,6 +264,7 @@ function alertRow(k, a) {{
   r.appendChild(acts);
   const meta = el('span', undefined, 'meta');
   meta.appendChild(el('span', '', 'age')); meta.dataset.raised = a.raised_at;
+  meta.dataset.waiting = a.state === 'raised' ? '1' : '';
   const extra = [bname(k.branch)];
   if (a.data && a.data.screen) extra.push(T('ui.screen') + ': ' + a.data.screen);
   if (a.data && a.data.amount_fen) extra.push(T('ui.amount') + ' ¥' + (a.data.amount_fen / 100).toFixed(2));
@@ -383,7 +387,12 @@ function announce(list) {{
   document.title = (critical.length ? '(' + critical.length + ') ⚠ ' : '') + T('ui.title');
 }}
 function tickAges() {{
-  for (const m of document.querySelectorAll('#alerts .meta')) m.firstChild.textContent = age(+m.dataset.raised);
+  const within = PAGE.ack_within_s || 0;
+  for (const m of document.querySelectorAll('#alerts .meta')) {{
+    const late = within > 0 && m.dataset.waiting && now() - m.dataset.raised > within;
+    m.firstChild.textContent = age(+m.dataset.raised) + (late ? ' · ' + T('ui.overdue') : '');
+    m.parentNode.classList.toggle('overdue', !!late);
+  }}
 }}
 function applyLang() {{
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
@@ -443,7 +452,7 @@ def _script_json(value: object) -> str:
 
 
 def console_page(user: str, role: str, csrf: str, nonce: str,
-                 places: dict[str, dict[str, str]] | None = None) -> str:
+                 page_info: dict[str, Any] | None = None) -> str:
     return _CONSOLE.format(style=_STYLE, user=html.escape(user), role=html.escape(role),
                            csrf=html.escape(csrf), nonce=nonce, words=_script_json(_WORDS),
-                           places=_script_json(places or {}))
+                           page_info=_script_json(page_info or {}))

@@ -70,7 +70,7 @@ class ConsoleServer:
                  tls_cert: str = "", tls_key: str = "", require_tls: bool = False,
                  header_timeout_s: float = 10.0, body_timeout_s: float = 10.0,
                  max_connections: int = 500, guard: LoginGuard | None = None,
-                 places: dict[str, dict[str, str]] | None = None):
+                 page_info: dict[str, Any] | None = None):
         if require_tls and not (tls_cert and tls_key):
             raise InsecureConsole("the production profile serves the console only over TLS: "
                                   "set [console] tls_cert and tls_key")
@@ -80,7 +80,7 @@ class ConsoleServer:
         self._own_store = store is None
         options = ConsoleOptions(dict(staff), dict(roles or {}), session_ttl_s,
                                  secure_cookies=self.tls, body_timeout_s=body_timeout_s,
-                                 places=places or {})
+                                 page_info=page_info or {})
         self.app = build_app(source, self.store, options, guard)
         self.guard: LoginGuard = self.app.state.guard
         host, port = parse_listen(listen)
@@ -110,7 +110,9 @@ class ConsoleServer:
                    tls_cert=str(config.path(c.tls_cert)) if c.tls_cert else "",
                    tls_key=str(config.path(c.tls_key)) if c.tls_key else "",
                    require_tls=config.kiosk.profile == "production",
-                   places={"branches": c.branches, "positions": c.positions})
+                   page_info={"branches": c.branches, "positions": c.positions,
+                              "ack_within_s": config.notify.escalate_after_s[0]
+                              if config.notify.escalate_after_s else 0})
 
     @property
     def url(self) -> str:

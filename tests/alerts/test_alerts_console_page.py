@@ -84,8 +84,9 @@ def fleet_console(mosquitto):
     monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), client_id="console-page")
     monitor.start()
     server = ConsoleServer(monitor, {USER: hash_password(PASSWORD)}, listen="127.0.0.1:0",
-                           places={"branches": {"310104": "浦东支行"},
-                                   "positions": {"KSK-029": "大堂入口左侧"}})
+                           page_info={"branches": {"310104": "浦东支行"},
+                                      "positions": {"KSK-029": "大堂入口左侧"},
+                                      "ack_within_s": 600})
     server.start()
     assert monitor.wait_connected(5)
     deadline = time.monotonic() + 5
@@ -138,7 +139,10 @@ def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, browser, 
         assert page.query_selector(".kiosk[data-kiosk='KSK-029'][data-state='out']")
         order = [r.get_attribute("data-severity") for r in page.query_selector_all("#alerts .alert")]
         assert order == ["critical", "warning"]
-        assert re.search(r"15 (分钟前|min ago)", page.inner_text(".alert[data-alert-id='w1']"))
+        late = page.inner_text(".alert[data-alert-id='w1']")
+        assert re.search(r"15 (分钟前|min ago) · (超时未确认|not acknowledged in time)", late)
+        assert page.query_selector(".alert.overdue[data-alert-id='w1']")
+        assert not page.query_selector(".alert.overdue[data-alert-id='c1']")
 
         ack = first.query_selector("button.ack")
         ack_box = ack.bounding_box()
