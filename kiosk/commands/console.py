@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     from kiosk.console.server import ConsoleServer
+    from kiosk.console.store import ConsoleStore
     from kiosk.fleet.broker import BrokerAddress
     from kiosk.fleet.monitor import FleetMonitor
 
@@ -59,13 +60,16 @@ def run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 64
     tls_ca = str(config.path(config.fleet.tls_ca)) if config.fleet.tls_ca else ""
+    store = ConsoleStore(config.path(config.console.database))
     monitor = FleetMonitor(address, prefix=config.fleet.topic_prefix, branch=args.branch,
+                           history_store=store,
                            tls_ca=tls_ca, history_limit=config.console.history_limit,
                            command_timeout_s=config.console.command_timeout_s,
                            client_id=f"console-{socket.gethostname()}-{args.branch}"
                            .replace("+", "all"))
     try:
-        server = ConsoleServer.from_config(monitor, config, listen=args.listen or "")
+        server = ConsoleServer.from_config(monitor, config, listen=args.listen or "",
+                                           store=store)
     except (OSError, ValueError) as exc:
         print(f"cannot serve the console: {exc}", file=sys.stderr)
         return 69
@@ -81,4 +85,5 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.stop()
         monitor.stop()
+        store.close()
     return 0

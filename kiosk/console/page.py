@@ -364,7 +364,8 @@ function renderHistory() {{
   document.getElementById('history').replaceChildren(...history.slice(0, 50).map(a => {{
     const r = el('tr'); r.dataset.alertId = a.alert_id;
     [a.kiosk, codeText(a), clock(a.raised_at), clock(a.resolved_at),
-     (a.data && a.data.resolved_by) || ''].forEach(v => r.appendChild(el('td', v)));
+     [a.acknowledged_by, a.data && a.data.resolved_by, a.data && a.data.reason]
+       .filter(Boolean).join(' → ')].forEach(v => r.appendChild(el('td', v)));
     return r; }}));
 }}
 function renderBroker() {{

@@ -102,11 +102,11 @@ class ConsoleServer:
             log.warning("console has no staff accounts configured: nobody can log in")
 
     @classmethod
-    def from_config(cls, source: ConsoleSource, config: Any, *, listen: str = ""
-                    ) -> "ConsoleServer":
+    def from_config(cls, source: ConsoleSource, config: Any, *, listen: str = "",
+                    store: ConsoleStore | None = None) -> "ConsoleServer":
         c = config.console
         return cls(source, c.staff, listen=listen or c.listen, session_ttl_s=c.session_ttl_s,
-                   roles=c.roles, store=ConsoleStore(config.path(c.database)),
+                   roles=c.roles, store=store or ConsoleStore(config.path(c.database)),
                    tls_cert=str(config.path(c.tls_cert)) if c.tls_cert else "",
                    tls_key=str(config.path(c.tls_key)) if c.tls_key else "",
                    require_tls=config.kiosk.profile == "production",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import secrets
 import sqlite3
 import threading
@@ -29,6 +30,9 @@ CREATE TABLE IF NOT EXISTS audit (
     alert_id TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL DEFAULT '',
     detail TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS audit_kiosk ON audit (kiosk, at);
+CREATE TABLE IF NOT EXISTS history (
+    alert_id TEXT PRIMARY KEY, at REAL NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS history_at ON history (at);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -96,6 +100,20 @@ class ConsoleStore:
     def end_session(self, session_id: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM sessions WHERE digest = ?", (_digest(session_id),))
+
+    # -- resolved alerts (the console's history panel) -----------------------------------------
+    def keep_history(self, alert: dict[str, Any]) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO history VALUES (?,?,?)",
+                             (alert["alert_id"], alert["updated_at"],
+                              json.dumps(alert, ensure_ascii=False)))
+
+    def history(self, limit: int) -> list[dict[str, Any]]:
+        """Newest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM history ORDER BY at DESC LIMIT ?",
+                                    (limit,)).fetchall()
+        return [json.loads(body) for (body,) in rows]
 
     # -- audit trail -------------------------------------------------------------------------
     def audit(self, user: str, action: str, *, kiosk: str = "", branch: str = "",

@@ -40,7 +40,9 @@ class FleetMonitor(BrokerLink):
     def __init__(self, address: BrokerAddress, *, prefix: str = "bank", branch: str = "+",
                  tls_ca: str = "", history_limit: int = 200, client_id: str = "",
                  command_timeout_s: float = COMMAND_TIMEOUT_S,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, history_store: Any | None = None):
+        """`history_store` (kiosk.console.store.ConsoleStore) keeps resolved alerts across
+        restarts."""
         self.address = address
         self.prefix = prefix
         self.branch = branch
@@ -50,7 +52,8 @@ class FleetMonitor(BrokerLink):
         self._lock = threading.Lock()
         self._kiosks: dict[str, dict[str, Any]] = {}
         self._history: collections.deque[dict[str, Any]] = collections.deque(
-            maxlen=history_limit)
+            history_store.history(history_limit) if history_store else (), maxlen=history_limit)
+        self._history_store = history_store
         self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._pending: dict[tuple[str, str], dict[str, Any]] = {}
         self._listeners: list[EventListener] = []
@@ -224,7 +227,7 @@ class FleetMonitor(BrokerLink):
                 if entry["alerts"].pop(alert["alert_id"], None) is not None or \
                         (kiosk, alert["alert_id"]) in self._pending:
                     self._confirm(kiosk, alert)
-                self._history.appendleft({**alert, "kiosk": kiosk, "branch": entry["branch"]})
+                self._resolved({**alert, "kiosk": kiosk, "branch": entry["branch"]})
             else:
                 self._update_alert(entry, alert)
         return True
@@ -267,7 +270,11 @@ class FleetMonitor(BrokerLink):
                                                   "updated_at": now}
             return
         del entry["alerts"][alert["alert_id"]]
-        self._history.appendleft({**alert, "state": "resolved", "resolved_at": now,
-                                  "updated_at": now, "kiosk": entry["kiosk"],
-                                  "branch": entry["branch"],
-                                  "data": {**alert["data"], "resolved_by": by}})
+        self._resolved({**alert, "state": "resolved", "resolved_at": now, "updated_at": now,
+                        "kiosk": entry["kiosk"], "branch": entry["branch"],
+                        "data": {**alert["data"], "resolved_by": by}})
+
+    def _resolved(self, alert: dict[str, Any]) -> None:
+        self._history.appendleft(alert)
+        if self._history_store is not None:
+            self._history_store.keep_history(alert)

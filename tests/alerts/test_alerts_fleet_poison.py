@@ -82,3 +82,32 @@ def test_poisoned_messages_are_dropped_and_the_console_stays_live(mosquitto):
         assert json.dumps(again.snapshot())
     finally:
         again.stop()
+
+
+def test_resolved_alerts_and_who_acknowledged_them_survive_a_console_restart(mosquitto,
+                                                                            tmp_path):
+    from kiosk.console.store import ConsoleStore
+
+    resolved = {**GOOD_ALERT, "state": "resolved", "acknowledged_by": "王测试",
+                "acknowledged_at": 2.0, "resolved_at": 3.0, "updated_at": 3.0,
+                "data": {"resolved_by": "device"}}
+    store = ConsoleStore(tmp_path / "console.db")
+    monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), history_store=store)
+    monitor.start()
+    try:
+        assert monitor.wait_connected(5)
+        _publish(mosquitto.url, [("bank/B1/KSK-H/event/kiosk",
+                                  {"event_id": "r1", "action": "resolved", "alert": resolved},
+                                  False)])
+        _wait_for(monitor, "KSK-H")
+    finally:
+        monitor.stop()
+        store.close()
+    store = ConsoleStore(tmp_path / "console.db")
+    try:
+        again = FleetMonitor(BrokerAddress.parse(mosquitto.url), history_store=store)
+        (kept,) = again.snapshot()["history"]
+        assert kept["alert_id"] == "a1" and kept["acknowledged_by"] == "王测试"
+        assert kept["kiosk"] == "KSK-H" and kept["data"]["resolved_by"] == "device"
+    finally:
+        store.close()
