@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("run", help="run the touchscreen app")
-    parser.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    parser.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
     parser.set_defaults(handler=run)
 
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     font = config.path(config.ui.font)
     if not font.is_file():
         print(f"kiosk: {config.source}: [ui.font] found {font}, which does not exist; expected "
-              "a CJK font file such as assets/fonts/wqy-microhei.ttc", file=sys.stderr)
+              "a CJK font file (the package ships kiosk/assets/fonts/wqy-microhei.ttc)", file=sys.stderr)
         return 2
     from kiosk.core import KioskCore
     from kiosk.logging_setup import configure_logging

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--lang", choices=("zh_CN", "en"), default=None,
                         help="language (default: the config's ui.language)")
     parser.add_argument("--elderly", action="store_true", help="elderly mode (larger text)")
-    parser.add_argument("--config", help="configuration file (default config/kiosk.toml)")
+    parser.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
     parser.set_defaults(handler=tour)
 
 
