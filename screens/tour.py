@@ -160,7 +160,7 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
         progress=None)
     add("more_time", Step.MORE_TIME, "more_time", ("more_time", "end"), seconds_left=20,
         returns_to="amount")
-    add("help_called", Step.HELP_CALLED, "help_called", ("done",), reference="7F3A21C9")
+    add("help_called", Step.HELP_CALLED, "help_called", ("done", "cancel"), reference="0427")
     add("error_host", Step.ERROR, "host_unavailable", ("retry", "ticket", "call_staff", "end"),
         ways=["retry", "ticket", "call_staff", "end"], detail="")
     add("error_paper_out", Step.ERROR, "printer_out_of_paper", ("call_staff", "end"),

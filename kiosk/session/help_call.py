@@ -3,7 +3,7 @@ back to the step the customer was on (its handlers and timer as they were)."""
 from __future__ import annotations
 
 import logging
-import uuid
+import secrets
 from typing import Any
 
 from .context import SessionContext
@@ -32,7 +32,7 @@ class StaffCall:
         state = self.s.state
         if state.step not in (Step.WORKING, Step.PRINTING):
             self._back_to = self._engine.snapshot()
-        reference = uuid.uuid4().hex[:8].upper()
+        reference = f"{secrets.randbelow(10_000):04d}"   # a number a customer can read out
         alerts = self.s.services.alerts
         step, session_id = str(state.step), self.s.session_id
         if alerts is None:
@@ -50,8 +50,19 @@ class StaffCall:
                     show=False)
 
     def _called(self, message_id: str, reference: str) -> None:
-        self.s.show(Step.HELP_CALLED, message_id=message_id, on={"done": self._back},
-                    reference=reference)
+        on = {"done": self._back}
+        if reference:
+            on["cancel"] = lambda: self._cancel(reference)
+        self.s.show(Step.HELP_CALLED, message_id=message_id, on=on, reference=reference)
+
+    def _cancel(self, reference: str) -> None:
+        """The customer no longer needs staff: close the alert and go back."""
+        alerts = self.s.services.alerts
+        self.s.journal("help_cancelled", reference=reference)
+        self.s.work("help_called", lambda: alerts.resolve_key("help", by="customer"),
+                    lambda _: None, failed=lambda exc: log.warning("help not cancelled: %s", exc),
+                    show=False)
+        self._back()
 
     def _back(self) -> None:
         if self._back_to is None:

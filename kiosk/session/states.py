@@ -152,7 +152,8 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     Step.TAKE_ITEMS: ("items",),
     # returns_to: the step that timed out; actions: more_time, end
     Step.MORE_TIME: ("returns_to",),
-    # actions: done (back to where help was pressed)
+    # reference: the call's number (digits) or "" when staff could not be called;
+    # actions: done (back to where help was pressed), cancel (the call, when one was made)
     Step.HELP_CALLED: ("reference",),
     # ways: WAYS_FORWARD subset, in order of preference; detail: extra message id or ""
     Step.ERROR: ("ways", "detail"),

@@ -181,6 +181,26 @@ def test_help_raises_an_alert_for_staff(parts, tmp_path):
         open_help = [a for a in center.outbox.active() if a.kind == "help"]
         assert len(open_help) == 1 and reference in open_help[0].message
         assert open_help[0].data["screen"] == "menu"
+        assert reference.isdigit() and len(reference) == 4       # read out, not hex
+    finally:
+        s.close()
+        center.close()
+
+
+def test_a_help_call_can_be_cancelled_and_the_customer_goes_back(parts, tmp_path):
+    config, bank, journal = parts
+    center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-0001",
+                         branch="310101001")
+    s = Session(config, Services(host=bank, journal=journal, alerts=center), now=ManualClock())
+    try:
+        s.send("start")
+        s.send("help")
+        assert s.wait_idle(5)
+        assert "cancel" in s.state.actions
+        assert s.send("cancel")
+        assert s.wait_idle(5)
+        assert s.state.step == Step.MENU
+        assert not [a for a in center.outbox.active() if a.kind == "help"]
     finally:
         s.close()
         center.close()
