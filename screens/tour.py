@@ -205,11 +205,12 @@ def render_tour(app: Any, out: Path, states: list[tuple[str, State]],
                 frames: int = 3) -> list[Path]:
     """Show each state in the running (built) app and save the window to out/<stem>.png."""
     out.mkdir(parents=True, exist_ok=True)
-    devices, app.devices = app.devices, None
+    devices = app.devices
+    if devices is not None:  # a running kiosk's own camera
+        return _render_states(app, out, states, frames)
     try:
         with TourCamera(out) as camera:
-            if devices is None:
-                app.devices = camera
+            app.devices = camera
             return _render_states(app, out, states, frames)
     finally:
         app.devices = devices
