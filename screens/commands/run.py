@@ -28,7 +28,13 @@ def run(args: argparse.Namespace) -> int:
               "a CJK font file (the package ships kiosk/assets/fonts/wqy-microhei.ttc)", file=sys.stderr)
         return 2
     from kiosk.core import KioskCore
+    from kiosk.datafiles import private_dir
+    from kiosk.keys import NAMES, KeyRing
     from kiosk.logging_setup import configure_logging
+    private_dir(config.data_dir)   # refused (exit 2) if others can write it
+    keys = KeyRing.from_config(config)
+    for name in NAMES:             # a missing or unsafe key stops the kiosk before any window
+        keys.load(name)
     configure_logging(config.data_dir / "log", config.kiosk.log_level)
     # our log file and console handler (with the privacy scrub) stay in charge: Kivy must not
     # reconfigure logging (its default mode lowers the root level to debug), nor parse our argv

@@ -27,3 +27,20 @@ def test_missing_font_exits_2_before_any_window(tmp_path):
     done = run_kiosk("--config", str(config))
     assert done.returncode == 2
     assert "[ui.font]" in done.stderr and "no-such-font.ttc" in done.stderr
+
+
+def test_unsafe_data_folder_or_missing_key_exits_2_before_any_window(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o777)
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[kiosk]\ndata_dir = "{data}"\n', encoding="utf-8")
+    done = run_kiosk("--config", str(config))
+    assert done.returncode == 2 and "can be written by other users" in done.stderr
+    assert "Traceback" not in done.stderr
+    data.chmod(0o700)
+    config.write_text(f'[kiosk]\ndata_dir = "{data}"\n[keys]\nfolder = "{tmp_path / "keys"}"\n'
+                      'generate = false\n', encoding="utf-8")
+    done = run_kiosk("--config", str(config))
+    assert done.returncode == 2 and "journal.key is missing" in done.stderr
+    assert "kivy" not in done.stderr.lower()
