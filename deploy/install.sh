@@ -64,6 +64,7 @@ chown root:kiosk "$ETC/kiosk.toml"; chmod 0640 "$ETC/kiosk.toml"
 
 echo "==> $DATA"
 install -d -m 0700 -o kiosk -g kiosk "$DATA"
+install -d -m 0700 -o kiosk -g kiosk "$DATA-audit"   # journal checkpoints ([journal] checkpoints)
 find "$DATA" -mindepth 1 -type d -exec chmod 0700 {} + -exec chown kiosk:kiosk {} +
 find "$DATA" -type f -exec chmod 0600 {} + -exec chown kiosk:kiosk {} +
 

@@ -72,7 +72,8 @@ def test_app_unit_is_supervised_and_hardened():
     for name in ("kiosk-app.service", "kiosk-host.service", "kiosk-console.service"):
         service = unit(name)
         assert service["ProtectSystem"] == ["strict"], name
-        assert service["ReadWritePaths"] == ["/var/lib/kiosk"], name
+        audit = ["/var/lib/kiosk-audit"] if name == "kiosk-app.service" else []
+        assert service["ReadWritePaths"] == ["/var/lib/kiosk", *audit], name
         assert service["NoNewPrivileges"] == ["yes"] and service["PrivateTmp"] == ["yes"], name
         assert service["User"] == ["kiosk"], name
 
