@@ -16,8 +16,9 @@ from .states import Step
 _random = secrets.SystemRandom()
 
 
-def shuffled_keys() -> list[int]:
-    return _random.sample(range(10), 10)
+def shuffled_keys(accessible: bool = False) -> list[int]:
+    """A new order each time; the accessible mode's fixed telephone pad (5 in the middle)."""
+    return [1, 2, 3, 4, 5, 6, 7, 8, 9, 0] if accessible else _random.sample(range(10), 10)
 
 
 class PinEntry:
@@ -33,14 +34,14 @@ class PinEntry:
     def ask_pin(self, message_id: str = "enter_pin") -> None:
         data = self.s.data
         data.clear_pin()
-        keys = shuffled_keys()
+        keys = shuffled_keys(self.s.accessible)
         tries = data.pin_tries_left
         if tries is None:
             tries = self.s.config.host.pin_max_tries
 
         def view() -> dict[str, Any]:
             n = len(data.pin_digits)
-            return {"entered": n, "masked": "●" * n}
+            return {"entered": n, "masked": "" if self.s.accessible else "●" * n}
 
         def digit(key: int = -1) -> None:
             if 0 <= int(key) < 10 and len(data.pin_digits) < PIN.max:
