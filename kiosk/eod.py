@@ -36,14 +36,23 @@ class EodReport:
     device_faults: dict[str, int] = field(default_factory=dict)         # device -> count
     receipts_printed: int = 0
     differences: list[str] = field(default_factory=list)
+    journal_chain: str = "intact"          # or what `journal verify` found broken
+    rows: int = 0                          # journal rows of the day
 
     @property
     def balanced(self) -> bool:
         return not self.differences and not self.pending
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to balance: no transfer on either side (an empty day is not "BALANCED")."""
+        return not (self.kiosk_totals or self.host_totals or self.declined or self.refused
+                    or self.reversed or self.pending or self.held)
+
     def as_dict(self) -> dict:
         data = asdict(self)
         data["balanced"] = self.balanced
+        data["empty"] = self.empty
         return data
 
 
@@ -54,7 +63,12 @@ def build_report(journal: Journal, host: HostLink, terminal_id: str, day: dt.dat
     kiosk_stans: set[int] = set()
     declined, refused, faults = Counter(), Counter(), Counter()
     held: dict[str, dict] = {}
+    chain = journal.verify()
+    if not chain.ok:
+        report.journal_chain = f"broken at row {chain.broken_at}: {chain.problem}"
+        report.differences.append(f"journal chain {report.journal_chain}")
     for entry in journal.entries(day=iso_day):
+        report.rows += 1
         f = entry.fields
         if entry.kind == "transfer.approved":
             totals = kiosk_totals.setdefault(f["kind"], [0, 0, 0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-DIAG_MODULES = ("chipcard", "idcard", "printer", "scan")
+DIAG_MODULES = ("chipcard", "idcard", "printer", "scan", "bundle")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

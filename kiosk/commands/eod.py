@@ -11,13 +11,21 @@ EXIT_PRINT_FAILED = 4
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("eod", help="end of day: reconcile the journal with the host")
     parser.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, else the built-in demo)")
-    parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(),
+    parser.add_argument("--date", type=day, default=dt.date.today(),
                         help="the day, YYYY-MM-DD (default today)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--csv", metavar="PATH", help="also write the figures as CSV")
     parser.add_argument("--print", action="store_true", dest="print_report",
                         help="print the report on the configured receipt printer")
     parser.set_defaults(handler=_run)
+
+
+def day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: expected YYYY-MM-DD, e.g. 2026-12-03") from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -62,8 +70,10 @@ def _print_report(report, config) -> bool:
 
 
 def _print_table(report) -> None:
-    print(f"end of day {report.day}  terminal {report.terminal_id}  "
-          f"{'BALANCED' if report.balanced else 'NOT BALANCED'}")
+    verdict = "NOT BALANCED" if not report.balanced else (
+        "NO TRANSFERS (nothing to balance)" if report.empty else "BALANCED")
+    print(f"end of day {report.day}  terminal {report.terminal_id}  {verdict}")
+    print(f"  journal chain {report.journal_chain}, {report.rows} rows that day")
     for kind in sorted(set(report.kiosk_totals) | set(report.host_totals)):
         mine, theirs = report.kiosk_totals.get(kind), report.host_totals.get(kind)
         print(f"  {kind:10} kiosk {mine.count if mine else 0:>4} {(mine.amount_fen if mine else 0) / 100:>14,.2f}"

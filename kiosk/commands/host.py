@@ -56,15 +56,28 @@ def _manage(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(summary | {"problems": problems}, ensure_ascii=False, indent=2))
         else:
-            for acc in summary["accounts"]:
-                print(f"{acc['holder']}  {acc['number']}  {acc['kind']:8} "
-                      f"{acc['balance_fen'] / 100:>12,.2f}  {acc['card_status']}")
+            print(_show_table(summary["accounts"]), end="")
             print(f"entries {summary['entries']}, ledger sum {summary['ledger_sum_fen']} fen")
             for problem in problems:
                 print("PROBLEM:", problem)
         return 1 if problems else 0
     finally:
         bank.close()
+
+
+def _show_table(accounts: list[dict]) -> str:
+    rows = [("HOLDER", "NUMBER", "KIND", "BALANCE", "CARD")]
+    rows += [(a["holder"], a["number"], a["kind"], f"{a['balance_fen'] / 100:,.2f}",
+              a["card_status"]) for a in accounts]
+    # CJK names are two columns wide on a terminal
+    width = lambda text: sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # noqa: E731
+    widths = [max(width(r[i]) for r in rows) for i in range(5)]
+    lines = []
+    for row in rows:
+        cells = [c + " " * (w - width(c)) if i != 3 else " " * (w - width(c)) + c
+                 for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip() + "\n")
+    return "".join(lines)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -70,6 +70,9 @@ def _verify(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     with _open(args) as journal:
         rows = list(journal.entries(kind_prefix=args.kind))[-args.last:]
+    if not rows and not args.json:
+        print("the journal is empty" if args.kind is None
+              else f"no journal rows of kind {args.kind}*")
     for row in rows:
         if args.json:
             print(json.dumps({"id": row.id, "at": row.at, "kind": row.kind, "ref": row.ref,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from .output import EXIT_NO_DEVICE, EXIT_NO_MEDIA, EXIT_OK, EXIT_READ_ERROR, emi
 
 log = logging.getLogger(__name__)
 
+PRESENCE_S = 0.6   # pcscd polls a reader's slot about every 400 ms
 KEYS = ("reader", "atr", "aid", "label", "pan_masked", "expiry", "name", "cardholder_id_masked",
         "pin_tries", "ec_balance", "apdu_count", "elapsed_ms")
 
@@ -51,6 +53,21 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
+def _wait_for_card(reader: Any, wait: float) -> str:
+    """The ATR; says "insert a card…" on stderr (stdout stays the table or the JSON) when no
+    card is there once pcscd has had time to see one."""
+    from drivers.errors import NoCardError
+    first = min(wait, PRESENCE_S)
+    try:
+        return reader.wait_for_card(first)
+    except NoCardError:
+        if wait <= first:
+            raise
+    print(f"insert a card in {reader.reader_name} (waiting up to {wait:g} s)…",
+          file=sys.stderr, flush=True)
+    return reader.wait_for_card(wait - first)
+
+
 def _read(result: dict[str, Any], pattern: str, section: Any, wait: float) -> int:
     try:
         from drivers.chipcard.card_errors import ChipCardError
@@ -72,7 +89,7 @@ def _read(result: dict[str, Any], pattern: str, section: Any, wait: float) -> in
             result["error"] = f"no PC/SC reader matches {pattern!r} (readers: {seen})"
             return EXIT_NO_DEVICE
         result["reader"] = reader.reader_name
-        result["atr"] = reader.wait_for_card(wait)
+        result["atr"] = _wait_for_card(reader, wait)
         started, count = time.monotonic(), reader.apdu_count
         try:
             card = reader.read_identity()

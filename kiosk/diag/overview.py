@@ -5,7 +5,8 @@ The check never takes a device from a running kiosk: a serial port another progr
 kiosk's drivers lock their ports) is not opened and its emulator not started; an emulated
 camera whose clip a running kiosk's emulator keeps is read, never rewritten and deleted.
 
-JSON keys (a public contract): ok, devices.{name}.{enabled, backend, where, ok, status},
+JSON keys (a public contract): ok, devices.{name}.{enabled, backend, where, ok, status} (a
+disabled device: enabled false, ok null, status {}),
 alerts.{open, unsent_fleet_events} (null when there is no alert store yet), error (null, or
 why devices could not be checked: ports in use; their status says deviceBusy).
 Exit codes: 0 every enabled device is online, 2 at least one is not (or its port is in use).
@@ -99,9 +100,10 @@ def check_devices(config: KioskConfig, *, emulate: bool = True,
         section = getattr(config.devices, name)
         status = {"device": DeviceState.DEVICE_BUSY.value} if name in busy \
             else statuses.get(name, {})
+        # a disabled device is neither ok nor failed: "ok" is null and its status empty
         report[name] = {"enabled": section.enabled, "backend": section.backend,
-                        "where": _where(section), "status": status,
-                        "ok": (not section.enabled) or status.get("device") == "online"}
+                        "where": _where(section), "status": status if section.enabled else {},
+                        "ok": status.get("device") == "online" if section.enabled else None}
     return report
 
 
@@ -151,7 +153,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     started = time.monotonic()
     busy = busy_ports(config)
     devices = check_devices(config, busy=busy)
-    result = {"ok": all(d["ok"] for d in devices.values()), "devices": devices,
+    result = {"ok": all(d["ok"] for d in devices.values() if d["enabled"]), "devices": devices,
               "alerts": alert_summary(config),
               "checked_in_s": round(time.monotonic() - started, 2),
               "error": "; ".join(busy.values()) or None}

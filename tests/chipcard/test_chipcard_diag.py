@@ -56,6 +56,15 @@ def test_no_card_exits_3_and_table_output(emulator):
     assert output.splitlines()[0].split() == ["reader", "Virtual", "PCD", "00", "01"]
 
 
+def test_waiting_for_a_card_says_so_on_stderr_only(emulator):
+    proc = subprocess.run([sys.executable, "-m", "kiosk", "diag", "chipcard", "--reader", READER,
+                           "--wait", "1.5", "--json"], cwd=REPO, capture_output=True, text=True,
+                          timeout=30)
+    assert proc.returncode == 3
+    assert f"insert a card in {READER}" in proc.stderr
+    assert json.loads(proc.stdout)["error"].startswith("no card inserted")
+
+
 def test_no_matching_reader_exits_2(pcscd):
     code, result, _ = diag("--reader", "*ACS ACR39U*", "--wait", "1", "--json")
     assert code == 2

@@ -118,7 +118,7 @@ def test_eod_prints_on_the_receipt_printer(tmp_path, capsys):
             fh.write(f'[devices.printer]\nport = "{tmp_path / "printer.pty"}"\n'
                      'status_timeout_ms = 500\n')
         assert main(["eod", "--config", cfg, "--date", TODAY.isoformat(), "--print"]) == 0
-        assert "BALANCED" in capsys.readouterr().out
+        assert "NO TRANSFERS (nothing to balance)" in capsys.readouterr().out
         assert emu.wait_rendered(timeout=20)
         slip = emu.receipts()[-1]
         assert slip.complete and "日终报表" in slip.text
