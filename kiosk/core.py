@@ -7,7 +7,8 @@
     core.stop()
 
 Parts: EventBus, DeviceManager, journal, host link (journaled), alert center, print queue,
-transfer service (start-up recovery, reversal resends), ticket queue and the customer Session
+transfer service (start-up recovery, reversal resends), ticket queue, technician mode
+(kiosk.technician_mode) and the customer Session
 (with a ticker thread for its timers), and the staff links (`StaffLinks`: fleet, notifications,
 console, device counters); nothing else wires parts together. A part that cannot start (a locked database, say) is left
 out (None) with a log line; the session then shows a clear fault for the services that need it.
@@ -31,6 +32,7 @@ from .session.clock import Now, system_now
 from .session.machine import Session
 from .session.services import Services
 from .session.ticket_queue import TicketQueue
+from .technician_mode import TechnicianDesk
 from .transfers import TransferService
 
 log = logging.getLogger(__name__)
@@ -50,9 +52,11 @@ class KioskCore:
         self.printing = self._build("print queue", self._print_queue)
         self.transfers = self._build("transfers", self._transfers)
         self.tickets = self._build("ticket queue", self._ticket_queue)
+        self.technician = self._build("technician mode", self._technician)
         self.services = Services(host=self.host, devices=self.devices, journal=self.journal,
                                  printing=self.printing, alerts=self.alerts,
-                                 transfers=self.transfers, tickets=self.tickets)
+                                 transfers=self.transfers, tickets=self.tickets,
+                                 technician=self.technician)
         self.session = Session(config, self.services, now=now)
         self.session.attach(self.bus)
         self._tick_s = tick_s
@@ -79,6 +83,8 @@ class KioskCore:
             self.staff_links = StaffLinks.start(self.config, self.alerts, self.bus,
                                                 self.devices.statuses, self.transfers)
             self._detach.append(self.staff_links.stop)
+            if self.technician is not None:
+                self.technician.counters = self.staff_links.counters
         self.devices.start()
         if self.shield is not None:
             self._detach.append(self.session.subscribe(self.shield.on_state))
@@ -163,6 +169,10 @@ class KioskCore:
         except Exception:
             log.exception("%s could not start: running without it", what)
             return None
+
+    def _technician(self) -> TechnicianDesk:
+        return TechnicianDesk.from_config(self.config, devices=self.devices, bus=self.bus,
+                                          journal=self.journal, alerts=self.alerts)
 
     def _ticket_queue(self) -> TicketQueue:
         return TicketQueue(self.config.data_dir / "tickets.db", counters=self.config.kiosk.counters)

@@ -21,6 +21,9 @@ from .events import EventBus
 
 log = logging.getLogger(__name__)
 
+SERVICE = "service"   # status field of a device a technician took out of service
+IN_SERVICE, OUT_OF_SERVICE = "inService", "outOfService"
+
 
 class DeviceManager:
     def __init__(self, config: KioskConfig, bus: EventBus, *, emulate: bool = True):
@@ -34,6 +37,9 @@ class DeviceManager:
         self._placeholder: dict[str, dict[str, str]] = {}
         self._threads: list[threading.Thread] = []
         self._ready: dict[str, threading.Event] = {}
+        self._wake: dict[str, threading.Event] = {}   # reopen now (a reset, a re-check)
+        self._out_of_service: set[str] = set()
+        self._resets: set[str] = set()
 
     # -- public ----------------------------------------------------------------------------
     def enabled_names(self) -> list[str]:
@@ -43,6 +49,7 @@ class DeviceManager:
         for name in self.enabled_names():
             self._placeholder[name] = {"device": DeviceState.STARTING.value}
             self._ready[name] = threading.Event()
+            self._wake[name] = threading.Event()
             t = threading.Thread(target=self._supervise, args=(name,), name=f"dev-{name}",
                                  daemon=True)
             self._threads.append(t)
@@ -50,6 +57,8 @@ class DeviceManager:
 
     def stop(self, timeout: float = 3.0) -> None:
         self._stop.set()
+        for wake in self._wake.values():
+            wake.set()
         for t in self._threads:
             t.join(timeout)
         with self._lock:
@@ -81,7 +90,46 @@ class DeviceManager:
             out = {n: dict(s) for n, s in self._placeholder.items()}
             for name, dev in self._devices.items():
                 out[name] = dev.status()
+            for name in self._out_of_service:
+                out.setdefault(name, {})[SERVICE] = OUT_OF_SERVICE
         return out
+
+    # -- technician actions ----------------------------------------------------------------
+    def serving(self, name: str) -> bool:
+        """False for a device a technician marked out of service."""
+        with self._lock:
+            return name not in self._out_of_service
+
+    def set_serving(self, name: str, serving: bool) -> bool:
+        """Mark a device out of service (the kiosk stops offering what needs it) or back in
+        service; publishes a `service` status change. False when nothing changed."""
+        with self._lock:
+            if (name not in self._out_of_service) == serving:
+                return False
+            (self._out_of_service.discard if serving else self._out_of_service.add)(name)
+        old, new = (OUT_OF_SERVICE, IN_SERVICE) if serving else (IN_SERVICE, OUT_OF_SERVICE)
+        self.bus.publish(StatusChanged(name, name, SERVICE, old, new))
+        return True
+
+    def reset(self, name: str) -> None:
+        """Close the device and open it again now (its supervisor does it)."""
+        wake = self._wake.get(name)
+        if wake is None:
+            raise KeyError(f"no device {name!r} configured")
+        self._resets.add(name)
+        wake.set()
+
+    def recheck(self) -> None:
+        """Ask every device now: poll the open ones, retry the missing ones at once."""
+        for name in self.enabled_names():
+            dev = self.device(name)
+            if dev is not None and dev.state == DeviceState.ONLINE.value:
+                try:
+                    dev.poll()
+                except DeviceError as exc:
+                    log.info("re-check: %s %s", name, exc)
+            else:
+                self._wake.get(name, threading.Event()).set()
 
     # -- supervisor ------------------------------------------------------------------------
     def _mark(self, name: str, state: DeviceState) -> None:
@@ -145,13 +193,27 @@ class DeviceManager:
             if self._stop.is_set():
                 break
             if dev is not None:
-                dev.close(DeviceState.NO_DEVICE)
-            if self._stop.wait(backoff):
-                break
+                reset = name in self._resets
+                self._resets.discard(name)
+                dev.close(DeviceState.OFFLINE if reset else DeviceState.NO_DEVICE)
+                if reset:
+                    log.warning("%s reset by the technician: opening it again", name)
+                    continue
+            if self._wake[name].wait(backoff):
+                self._wake[name].clear()
+                self._resets.discard(name)
+                backoff = self.config.devices.reconnect_min_s
             backoff = min(backoff * 2, self.config.devices.reconnect_max_s)
 
     def _watch(self, name: str, dev: Device) -> None:
         """Poll an open device until it fails or the manager stops."""
         interval = getattr(dev, "poll_interval", 1.0)
-        while not self._stop.wait(interval):
+        wake = self._wake[name]
+        while not self._stop.is_set():
+            if wake.wait(interval):
+                wake.clear()
+                if name in self._resets:
+                    return
+            if self._stop.is_set():
+                return
             dev.poll()  # raises DeviceError when the device is gone

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -30,6 +32,7 @@ from .alerts.faults import Fault
 from .console.passwords import verify_password
 from .events import EventBus
 from drivers.privacy import mask_code_text, mask_number, scrub
+from .technician_lockout import TechnicianLockout
 
 log = logging.getLogger(__name__)
 
@@ -59,36 +62,73 @@ class PinCheck:
     locked_for_s: float = 0.0
 
 
+CARD_DIGEST = "hmac-sha256:"
+
+
+def card_digest(pan: str, key: bytes) -> str:
+    """What `[technician] cards` holds for a card: a keyed hash of its number, never the number."""
+    digits = "".join(ch for ch in pan if ch.isdigit())
+    return CARD_DIGEST + hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+
+
 class TechnicianGate:
-    def __init__(self, section: Any, *, state_path: str | Path, journal: Any | None = None,
-                 alerts: AlertCenter | None = None, clock: Callable[[], float] = time.time):
+    """Who may open technician mode: a technician card or the hidden corner press, then the
+    PIN. Wrong PINs and the lockout are kept in the journal (kiosk.technician_lockout)."""
+
+    def __init__(self, section: Any, *, journal: Any | None = None,
+                 alerts: AlertCenter | None = None, card_key: bytes = b"",
+                 clock: Callable[[], float] = time.monotonic,
+                 lockout: TechnicianLockout | None = None):
         self.section = section
         self.journal = journal
         self.alerts = alerts
         self._clock = clock
-        self._state_path = Path(state_path)
         self._lock = threading.Lock()
-        self._cards = {c.replace(" ", "") for c in section.cards}
+        self._card_key = card_key
+        self._cards = frozenset(c.lower() for c in section.cards)
+        if self._cards and not card_key:
+            log.warning("[technician] cards are configured but no card_key: "
+                        "technician cards are not recognised")
         self._gesture: list[tuple[str, float]] = []
         self._via = ""
-        state = self._load()
-        self._failures: int = state.get("failures", 0)
-        self._locked_until: float = state.get("locked_until", 0.0)
+        self.lockout = lockout or TechnicianLockout(journal, max_failures=section.max_failures,
+                                                    lockout_s=section.lockout_s)
 
     @classmethod
     def from_config(cls, config: Any, *, journal: Any | None = None,
                     alerts: AlertCenter | None = None) -> "TechnicianGate":
-        return cls(config.technician, state_path=config.data_dir / "technician_lock.json",
-                   journal=journal, alerts=alerts)
+        section = config.technician
+        return cls(section, journal=journal, alerts=alerts,
+                   card_key=bytes.fromhex(section.card_key) if section.card_key else b"")
+
+    @property
+    def via(self) -> str:
+        return self._via
 
     # -- how the PIN prompt is reached -------------------------------------------------------
+    def is_technician_card(self, pan: str) -> bool:
+        """True for a card in `[technician] cards` (compared as keyed hashes)."""
+        if not self._card_key or not self._cards:
+            return False
+        digest = card_digest(pan, self._card_key)
+        return any(hmac.compare_digest(digest, c) for c in self._cards)
+
     def card_presented(self, pan: str) -> bool:
         """True when the card is a technician card: show the PIN prompt."""
-        known = pan.replace(" ", "") in self._cards
+        known = self.is_technician_card(pan)
         if known:
             self._via = f"card {mask_number(pan)}"
             log.info("technician card %s presented", mask_number(pan))
         return known
+
+    def corner_held(self, corner: str | None, held_s: float) -> bool:
+        """A press in a corner, held `held_s` seconds: True (show the PIN prompt) when it is the
+        configured corner held long enough."""
+        section = self.section
+        if corner != section.long_press_corner or held_s < section.long_press_s:
+            return False
+        self._via = f"corner {corner}"
+        return True
 
     def corner_touched(self, corner: str | None) -> bool:
         """Feed one touch; True when the hidden gesture is complete: show the PIN prompt."""
@@ -109,35 +149,27 @@ class TechnicianGate:
     # -- the PIN ---------------------------------------------------------------------------
     @property
     def locked_for_s(self) -> float:
-        with self._lock:
-            return max(0.0, self._locked_until - self._clock())
+        return self.lockout.locked_for_s()
 
     def check_pin(self, pin: str) -> PinCheck:
-        """Check the technician PIN; the PIN itself is never logged or journaled."""
+        """Check the technician PIN (scrypt: slow on purpose, call it off the UI thread); the
+        PIN itself is never logged or journaled."""
         with self._lock:
-            now = self._clock()
-            if self._locked_until > now:
-                return PinCheck(False, 0, self._locked_until - now)
+            locked = self.lockout.locked_for_s()
+            if locked:
+                return PinCheck(False, 0, locked)
             if not self._via:  # the prompt only follows a technician card or the gesture
                 log.warning("technician PIN refused: no technician card or gesture first")
-                return PinCheck(False, self.section.max_failures - self._failures)
+                return PinCheck(False, self.lockout.tries_left)
             via = self._via
             if self.section.pin_hash and verify_password(pin, self.section.pin_hash):
-                self._failures, self._locked_until = 0, 0.0
-                self._save()
+                self.lockout.succeeded()
                 self._journal("technician.entry", via=via)
                 log.warning("technician mode entered via %s", via)
                 return PinCheck(True, self.section.max_failures)
-            self._failures += 1
-            left = max(0, self.section.max_failures - self._failures)
-            if left == 0:
-                self._locked_until = now + self.section.lockout_s
-                self._failures = 0
-            self._save()
-        self._journal("technician.pin_failed", via=via, tries_left=left)
+            left = self.lockout.failed(via=via)
         log.warning("wrong technician PIN via %s, %d tries left", via, left)
         if left == 0:
-            self._journal("technician.locked", lockout_s=self.section.lockout_s)
             if self.alerts is not None:
                 self.alerts.raise_fault(Fault("technician.pin", "technician.pin.locked",
                                               Severity.CRITICAL,
@@ -147,26 +179,17 @@ class TechnicianGate:
             return PinCheck(False, 0, float(self.section.lockout_s))
         return PinCheck(False, left)
 
-    def leave(self) -> None:
-        self._journal("technician.exit", via=self._via or "unknown")
+    def leave(self, reason: str = "button") -> None:
+        self._journal("technician.exit", via=self._via or "unknown", reason=reason)
+        self._via = ""
+
+    def cancel(self) -> None:
+        """The PIN prompt was left without a PIN."""
         self._via = ""
 
     def _journal(self, kind: str, **fields: Any) -> None:
         if self.journal is not None:
             self.journal.record(kind, **fields)
-
-    def _load(self) -> dict[str, Any]:
-        try:
-            return json.loads(self._state_path.read_text())
-        except (OSError, ValueError):
-            return {}
-
-    def _save(self) -> None:
-        self._state_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"failures": self._failures,
-                                   "locked_until": self._locked_until}))
-        tmp.replace(self._state_path)
 
 
 class DeviceCounters:
@@ -175,7 +198,8 @@ class DeviceCounters:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts = {"cards_read": 0, "id_cards_read": 0, "receipts_printed": 0,
-                        "pages_printed": 0, "codes_scanned": 0, "faults": 0}
+                        "pages_printed": 0, "pages_since_roll_change": 0, "codes_scanned": 0,
+                        "faults": 0}
         self._unsubscribe: list[Callable[[], None]] = []
 
     def attach(self, bus: EventBus) -> None:
@@ -190,6 +214,10 @@ class DeviceCounters:
         with self._lock:
             return dict(self._counts)
 
+    def new_paper_roll(self) -> None:
+        with self._lock:
+            self._counts["pages_since_roll_change"] = 0
+
     def _add(self, name: str, n: int = 1) -> None:
         with self._lock:
             self._counts[name] += n
@@ -200,6 +228,7 @@ class DeviceCounters:
         elif event.name == "MediaPresentedEvent" and event.kind == "printer":
             self._add("receipts_printed")
             self._add("pages_printed", int(event.data.get("pages", 1)))
+            self._add("pages_since_roll_change", int(event.data.get("pages", 1)))
         elif event.name == "CodeReadEvent":
             self._add("codes_scanned")
 

@@ -67,9 +67,10 @@ class KioskApp(App):
     simulator_enabled = BooleanProperty(False)
 
     def __init__(self, config: KioskConfig, session: Any, *, devices: Any = None,
-                 **kwargs: Any):
+                 technician: Any = None, **kwargs: Any):
         """`session` offers subscribe(listener) and send(action, **args) (kiosk.session);
-        `devices` is the DeviceManager whose emulators the simulator panel drives."""
+        `devices` is the DeviceManager whose emulators the simulator panel drives;
+        `technician` the technician desk whose live statuses the technician screen shows."""
         super().__init__(**kwargs)
         self.kiosk_config = config
         self.title = "Lobby kiosk"
@@ -81,6 +82,7 @@ class KioskApp(App):
         self.use_kivy_settings = not self.locked
         self.simulator_enabled = self._simulator_allowed(devices)
         self.devices = devices
+        self.technician = technician
         self.session = session
         self._unsubscribe: Callable[[], None] | None = None
         self._pending: State | None = None
@@ -155,10 +157,10 @@ class KioskApp(App):
             self._unsubscribe_voice()
             self._unsubscribe_voice = None
 
-    def use(self, session: Any, devices: Any = None) -> None:
+    def use(self, session: Any, devices: Any = None, technician: Any = None) -> None:
         """Render another session (a fresh core in tests and benchmarks; one window a process)."""
         self.detach()
-        self.session, self.devices = session, devices
+        self.session, self.devices, self.technician = session, devices, technician
         self.simulator_enabled = self._simulator_allowed(devices)
         with self._pending_lock:
             self._pending = None
@@ -250,10 +252,11 @@ class KioskApp(App):
         return panel
 
 
-def run_app(config: KioskConfig, session: Any, devices: Any = None) -> None:
+def run_app(config: KioskConfig, session: Any, devices: Any = None,
+            technician: Any = None) -> None:
     """Open the window and run the touchscreen app until it is closed."""
     configure_kivy(config.ui, locked=config.kiosk.profile == "production")
-    app = KioskApp(config, session, devices=devices)
+    app = KioskApp(config, session, devices=devices, technician=technician)
     # systemd stops a service with SIGTERM: close the window the normal way (STOPPING=1, devices
     # released by the caller) instead of dying mid-frame
     signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))

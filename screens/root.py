@@ -8,6 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.session.states import AFTER_SESSION, State, Step
+from kiosk.technician import corner_of
 
 from . import router
 from .widgets.actions import ActionSource
@@ -63,6 +64,22 @@ class KioskRoot(ActionSource, BoxLayout):
 
     def _forward(self, _widget, action, args):
         self.send(action, **args)
+
+    # -- the hidden way into technician mode: a long press in a corner of the attract screen --
+    def on_touch_down(self, touch):
+        if self.state is not None and self.state.accepts("corner_press"):
+            corner = corner_of(touch.x, touch.y, self.width, self.height)
+            if corner is not None:
+                touch.ud["corner_press"] = (corner, self.screen(self.state.step).now())
+        return super().on_touch_down(touch)
+
+    def on_touch_up(self, touch):
+        pressed = touch.ud.pop("corner_press", None)
+        if pressed is not None:
+            corner, since = pressed
+            screen = self.screen(self.state.step)
+            self.send("corner_press", corner=corner, held_s=round(screen.now() - since, 2))
+        return super().on_touch_up(touch)
 
     def show(self, state: State) -> None:
         self.state = state

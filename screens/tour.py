@@ -167,6 +167,15 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
         ways=["call_staff", "end"], detail="")
     add("rating", Step.RATING, "rate_service", ("rate", "skip"), scale=[1, 2, 3, 4, 5])
     add("goodbye", Step.GOODBYE, "thank_you", ())
+    technician = {"via": "corner tl", "checking": False, "tries_left": 4, "locked_for_s": 0,
+                  "devices": ["chipcard", "idcard", "printer", "camera", "scanner"],
+                  "result": "", "log": [], "bundle": ""}
+    add("technician_pin", Step.TECHNICIAN, "out_of_service", ("pin", "exit", "end"),
+        **{**technician, "phase": "pin"})
+    add("technician_panels", Step.TECHNICIAN, "out_of_service",
+        ("self_test", "device", "log", "export", "exit", "end"),
+        **{**technician, "phase": "open",
+           "result": "printer: OK — test page printed (1 page(s)); paper full"})
     return shots
 
 

@@ -39,6 +39,7 @@ class FleetPublisher:
         self.inflight_max = inflight_max
         self._devices: dict[str, dict[str, str]] = dict(statuses() if statuses else {})
         self._devices_lock = threading.Lock()
+        self._service = "inService"   # "outOfService" while a technician works
         # A persistent session: commands sent while the kiosk is away wait for it at the broker.
         # With one credential per kiosk the broker binds the client id to the user name.
         self._client = make_client(address.username or f"kiosk-{center.branch}-{center.kiosk_id}",
@@ -80,8 +81,10 @@ class FleetPublisher:
         log.info("fleet publisher for %s started towards %s", self.topics.base, self.address)
 
     def attach(self, bus: EventBus) -> None:
-        """Follow device status changes so the retained status shows them."""
+        """Follow device status changes and technician mode so the retained status shows them."""
+        from ..technician_mode import ServiceModeChanged
         self._unsubscribe.append(bus.subscribe(self._on_device_status, StatusChanged))
+        self._unsubscribe.append(bus.subscribe(self._on_service_mode, ServiceModeChanged))
 
     def stop(self) -> None:
         """Clean shutdown: say `offline` ourselves (the Will only fires on a lost link)."""
@@ -127,6 +130,7 @@ class FleetPublisher:
             body["reason"] = reason
         if state == "online":
             body["version"], body["started_at"] = self._version, self._started_at
+            body["service"] = self._service
             with self._devices_lock:
                 body["devices"] = {k: dict(v) for k, v in self._devices.items()}
             body["alerts"] = [a.to_dict() for a in self.center.active()]
@@ -140,6 +144,10 @@ class FleetPublisher:
     def _on_device_status(self, event: StatusChanged) -> None:
         with self._devices_lock:
             self._devices.setdefault(event.device, {})[event.field] = event.new
+        self.publish_status()
+
+    def _on_service_mode(self, event: Any) -> None:
+        self._service = "inService" if event.serving else "outOfService"
         self.publish_status()
 
     def _on_alert(self, change: AlertChange) -> None:

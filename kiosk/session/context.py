@@ -63,6 +63,10 @@ class SessionContext(Protocol):
 
     def journal(self, kind: str, **fields: Any) -> None: ...
 
+    def enter_technician(self, *, via_card: bool) -> None: ...
+
+    def leave_technician(self, end: Callable[[], None]) -> None: ...
+
 
 class Catalogue(Protocol):
     """The services a session offers (menu.py): their flows and the menu that lists them."""

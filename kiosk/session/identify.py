@@ -28,17 +28,21 @@ BROKEN = ("noDevice", "hardwareError", "powerOff")
 # Payload refusals that mean "this is some other kind of code", not a damaged appointment.
 WRONG_KIND = ("unknown_format", "wrong_symbology", "not_accepted")
 CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
+TECHNICIAN_CARD = object()   # what the card read returns for a technician's card
 
 
 class Identification(PinEntry):
     """Runs inside a flow (`then`): shows IDENTIFY, reads what the customer presents, and
     calls `then.identified()` once the service's need is met."""
 
-    def __init__(self, session: SessionContext, then: Any, *, card_inserted: bool = False):
+    def __init__(self, session: SessionContext, then: Any, *, card_inserted: bool = False,
+                 technician_card: bool = False):
         self.s = session
         self.then = then
         self.needs = then.needs
         self.card_inserted = card_inserted
+        # a card inserted on the attract screen may be a technician's (kiosk.session.technician)
+        self.technician_card = technician_card
         self._choice: dict[str, Any] = {}
         then.identification = self
 
@@ -61,7 +65,8 @@ class Identification(PinEntry):
         statuses = devices.statuses()
 
         def works(name: str) -> bool:
-            return name in statuses and statuses[name].get("device") not in BROKEN
+            return name in statuses and statuses[name].get("device") not in BROKEN \
+                and self.s.services.serving(name)
 
         sources = {"card": ("chipcard",), "idcard": ("idcard",), "qr": ("camera", "scanner")}
         return [m for m in self.wanted() if any(works(d) for d in sources[m])]
@@ -132,6 +137,9 @@ class Identification(PinEntry):
                 time.sleep(RETRY_PAUSE_S)
                 identity = reader.read_identity(choose_application=choose)
             pan = str(identity.pan)
+            desk = self.s.services.technician
+            if self.technician_card and desk is not None and desk.gate.card_presented(pan):
+                return identity, TECHNICIAN_CARD, None
             card = host(self.s).identify_card(pan, getattr(identity, "pan_sequence", None))
             return identity, card, reader.pin_tries()
 
@@ -159,6 +167,9 @@ class Identification(PinEntry):
 
     def _card_read(self, result: tuple[Any, Any, int | None]) -> None:
         identity, card, chip_tries = result
+        if card is TECHNICIAN_CARD:
+            self.s.enter_technician(via_card=True)
+            return
         data = self.s.data
         data.pan = str(identity.pan)
         data.pan_sequence = getattr(identity, "pan_sequence", None)

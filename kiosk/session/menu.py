@@ -55,7 +55,8 @@ class MenuByCardFlow(Flow):
     needs = "card_pin"
 
     def begin(self) -> None:
-        Identification(self.s, then=self, card_inserted=True).start()
+        Identification(self.s, then=self, card_inserted=True,
+                       technician_card=self.options.get("technician_card", False)).start()
 
     def identified(self) -> None:
         self.s.show_menu()

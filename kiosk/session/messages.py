@@ -9,6 +9,8 @@ from __future__ import annotations
 DEFAULT_TEXT: dict[str, str] = {
     # attract, menu and triage
     "welcome": "Touch the screen to begin.",
+    "out_of_service": "Out of service: a technician is working on this machine.",
+    "rechecking_devices": "Checking the devices. One moment, please.",
     "choose_service": "What would you like to do today?",
     "service_balance": "Balance and accounts",
     "service_transactions": "Transaction history",

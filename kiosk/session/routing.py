@@ -61,6 +61,10 @@ class DeviceRoutes:
             self.card_inside = True
         if event.device == "chipcard" and removed:
             self.card_inside = False
+        if getattr(flow, "exclusive", False):   # technician mode: no customer flow starts
+            flow.on_device_event(event)
+            return
+        if event.device == "chipcard" and removed:
             self._card_removed(flow)
             return
         if event.device == "idcard" and removed:
@@ -72,7 +76,8 @@ class DeviceRoutes:
             return
         if event.device == "chipcard" and inserted and self.s.state.step in (Step.ATTRACT,
                                                                              Step.MENU):
-            self.s.start_flow("menu_by_card")
+            self.s.start_flow("menu_by_card",
+                              technician_card=self.s.state.step == Step.ATTRACT)
 
     def _card_removed(self, flow: Any) -> None:
         step = self.s.state.step

@@ -24,9 +24,17 @@ class Services:
     alerts: Any = None        # kiosk.alerts (help requests to staff)
     transfers: Any = None     # kiosk.transfers (crash-safe transfer service)
     tickets: Any = None       # kiosk.session.ticket_queue.TicketQueue
+    technician: Any = None    # kiosk.technician_mode.TechnicianDesk
 
     def device(self, name: str) -> Any | None:
-        return self.devices.device(name) if self.devices is not None else None
+        """The named device's driver; None when missing or marked out of service."""
+        if self.devices is None or not self.serving(name):
+            return None
+        return self.devices.device(name)
+
+    def serving(self, name: str) -> bool:
+        serving = getattr(self.devices, "serving", None)
+        return serving is None or serving(name)
 
 
 class _HasServices(Protocol):

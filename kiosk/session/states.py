@@ -52,6 +52,7 @@ class Step(str, Enum):
     ERROR = "error"                        # a failure: message and ways forward
     RATING = "rating"                      # satisfaction rating at the end
     GOODBYE = "goodbye"                    # thanks; returns to attract by itself
+    TECHNICIAN = "technician"              # technician mode: customers see "out of service"
 
     def __str__(self) -> str:
         return self.value
@@ -160,6 +161,14 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # scale: 1..5; actions: rate(score=n), skip
     Step.RATING: ("scale",),
     Step.GOODBYE: (),
+    # phase: "pin" (PIN prompt) or "open"; via: "card 622202******0117" or "corner tl";
+    # tries_left, locked_for_s (PIN prompt), checking (a PIN check or action runs), devices:
+    # names a technician may act on, result: the last self-test or action's line, log: lines,
+    # bundle: the last diagnostics bundle's path;
+    # actions: pin(pin=str), self_test(device=name), device(device=name, do=reset|
+    # out_of_service|in_service|paper_roll_changed), log, export, exit
+    Step.TECHNICIAN: ("phase", "via", "tries_left", "locked_for_s", "checking", "devices",
+                      "result", "log", "bundle"),
 }
 
 

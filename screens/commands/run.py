@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     core.start()  # devices open in the background: a missing one never delays the window
     try:
         from screens.app import run_app
-        run_app(config, core.session, devices=core.devices)
+        run_app(config, core.session, devices=core.devices, technician=core.technician)
     finally:
         core.stop()
     return 0

@@ -112,6 +112,21 @@ def test_paper_out_reaches_a_subscriber_within_a_second(kiosk, mosquitto):
         sub.close()
 
 
+def test_status_says_out_of_service_while_a_technician_works(kiosk, mosquitto):
+    from kiosk.technician_mode import ServiceModeChanged
+    _, bus, _ = kiosk
+    sub = Subscriber(mosquitto.url, "bank/B1/KSK-T2/status")
+    try:
+        assert sub.wait_for(lambda m: m[1].get("service") == "inService")
+        bus.publish(ServiceModeChanged(False, "technician"))
+        out = sub.wait_for(lambda m: m[1].get("service") == "outOfService")
+        assert out
+        bus.publish(ServiceModeChanged(True, "button"))
+        assert sub.wait_for(lambda m: m[1].get("service") == "inService" and m[3] > out[3])
+    finally:
+        sub.close()
+
+
 def test_no_alert_lost_across_a_broker_outage(kiosk, mosquitto):
     center, bus, fleet = kiosk
     monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), client_id="console-outage")

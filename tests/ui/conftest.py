@@ -59,13 +59,25 @@ pace = false
 enabled = {camera}
 [devices.scanner]
 enabled = false
+[technician]
+cards = {tech_cards}
+card_key = "{tech_key}"
+pin_hash = "{tech_pin_hash}"
+idle_timeout_s = 60
 """
+# the demo configuration's technician: the "technician" test card or a long press, PIN 135790
+DEMO_TECHNICIAN = load_config().technician
+TECHNICIAN_PIN = "135790"
 
 
 def write_config(folder: Path, *, chipcard: bool, camera: bool = False) -> Path:
     path = folder / "kiosk.toml"
+    tech = DEMO_TECHNICIAN
     path.write_text(CONFIG.format(font=FONT, chipcard="true" if chipcard else "false",
-                                  camera="true" if camera else "false"), encoding="utf-8")
+                                  camera="true" if camera else "false",
+                                  tech_cards="[" + ", ".join(f'"{c}"' for c in tech.cards) + "]",
+                                  tech_key=tech.card_key, tech_pin_hash=tech.pin_hash),
+                    encoding="utf-8")
     return path
 
 
@@ -111,7 +123,7 @@ class UiKiosk:
             assert time.monotonic() < deadline, "transfer recovery did not finish"
             time.sleep(0.02)
         self.app.kiosk_config = self.config
-        self.app.use(self.session, self.core.devices)
+        self.app.use(self.session, self.core.devices, self.core.technician)
         self.app.use_clock(self.clock)
         if chipcard:
             # pcscd may still report the last test's card: once it has seen it go, the
@@ -251,6 +263,7 @@ class UiKiosk:
 
     def stop(self) -> None:
         self.app.detach()
+        self.app.technician = None   # the desk of a stopped core must not be read again
         self.core.stop()
 
 

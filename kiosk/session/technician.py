@@ -1,0 +1,117 @@
+"""Technician mode as a session step: entered from the attract screen only (a technician card
+or the hidden corner press), PIN first, then self-tests, device actions, log and bundle.
+
+While it lasts the session starts no customer flow: device events go here and are ignored,
+except the technician card's removal, which ends the mode. Leaving (exit, card removed, idle)
+returns to the attract screen after every device is re-checked. The PIN check and every action
+run on the session's worker (scrypt and self-tests block).
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from .states import Step
+
+if TYPE_CHECKING:
+    from .machine import Session
+
+log = logging.getLogger(__name__)
+
+LOG_LINES = 200
+
+
+class TechnicianMode:
+    name = "technician"
+    exclusive = True      # the session hands it every device event
+    holds_card = False
+    holds_idcard = False
+
+    def __init__(self, session: "Session", desk: Any, via_card: bool):
+        self.s = session
+        self.desk = desk
+        self.via_card = via_card
+        self.view: dict[str, Any] = {"phase": "pin", "via": desk.who, "checking": False,
+                                     "tries_left": desk.gate.lockout.tries_left,
+                                     "locked_for_s": 0, "result": "", "log": [], "bundle": "",
+                                     "devices": list(desk.devices.enabled_names())}
+        self.identification = None
+
+    def begin(self) -> None:
+        self.desk.begin()
+        self.view["locked_for_s"] = int(self.desk.gate.locked_for_s + 0.999)
+        self.show()
+
+    # -- the step ----------------------------------------------------------------------------
+    def show(self) -> None:
+        on: dict[str, Any] = {"exit": lambda: self.leave("button"),
+                              "end": lambda: self.leave("button"),
+                              "timeout": lambda: self.leave("idle")}
+        if self.view["phase"] == "pin":
+            on["pin"] = self._pin
+        else:
+            on.update(self_test=self._self_test, device=self._device, log=self._log,
+                      export=self._export)
+        self.s.show(Step.TECHNICIAN, message_id="out_of_service", on=on,
+                    timeout=self.desk.idle_timeout_s, **self.view)
+
+    def _run(self, task: str, job: Any, done: Any) -> None:
+        self.view["checking"] = True
+        self.show()
+
+        def finished(result: Any) -> None:
+            self.view["checking"] = False
+            done(result)
+            self.show()
+
+        def failed(exc: BaseException) -> None:
+            log.warning("technician %s failed: %s", task, exc)
+            self.view.update(checking=False, result=f"{task}: failed: {exc}")
+            self.show()
+
+        self.s.work(task, job, finished, failed=failed, show=False)
+
+    # -- actions -----------------------------------------------------------------------------
+    def _pin(self, pin: str = "") -> None:
+        if self.view["checking"]:
+            return
+        self._run("technician_pin", lambda: self.desk.gate.check_pin(str(pin)), self._checked)
+
+    def _checked(self, check: Any) -> None:
+        if check.ok:
+            self.view.update(phase="open", tries_left=check.tries_left, locked_for_s=0)
+        else:
+            self.view.update(tries_left=check.tries_left,
+                             locked_for_s=int(check.locked_for_s + 0.999))
+
+    def _self_test(self, device: str = "") -> None:
+        def done(result: Any) -> None:
+            self.view["result"] = (f"{result.device}: {'OK' if result.ok else 'FAILED'} — "
+                                   f"{result.summary}")
+        self._run("technician_self_test", lambda: self.desk.self_test(str(device)), done)
+
+    def _device(self, device: str = "", do: str = "") -> None:
+        self._run("technician_action", lambda: self.desk.device_action(str(device), str(do)),
+                  lambda line: self.view.update(result=line))
+
+    def _log(self) -> None:
+        self._run("technician_log", lambda: self.desk.log_lines(LOG_LINES),
+                  lambda lines: self.view.update(log=list(lines)))
+
+    def _export(self) -> None:
+        self._run("technician_export", self.desk.export,
+                  lambda path: self.view.update(bundle=path, result=f"written: {path}"))
+
+    # -- leaving -----------------------------------------------------------------------------
+    def on_device_event(self, event: Any) -> bool:
+        """Every device event is ours while the mode lasts: no customer flow may start."""
+        if self.via_card and event.name == "MediaRemovedEvent" and event.device == "chipcard":
+            self.leave("card_removed")
+        return True
+
+    def on_status(self, event: Any) -> None:
+        """Device statuses show on the technician's panel; nothing to decide here."""
+
+    def leave(self, reason: str) -> None:
+        log.warning("technician mode ends (%s)", reason)
+        self.s.leave_technician(lambda: self.desk.end(reason))

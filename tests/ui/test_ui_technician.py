@@ -1,0 +1,152 @@
+"""Technician mode in the running app, from the attract screen: the hidden long press and the
+technician card, the PIN on the on-screen keypad, out of service for customers meanwhile,
+device actions, and back to the attract screen by button, card removal or idle timeout."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from kiosk.session.states import Step
+
+from .conftest import TECHNICIAN_PIN, UiKiosk
+
+pytestmark = pytest.mark.ui
+TECH_PAN = "6222020000000000117"
+
+
+def long_press(ui, corner_xy, seconds: float) -> None:
+    from kivy.tests.common import UnitTestTouch
+    touch = UnitTestTouch(*corner_xy)
+    touch.touch_down()
+    ui.pump()
+    ui.clock.advance(seconds)
+    touch.touch_up()
+    ui.pump()
+
+
+def top_left(ui):
+    root = ui.app.root
+    return root.x + 4, root.top - 4
+
+
+def type_pin(ui, screen, pin: str) -> None:
+    for digit in pin:
+        ui.tap(screen.ids.keypad.key_widget(digit))
+    ui.wait(lambda: screen.entered == len(pin), "PIN digits")
+    ui.tap(screen.ids.pin_enter)
+
+
+def rows(ui, prefix="technician."):
+    return [(e.kind, e.fields) for e in ui.core.journal.entries(kind_prefix=prefix)]
+
+
+def test_long_press_pin_actions_and_exit_with_customers_kept_out(ui):
+    ui.wait_step(Step.ATTRACT)
+    long_press(ui, top_left(ui), 1.0)                # too short: nothing happens
+    assert ui.session.state.step == Step.ATTRACT
+    long_press(ui, (ui.app.root.x + 4, ui.app.root.center_y), 5.0)   # not a corner
+    assert ui.session.state.step == Step.ATTRACT
+    long_press(ui, top_left(ui), 3.5)
+    screen = ui.wait_step(Step.TECHNICIAN)
+    assert "暂停服务 Out of service" in ui.visible_texts()
+    assert any(a.code == "technician.at_work" for a in ui.core.alerts.active())
+
+    # customers are kept out: no flow starts from a touch or an ID card
+    assert not ui.session.send("start")
+    ui.emulator("idcard").perform("place_card", "ceshi_jia")
+    ui.wait(lambda: ui.core.devices.statuses()["idcard"].get("media") == "present", "ID card")
+    ui.pump(5)
+    assert ui.session.state.step == Step.TECHNICIAN
+    ui.emulator("idcard").perform("remove_card")
+
+    type_pin(ui, screen, "000000")
+    ui.wait(lambda: ui.session.state.view.get("tries_left") == 4, "tries left 4")
+    assert ui.session.state.view["phase"] == "pin"
+    type_pin(ui, screen, TECHNICIAN_PIN)
+    ui.wait(lambda: ui.session.state.view.get("phase") == "open", "technician panels")
+    ui.pump(3)
+    assert screen.ids.panels.opacity == 1
+    assert "printer: " in screen.status_text and "idcard: " in screen.status_text
+
+    ui.tap("Devices 设备")
+    ui.pump(2)
+    ui.tap(screen.ids.test_printer)
+    ui.wait(lambda: "printer: OK" in ui.session.state.view.get("result", ""), "printer test",
+            timeout=20)
+    ui.tap(screen.ids.printer_out)
+    ui.wait(lambda: "out of service" in ui.session.state.view.get("result", ""), "printer out")
+    assert ui.core.devices.statuses()["printer"]["service"] == "outOfService"
+    assert ui.core.services.device("printer") is None
+
+    ui.tap("Export 导出")
+    ui.pump(2)
+    ui.tap(screen.ids.export_button)
+    ui.wait(lambda: ui.session.state.view.get("bundle", "").endswith(".zip"), "bundle")
+    with zipfile.ZipFile(ui.session.state.view["bundle"]) as zf:
+        statuses = json.loads(zf.read("statuses.json"))
+    assert statuses["devices"]["printer"]["service"] == "outOfService"
+
+    ui.tap(screen.ids.exit_button)
+    ui.wait_step(Step.ATTRACT)
+    assert not any(a.code == "technician.at_work" for a in ui.core.alerts.active())
+    kinds = [k for k, _ in rows(ui)]
+    assert kinds == ["technician.prompt", "technician.pin_failed", "technician.entry",
+                     "technician.self_test", "technician.action", "technician.bundle",
+                     "technician.exit"]
+    for kind, fields in rows(ui):
+        if kind not in ("technician.pin_failed", "technician.entry", "technician.exit"):
+            assert fields["who"] == "corner tl", kind
+    assert rows(ui)[-1][1]["reason"] == "button"
+    assert TECHNICIAN_PIN not in json.dumps([f for _, f in rows(ui, "")])
+
+    # the printer stays out of service: receipts are not offered, the ID card still works
+    assert ui.session.send("start")
+    ui.wait_step(Step.MENU)
+
+
+def test_lockout_survives_a_restart_and_idle_timeout_leaves(ui_app, tmp_path):
+    first = UiKiosk(ui_app, tmp_path, chipcard=False)
+    try:
+        long_press(first, top_left(first), 3.5)
+        screen = first.wait_step(Step.TECHNICIAN)
+        for n in range(5):
+            type_pin(first, screen, "999999")
+            first.wait(lambda: not first.session.state.view.get("checking"), "PIN checked")
+        first.wait(lambda: first.session.state.view.get("locked_for_s", 0) > 0, "locked")
+        assert "Locked for 30 min 已锁定" in first.visible_texts()
+        first.advance(61)                           # idle: back to the attract screen
+        first.wait_step(Step.ATTRACT)
+        assert rows(first)[-1][1]["reason"] == "idle"
+    finally:
+        first.stop()
+    again = UiKiosk(ui_app, tmp_path, chipcard=False)
+    try:
+        long_press(again, top_left(again), 3.5)
+        screen = again.wait_step(Step.TECHNICIAN)
+        assert again.session.state.view["locked_for_s"] > 1700
+        assert screen.ids.keypad.disabled
+    finally:
+        again.stop()
+
+
+@pytest.mark.pcscd
+def test_technician_card_opens_the_pin_prompt_and_its_removal_leaves(card_ui):
+    ui = card_ui
+    ui.wait_step(Step.ATTRACT)
+    ui.emulator("chipcard").perform("insert_card", "technician")
+    screen = ui.wait_step(Step.TECHNICIAN, timeout=15)
+    assert ui.session.state.view["via"] == "card 622202*********0117"
+    type_pin(ui, screen, TECHNICIAN_PIN)
+    ui.wait(lambda: ui.session.state.view.get("phase") == "open", "technician panels")
+    ui.emulator("chipcard").perform("remove_card")
+    ui.wait_step(Step.ATTRACT, timeout=15)
+    entry = dict(rows(ui))["technician.entry"]
+    assert entry["via"] == "card 622202*********0117"
+    assert rows(ui)[-1][1]["reason"] == "card_removed"
+    everything = json.dumps([f for _, f in rows(ui, "")])
+    assert TECH_PAN not in everything and TECHNICIAN_PIN not in everything
+    # a customer's card on the attract screen is still a customer's card
+    ui.emulator("chipcard").perform("insert_card", "unionpay_debit")
+    ui.wait_step(Step.PIN, timeout=15)
