@@ -5,13 +5,14 @@ production profile's rules. Every problem names its key; secret values are never
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
 from .addresses import url_problem
 from .config import TEST_TERMINAL_KEY, KioskConfig, KioskSection
 from .config_schema import MUST_EXIST, SECRET, ConfigError, Hidden, marked
-from .console.passwords import hash_problem
+from .console.passwords import MIN_N, hash_problem
 
 # keys whose shipped values are examples to replace, never a branch's real ones
 TEST_KEYS = {TEST_TERMINAL_KEY, "00112233445566778899AABBCCDDEEFF"}
@@ -42,10 +43,14 @@ def _accounts(config: KioskConfig, production: bool) -> list[tuple[str, object, 
         problem = hash_problem(stored)
         if problem:
             found.append((f"console.staff.{user}", HIDDEN, problem))
-    if config.technician.pin_hash:
-        problem = hash_problem(config.technician.pin_hash)
+    technician = config.technician
+    if technician.pin_hash:   # six digits: only a costly hash keeps them from a brute force
+        problem = hash_problem(technician.pin_hash, MIN_N)
         if problem:
             found.append(("technician.pin_hash", HIDDEN, problem))
+    if technician.card_key and not re.fullmatch(r"(?:[0-9a-fA-F]{2}){32,}",
+                                                technician.card_key):
+        found.append(("technician.card_key", HIDDEN, "at least 64 hex digits (32 bytes)"))
     return found
 
 

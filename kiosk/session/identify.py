@@ -19,6 +19,7 @@ from .context import SessionContext
 from .faults import COUNTER, Fault, UnavailableError, describe
 from .pin_entry import PinEntry
 from .services import host, require
+from . import technician
 from .states import Step
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ class Identification(PinEntry):
     def _card_read(self, result: tuple[Any, Any, int | None]) -> None:
         identity, card, chip_tries = result
         if card is TECHNICIAN_CARD:
-            self.s.enter_technician(via_card=True)
+            technician.enter(self.s, via_card=True)
             return
         data = self.s.data
         data.pan = str(identity.pan)

@@ -34,6 +34,7 @@ from .modes import MODE_ACTIONS, CustomerModes
 from .routing import DeviceRoutes
 from .services import Services
 from .states import GLOBAL_ACTIONS, State, Step
+from .technician import corner_press
 from .worker import Worker
 
 log = logging.getLogger(__name__)
@@ -288,36 +289,8 @@ class Session:
         self.language = self.config.ui.language
         self.show(Step.ATTRACT, message_id="welcome", timeout=None,
                   on={"start": self._start, "elderly": self._set_elderly,
-                      "corner_press": self._corner_press},
+                      "corner_press": lambda **press: corner_press(self, **press)},
                   languages=list(LANGUAGES))
-
-    # ============================================================== technician mode ==
-    def _corner_press(self, corner: str = "", held_s: float = 0.0) -> None:
-        """The hidden way into technician mode: a long press in the configured corner."""
-        desk = self.services.technician
-        if desk is not None and desk.gate.corner_held(str(corner), float(held_s)):
-            self.enter_technician(via_card=False)
-
-    def enter_technician(self, *, via_card: bool) -> None:
-        """From the attract screen only: the technician PIN prompt (kiosk.session.technician)."""
-        from .technician import TechnicianMode
-        with self._lock:
-            if self.session_id:  # the technician card started one: it was no customer's
-                self.journal("session_end", reason="technician")
-                self.session_id = ""
-            self.data.wipe()
-            self._gen += 1
-            self.flow = TechnicianMode(self, self.services.technician, via_card)
-            self.flow.begin()
-
-    def leave_technician(self, end: Callable[[], None]) -> None:
-        """Run `end` (journal, re-check every device) on a worker, then the attract screen."""
-        def back(_: Any = None) -> None:
-            self._gen += 1
-            self.flow = None
-            self.data.wipe()
-            self._show_attract()
-        self.work("rechecking_devices", end, back, failed=back)
 
     def _set_elderly(self, on: bool = True) -> None:
         self.modes.elderly = bool(on)

@@ -16,6 +16,7 @@ from .lost_card import LostCardFlow
 from .paging import page_of
 from .statement import StatementFlow
 from .states import Step
+from .technician import TechnicianMode
 from .ticket import TicketFlow
 from .transactions import TransactionsFlow
 from .transfer import TransferFlow
@@ -100,4 +101,4 @@ class Menu:
                                       "page": lambda page=1: session.show_menu(int(page))})
 
 
-MENU = Menu(SERVICES, {"menu_by_card": MenuByCardFlow})
+MENU = Menu(SERVICES, {"menu_by_card": MenuByCardFlow, "technician": TechnicianMode})

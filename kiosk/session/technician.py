@@ -9,16 +9,26 @@ run on the session's worker (scrypt and self-tests block).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .context import SessionContext
 from .states import Step
-
-if TYPE_CHECKING:
-    from .machine import Session
 
 log = logging.getLogger(__name__)
 
 LOG_LINES = 200
+
+
+def corner_press(session: SessionContext, corner: str = "", held_s: float = 0.0) -> None:
+    """The hidden way in: a long press in the configured corner of the attract screen."""
+    desk = session.services.technician
+    if desk is not None and desk.gate.corner_held(str(corner), float(held_s)):
+        enter(session, via_card=False)
+
+
+def enter(session: SessionContext, *, via_card: bool) -> None:
+    """Technician mode from the attract screen: a technician card, or the corner press."""
+    session.start_flow("technician", via_card=via_card)
 
 
 class TechnicianMode:
@@ -27,9 +37,9 @@ class TechnicianMode:
     holds_card = False
     holds_idcard = False
 
-    def __init__(self, session: "Session", desk: Any, via_card: bool):
+    def __init__(self, session: SessionContext, *, via_card: bool = False):
         self.s = session
-        self.desk = desk
+        self.desk = desk = session.services.technician
         self.via_card = via_card
         self.view: dict[str, Any] = {"phase": "pin", "via": desk.who, "checking": False,
                                      "tries_left": desk.gate.lockout.tries_left,
@@ -114,4 +124,5 @@ class TechnicianMode:
 
     def leave(self, reason: str) -> None:
         log.warning("technician mode ends (%s)", reason)
-        self.s.leave_technician(lambda: self.desk.end(reason))
+        back = lambda _=None: self.s.end("technician")  # noqa: E731  (goodbye, then attract)
+        self.s.work("rechecking_devices", lambda: self.desk.end(reason), back, failed=back)

@@ -32,7 +32,7 @@ def test_overview_reports_an_emulated_printer_online_as_json(tmp_path, capsys):
     assert result["devices"]["printer"]["status"]["device"] == "online"
     assert result["devices"]["chipcard"] == {"enabled": False, "backend": "emulator",
                                              "where": "Virtual PCD 00 00", "status": {},
-                                             "ok": True}
+                                             "ok": None}   # disabled: neither ok nor failed
     assert result["alerts"]["open"] == 1 and result["alerts"]["worst"] == "fault"
 
 

@@ -38,7 +38,7 @@ def test_eod_on_an_empty_day_says_so_instead_of_balanced(tmp_path, capsys):
 
 def test_eod_exits_non_zero_when_the_day_does_not_balance(tmp_path, capsys):
     cfg = write_config(tmp_path)
-    with Journal(tmp_path / "journal.db") as journal:   # approved here, unknown at the host
+    with Journal.from_config(load_config(cfg)) as journal:   # approved here, unknown at the host
         journal.record("transfer.approved", ref="KSK00001-000042", kind="intrabank",
                        amount_fen=10_000, fee_fen=0, stan=42)
     assert main(["eod", "--config", cfg, "--date", TODAY.isoformat()]) == 1
@@ -48,7 +48,7 @@ def test_eod_exits_non_zero_when_the_day_does_not_balance(tmp_path, capsys):
 
 def test_eod_verifies_the_journal_chain_first(tmp_path, capsys):
     cfg = write_config(tmp_path)
-    with Journal(tmp_path / "journal.db") as journal:
+    with Journal.from_config(load_config(cfg)) as journal:
         journal.record("session_start", language="zh_CN")
         journal.record("session_end", reason="done")
     conn = sqlite3.connect(tmp_path / "journal.db")

@@ -19,7 +19,8 @@ EXAMPLE_SECRETS = {"terminal-key": KEY, "fleet-password": "fleet-pw-7731",
                    "console-duty-manager": HASH, "wecom-webhook":
                    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k-123",
                    "dingtalk-webhook": "https://oapi.dingtalk.com/robot/send?access_token=t-456",
-                   "dingtalk-secret": "SEC0123456789", "technician-pin-hash": HASH}
+                   "dingtalk-secret": "SEC0123456789", "technician-pin-hash": HASH,
+                   "technician-card-key": "5e" * 32}
 
 
 def to_toml(tables: dict) -> str:

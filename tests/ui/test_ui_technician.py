@@ -89,6 +89,8 @@ def test_long_press_pin_actions_and_exit_with_customers_kept_out(ui):
     assert statuses["devices"]["printer"]["service"] == "outOfService"
 
     ui.tap(screen.ids.exit_button)
+    ui.wait_step(Step.GOODBYE)
+    ui.advance(6)
     ui.wait_step(Step.ATTRACT)
     assert not any(a.code == "technician.at_work" for a in ui.core.alerts.active())
     kinds = [k for k, _ in rows(ui)]
@@ -117,6 +119,8 @@ def test_lockout_survives_a_restart_and_idle_timeout_leaves(ui_app, tmp_path):
         first.wait(lambda: first.session.state.view.get("locked_for_s", 0) > 0, "locked")
         assert "Locked for 30 min 已锁定" in first.visible_texts()
         first.advance(61)                           # idle: back to the attract screen
+        first.wait_step(Step.GOODBYE)
+        first.advance(6)
         first.wait_step(Step.ATTRACT)
         assert rows(first)[-1][1]["reason"] == "idle"
     finally:
@@ -141,7 +145,9 @@ def test_technician_card_opens_the_pin_prompt_and_its_removal_leaves(card_ui):
     type_pin(ui, screen, TECHNICIAN_PIN)
     ui.wait(lambda: ui.session.state.view.get("phase") == "open", "technician panels")
     ui.emulator("chipcard").perform("remove_card")
-    ui.wait_step(Step.ATTRACT, timeout=15)
+    ui.wait_step(Step.GOODBYE, timeout=15)
+    ui.advance(6)
+    ui.wait_step(Step.ATTRACT)
     entry = dict(rows(ui))["technician.entry"]
     assert entry["via"] == "card 622202*********0117"
     assert rows(ui)[-1][1]["reason"] == "card_removed"
