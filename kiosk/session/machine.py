@@ -5,13 +5,12 @@ How a screen uses it:
     session = core.session                  # or Session(config, services)
     unsubscribe = session.subscribe(render) # render(State) runs on the session's threads:
                                             # hand it to the UI thread (Clock.schedule_once)
-    session.send("start")                   # actions listed in State.actions (+ GLOBAL_ACTIONS)
-    session.send("digit", key=3)
+    session.send("digit", key=3)            # actions listed in State.actions (+ GLOBAL_ACTIONS)
     session.tick()                          # the core's ticker calls this; tests call it
 
 The session is the customer's lifecycle (start, identify, serve, end, goodbye) over a step
 engine (engine.py: states, handlers, timers). Flows see it as a `SessionContext` and come from
-a catalogue (menu.py). Everything that may block runs on the session's worker (worker.py): the
+a catalogue (menu.py; technician mode too, from the attract screen: technician.py). Everything that may block runs on the session's worker (worker.py): the
 screen sees a WORKING/PRINTING state meanwhile and the result arrives as the next state; device
 events are routed there too (routing.py). Tests wait with `wait_idle()` and move an injected clock.
 """

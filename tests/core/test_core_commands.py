@@ -119,3 +119,12 @@ def test_diag_json_says_disabled_and_keeps_log_lines_out_of_stdout(tmp_path):
                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert table.stdout.splitlines()[0].split()[:3] == ["DEVICE", "BACKEND", "STATE"]
     assert not any(" WARNING " in line or " INFO " in line for line in table.stdout.splitlines())
+
+
+def test_technician_card_hash_matches_the_demo_configuration(monkeypatch, capsys):
+    import io
+    from kiosk.config import load_config as load
+    monkeypatch.setattr("sys.stdin", io.StringIO("6222 0200 0000 0000 117\n"))
+    assert main(["technician", "card-hash"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line in load().technician.cards and "6222020000000000117" not in line
