@@ -20,7 +20,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from drivers.base import StatusChanged
+
 from .alerts.center import AlertCenter
+from .alerts.signals import OperatorSignals
 from .config import KioskConfig
 from .datafiles import DataFileError
 from .device_manager import DeviceManager
@@ -39,6 +42,7 @@ log = logging.getLogger(__name__)
 
 TICK_S = 0.25
 REVERSAL_RESEND_S = 30.0
+DISK_CHECK_S = 60.0
 
 class KioskCore:
     def __init__(self, config: KioskConfig, *, emulate: bool = True, now: Now = system_now,
@@ -85,6 +89,9 @@ class KioskCore:
             self._detach.append(self.staff_links.stop)
             if self.technician is not None:
                 self.technician.counters = self.staff_links.counters
+            signals = OperatorSignals(self.alerts, data_dir=self.config.data_dir)
+            self._detach.append(self.bus.subscribe(signals.on_status, StatusChanged))
+            self._thread(lambda: self._watch_signals(signals), "operator-signals")
         self.devices.start()
         if self.shield is not None:
             self._detach.append(self.session.subscribe(self.shield.on_state))
@@ -128,6 +135,21 @@ class KioskCore:
                 self.session.tick()
             except Exception:
                 log.exception("session tick failed")
+
+    def _watch_signals(self, signals: OperatorSignals) -> None:
+        """The journal's chain once at start-up, then the data disk now and then."""
+        try:
+            if self.journal is not None:
+                signals.check_journal(self.journal)
+        except Exception:
+            log.exception("checking the journal's chain at start-up failed")
+        while True:
+            try:
+                signals.check_disk()
+            except Exception:
+                log.exception("checking the data disk failed")
+            if self._stop.wait(DISK_CHECK_S):
+                return
 
     def _transfer_upkeep(self) -> None:
         """Resolve every PENDING transfer at start-up, then resend due reversals now and then."""
