@@ -27,6 +27,6 @@ echo "==> systemd-analyze verify"
 out=$(systemd-analyze verify /etc/systemd/system/kiosk-app.service \
         /etc/systemd/system/kiosk-host.service /etc/systemd/system/kiosk-console.service 2>&1)
 [ -z "$out" ] || { echo "$out"; exit 1; }
-ls /etc/systemd/system/multi-user.target.wants/
+systemctl is-enabled pcscd.socket kiosk-app.service
 cat /etc/udev/rules.d/70-kiosk.rules
 echo "fresh install: OK"
