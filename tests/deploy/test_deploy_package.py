@@ -32,6 +32,18 @@ def test_wheel_holds_every_runtime_file(wheel):
     assert not [n for n in SHIPPED if n not in names]
 
 
+def test_wheel_holds_every_data_file_of_the_packages(wheel):
+    """A data file someone adds under kiosk/, drivers/ or screens/ must reach the wheel
+    (pyproject.toml's package-data), or an installed kiosk runs without it."""
+    tracked = subprocess.run(["git", "ls-files", "kiosk", "drivers", "screens"], cwd=REPO_ROOT,
+                             capture_output=True, text=True)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    data = {n for n in tracked.stdout.splitlines()
+            if not n.endswith((".py", "README.md")) and "/tests/" not in n}
+    assert data and not data - set(zipfile.ZipFile(wheel).namelist())
+
+
 def test_installed_kiosk_runs_outside_the_checkout(installed, tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
