@@ -179,11 +179,11 @@ class TransferService:
 
     def _transfer(self, order: TransferOrder, fraud_warning_acknowledged: bool,
                   new_payee_acknowledged: bool) -> TransferResult:
-        self._ensure_ready()
-        if order.amount_fen <= 0:
-            raise TransferRefused("amount must be positive", "invalid_amount")
         card = mask_number(order.pan)
-        try:
+        try:  # every refusal is journaled here, once
+            self._ensure_ready()
+            if order.amount_fen <= 0:
+                raise TransferRefused("amount must be positive", "invalid_amount")
             found = self.risk.check(order.pan, order.to_account_number, order.amount_fen, card,
                                     saved_payee=order.saved_payee,
                                     fraud_warning_acknowledged=fraud_warning_acknowledged,

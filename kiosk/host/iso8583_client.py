@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from drivers.privacy import mask_number
 
-from .iso8583_wire import (Dialect, FrameError, WireError, from_wire, load_dialect, loads,
+from .iso8583_wire import (Dialect, WireFrameError, WireError, from_wire, load_dialect, loads,
                            parse_address, read_frame, send_frame)
 from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostTimeout, HostUnavailable
 from .models import (Account, CardIdentity, FeeSchedule, Limits, LossReport, Payee, PayeeCheck,
@@ -179,7 +179,7 @@ class Iso8583Client(HostLink):
                     if financial or last or time.monotonic() >= deadline:
                         raise HostTimeout(f"bank host {self.address} did not answer {mti} STAN "
                                           f"{stan} within {timeout_s:g} s") from exc
-                except (FrameError, OSError) as exc:
+                except (WireFrameError, OSError) as exc:
                     self._disconnect()
                     if financial:
                         raise HostTimeout(f"connection to bank host {self.address} lost while "

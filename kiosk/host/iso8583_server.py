@@ -30,7 +30,7 @@ from typing import Any, Callable, Collection
 from drivers.privacy import scrub
 
 from . import sandbox_data
-from .iso8583_wire import (Dialect, FrameError, WireError, dumps, load_dialect, loads, read_frame,
+from .iso8583_wire import (Dialect, WireFrameError, WireError, dumps, load_dialect, loads, read_frame,
                            send_frame)
 from .link import HostDeclined, HostError, HostMalformed, HostUnavailable
 from .models import ReversalAdvice, TransferKind, TransferRequest
@@ -201,7 +201,7 @@ class Iso8583Server:
         while True:
             try:
                 raw = read_frame(sock, time.monotonic() + self.idle_timeout_s)
-            except (FrameError, OSError):
+            except (WireFrameError, OSError):
                 return
             try:
                 request = self.dialect.decode(raw)

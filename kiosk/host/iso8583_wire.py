@@ -32,7 +32,7 @@ MAX_WIRE_INT = 10 ** 15       # fen and counters: ¥10 trillion is far beyond an
 MAX_WIRE_TEXT = 2_000         # characters of one text value in a JSON field
 
 
-class FrameError(Exception):
+class WireFrameError(Exception):
     """The peer closed the connection or sent a frame that cannot be read."""
 
 
@@ -88,7 +88,7 @@ def load_dialect(path: str | Path = SPEC_FILE) -> Dialect:
 
 def send_frame(sock: socket.socket, payload: bytes) -> None:
     if len(payload) > MAX_FRAME:
-        raise FrameError(f"message of {len(payload)} bytes does not fit a 2-byte length")
+        raise WireFrameError(f"message of {len(payload)} bytes does not fit a 2-byte length")
     sock.sendall(struct.pack(">H", len(payload)) + payload)
 
 
@@ -102,7 +102,7 @@ def _read_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
             sock.settimeout(remaining)
         chunk = sock.recv(n - got)
         if not chunk:
-            raise FrameError("connection closed by the peer")
+            raise WireFrameError("connection closed by the peer")
         chunks.append(chunk)
         got += len(chunk)
     return b"".join(chunks)

@@ -14,8 +14,8 @@ in `messages.MESSAGE_IDS`. Nothing here imports Kivy.
 | paging.py | lists a page at a time |
 | states.py | the steps, each step's view-model keys and actions, `State` |
 | messages.py | every message id with its English default |
-| faults.py | device and host failures as a message id and the ways forward |
-| data.py | `CustomerData`, everything known about the customer, and its wipe |
+| failures.py | device and host failures as a message id and the ways forward |
+| customer.py | `CustomerData`, everything known about the customer, and its wipe |
 | clock.py | real time, or `ManualClock` for tests |
 | services.py | the parts a session uses (host, devices, journal, print queue, alerts, transfers) |
 | flow.py | base of the service flows: identification first, then the service |

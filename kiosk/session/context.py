@@ -10,8 +10,8 @@ from typing import Any, Callable, Protocol
 
 from ..config import KioskConfig
 from .clock import Now
-from .data import CustomerData
-from .faults import Fault
+from .customer import CustomerData
+from .failures import Failure
 from .services import Services
 from .states import State, Step
 
@@ -51,7 +51,7 @@ class SessionContext(Protocol):
              retry: Callable[[], None] | None = None, critical: bool = False,
              show: bool = True) -> None: ...
 
-    def fail(self, fault: Fault, *, retry: Callable[[], None] | None = None) -> None: ...
+    def fail(self, fault: Failure, *, retry: Callable[[], None] | None = None) -> None: ...
 
     def suggest(self, suggestion_id: str, message_id: str) -> None: ...
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any, Callable, NamedTuple
 
 from .clock import Now
-from .faults import Fault, describe
+from .failures import Failure, describe
 from .states import State, Step
 
 log = logging.getLogger(__name__)
@@ -185,7 +185,7 @@ class StepEngine:
                         done(result)
                 except Exception:
                     log.exception("handling the result of %s failed", task)
-                    self._fail(Fault("host_error"), retry=retry)
+                    self._fail(Failure("host_error"), retry=retry)
                 finally:
                     if critical:
                         self.critical -= 1

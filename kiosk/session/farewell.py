@@ -69,7 +69,7 @@ class Farewell:
     def _rate(self, score: int = 0) -> None:
         if not 1 <= int(score) <= 5:
             return
-        self.s.journal("satisfaction", score=int(score))
+        self.s.journal("session.rating", score=int(score))
         self._goodbye()
 
     def _goodbye(self, message_id: str = "thank_you") -> None:

@@ -10,7 +10,7 @@ import logging
 from typing import Any, ClassVar
 
 from .context import SessionContext
-from .data import CustomerData
+from .customer import CustomerData
 from .identify import Identification
 from .paging import page_of
 

@@ -38,7 +38,7 @@ class StaffCall:
         if alerts is None:
             self._called("help_unavailable", "")
             return
-        self.s.journal("help_request", reference=reference, step=step)
+        self.s.journal("help.requested", reference=reference, step=step)
 
         def not_raised(exc: BaseException) -> None:
             log.warning("help request could not be sent: %s", exc)

@@ -16,7 +16,7 @@ from drivers.errors import NoDeviceError, TransportError
 from drivers.privacy import mask_number
 
 from .context import SessionContext
-from .faults import COUNTER, Fault, UnavailableError, describe
+from .failures import COUNTER, Failure, UnavailableError, describe
 from .pin_entry import PinEntry
 from .services import host, require
 from . import technician
@@ -79,7 +79,7 @@ class Identification(PinEntry):
         methods = self.methods()
         if not methods:
             message = {"card": "card_reader_unavailable", "idcard": "idcard_reader_unavailable"}
-            self.s.fail(Fault(message.get(self.wanted()[0], "device_unavailable"), COUNTER))
+            self.s.fail(Failure(message.get(self.wanted()[0], "device_unavailable"), COUNTER))
             return
         message = {"card_pin": "identify_card", "card": "identify_card",
                    "idcard": "identify_idcard"}.get(self.needs, "identify_optional")
@@ -176,12 +176,12 @@ class Identification(PinEntry):
         data.pan_sequence = getattr(identity, "pan_sequence", None)
         data.card_identity = card
         log.info("card %s identified, status %s", mask_number(data.pan), card.card_status)
-        self.s.journal("card_identified", card=mask_number(data.pan), status=card.card_status)
+        self.s.journal("card.identified", card=mask_number(data.pan), status=card.card_status)
         data.pin_tries_left = chip_tries   # the chip's own count when it gives one (9F17)
         fault = CARD_STATUS_FAULTS.get(card.card_status) or \
             ("pin_locked" if chip_tries == 0 and self.needs == "card_pin" else None)
         if fault:
-            self.s.fail(Fault(fault, COUNTER))
+            self.s.fail(Failure(fault, COUNTER))
             return
         if self.needs == "card_pin":
             self.ask_pin()
@@ -201,14 +201,14 @@ class Identification(PinEntry):
             log.warning("ID card %s refused: %s", record.id_masked, "; ".join(checks.problems))
             message = "idcard_expired" if checks.expired and len(checks.problems) == 1 \
                 else "idcard_unreadable"
-            self.s.fail(Fault(message, ("retry", "ticket", "end")), retry=self.start)
+            self.s.fail(Failure(message, ("retry", "ticket", "end")), retry=self.start)
             return
         data = self.s.data
         data.id_record = record
         data.id_number = record.id_number
         data.id_name = record.name or getattr(record, "name_en", "")
         data.idcard_present = True
-        self.s.journal("idcard_read", id=record.id_masked)
+        self.s.journal("idcard.read", id=record.id_masked)
         self._done()
 
     # -- appointment code ---------------------------------------------------------------------
@@ -221,18 +221,18 @@ class Identification(PinEntry):
             if exc.reason in WRONG_KIND:  # a payment code, a bill, a link: say so, keep watching
                 self.start(code_problem="qr_wrong_kind")
                 return
-            self.s.fail(Fault("appointment_invalid", ("retry", "ticket", "end")), retry=self.start)
+            self.s.fail(Failure("appointment_invalid", ("retry", "ticket", "end")), retry=self.start)
             return
         if not isinstance(payload, Appointment):
             log.info("code refused: a %s code, not an appointment", payload.kind)
             self.start(code_problem="qr_wrong_kind")
             return
         if payload.branch != self.s.config.kiosk.branch:
-            self.s.fail(Fault("appointment_invalid", ("retry", "ticket", "end")), retry=self.start)
+            self.s.fail(Failure("appointment_invalid", ("retry", "ticket", "end")), retry=self.start)
             return
         if payload.date < dt.date.today():
-            self.s.fail(Fault("appointment_expired", ("ticket", "end")))
+            self.s.fail(Failure("appointment_expired", ("ticket", "end")))
             return
         self.s.data.appointment = payload
-        self.s.journal("appointment", code=payload.code)
+        self.s.journal("appointment.scanned", code=payload.code)
         self._done()

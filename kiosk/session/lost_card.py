@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drivers.privacy import mask_name, mask_number
-from .faults import Fault, describe
+from .failures import Failure, describe
 from .flow import Flow
 from .printing import new_reference, print_document, slip_context
 from .rules import CARD_NUMBER, card_number_problem
@@ -67,7 +67,7 @@ class LostCardFlow(Flow):
 
         def failed(exc: BaseException) -> None:
             if getattr(exc, "reason", "") == "id_mismatch":
-                self.s.fail(Fault("lost_card_not_yours", ("back", "ticket", "end")))
+                self.s.fail(Failure("lost_card_not_yours", ("back", "ticket", "end")))
             else:
                 self.s.fail(describe(exc), retry=self.report)
 
@@ -78,7 +78,7 @@ class LostCardFlow(Flow):
         self.holds_idcard = False
         self.data.loss_report = report
         card_masked = mask_number(self.data.lost_card_number)
-        self.s.journal("loss_report", reference=report.reference, card=card_masked,
+        self.s.journal("lost_card.reported", reference=report.reference, card=card_masked,
                        temporary=report.temporary, expires_on=report.expires_on.isoformat())
         self.s.show(Step.LOST_CARD_RESULT, message_id="lost_card_reported",
                     on={"receipt": self.print_receipt, "done": lambda: self.s.finish()},

@@ -23,10 +23,10 @@ from typing import Any, Callable
 from ..config import KioskConfig
 from .clock import Now, system_now
 from .context import Catalogue, Handler
-from .data import CustomerData
+from .customer import CustomerData
 from .engine import StepEngine
 from .farewell import Farewell
-from .faults import Fault
+from .failures import Failure
 from .help_call import StaffCall
 from .menu import MENU
 from .modes import MODE_ACTIONS, CustomerModes
@@ -146,7 +146,7 @@ class Session:
     def card_inside(self) -> bool:
         return self.devices.card_inside
 
-    def fail(self, fault: Fault, *, retry: Callable[[], None] | None = None) -> None:
+    def fail(self, fault: Failure, *, retry: Callable[[], None] | None = None) -> None:
         """Show a fault with its ways forward; `retry` (if any) is what 'retry' does."""
         with self._lock:
             handlers: dict[str, Handler] = {}
@@ -202,7 +202,7 @@ class Session:
                 return
             self._gen += 1
             if self.session_id:
-                self.journal("session_end", reason=reason,
+                self.journal("session.end", reason=reason,
                              services=",".join(self.data.services_used))
             rate = bool(self.data.services_used) and reason in ("done", "customer")
             self.data.wipe()
@@ -281,7 +281,7 @@ class Session:
     def _ensure_session(self) -> None:
         if not self.session_id:
             self.session_id = uuid.uuid4().hex[:12]
-            self.journal("session_start", elderly=self.elderly, language=self.language)
+            self.journal("session.start", elderly=self.elderly, language=self.language)
 
     def _show_attract(self) -> None:
         self.modes.reset()

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from drivers.privacy import mask_number
 
 from .context import SessionContext
-from .data import CustomerData
-from .faults import describe
+from .customer import CustomerData
+from .failures import describe
 from .rules import ACCOUNT_NUMBER, PAYEE_NAME, account_number_problem
 from .services import host
 from .states import Step
@@ -76,7 +76,7 @@ class PayeeSteps:
     def check_payee(self, number: str, name: str) -> None:
         def checked(result: Any) -> None:
             if not result.matches:
-                self.s.journal("payee_mismatch", payee=mask_number(number))
+                self.s.journal("payee.mismatch", payee=mask_number(number))
                 self.enter_payee(number, name, "payee_name_mismatch")
                 return
             self.data.payee_account, self.data.payee_name = number, name

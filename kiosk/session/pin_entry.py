@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from drivers.privacy import mask_number
 
 from .context import SessionContext
-from .faults import COUNTER, Fault, describe
+from .failures import COUNTER, Failure, describe
 from .rules import PIN
 from .services import host
 from .states import Step
@@ -87,13 +87,13 @@ class PinEntry:
         data.pin_tries_left = result.tries_left
         if result.ok:
             data.pin_verified, data.auth_ref = True, result.auth_ref   # the host's PIN proof
-            self.s.journal("pin_verified", card=mask_number(data.pan))
+            self.s.journal("pin.verified", card=mask_number(data.pan))
             self._done()
         elif result.locked or result.tries_left <= 0:
-            self.s.journal("pin_locked", card=mask_number(data.pan))
-            self.s.fail(Fault("pin_locked", COUNTER))
+            self.s.journal("pin.locked", card=mask_number(data.pan))
+            self.s.fail(Failure("pin_locked", COUNTER))
         else:
-            self.s.journal("pin_wrong", card=mask_number(data.pan), tries_left=result.tries_left)
+            self.s.journal("pin.wrong", card=mask_number(data.pan), tries_left=result.tries_left)
             self.ask_pin("pin_wrong")
 
     def _pin_failed(self, exc: BaseException) -> None:
@@ -101,6 +101,6 @@ class PinEntry:
         if reason == "wrong_pin":
             self.ask_pin("pin_wrong")
         elif reason == "pin_locked":
-            self.s.fail(Fault("pin_locked", COUNTER))
+            self.s.fail(Failure("pin_locked", COUNTER))
         else:
             self.s.fail(describe(exc), retry=self.ask_pin)

@@ -10,7 +10,7 @@ import uuid
 from typing import Any, Callable
 
 from .context import SessionContext
-from .faults import COUNTER, Fault, UnavailableError, describe
+from .failures import COUNTER, Failure, UnavailableError, describe
 from .states import Step
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,9 @@ def print_document(session: SessionContext, document: Any, task: str, *,
 
     def done(_: Any) -> None:
         session.poll = None
-        session.journal("printed", document=document.kind, reference=document.reference,
-                        pages=pages)
+        if queue is None:  # a queued job is journaled by the queue (journal.attach_print_jobs)
+            session.journal("receipt.printed", ref=document.reference, document=document.kind,
+                            pages=pages)
         if after is not None:
             after()
         else:
@@ -84,15 +85,16 @@ def print_document(session: SessionContext, document: Any, task: str, *,
         session.poll = None
         pages_done = exc.job.pages_done if isinstance(exc, PrintStopped) else \
             getattr(exc, "pages_done", 0)
-        session.journal("print_failed", document=document.kind, reference=document.reference,
-                        pages_done=pages_done, error=str(exc))
+        if not isinstance(exc, PrintStopped):  # a stopped queued job is journaled by the queue
+            session.journal("receipt.failed", ref=document.reference, document=document.kind,
+                            pages=pages_done, error=str(exc))
         if instead is not None:
             instead(exc)
             return
         if isinstance(exc, PrintStopped):
             message = QUEUE_FAULTS.get(exc.job.fault, "print_failed")
             ways = ("retry", "call_staff", "end") if message != "printer_unavailable" else COUNTER
-            session.fail(Fault(message, ways),
+            session.fail(Failure(message, ways),
                          retry=lambda: print_document(session, document, task, items=items,
                                                       after=after, job_id=state["job_id"]))
         else:

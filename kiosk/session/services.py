@@ -6,25 +6,31 @@ that needs a missing part shows a clear fault instead of failing half-way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .faults import UnavailableError, unavailable
+from .failures import UnavailableError, unavailable
 
-
-class DeviceSource(Protocol):
-    def device(self, name: str) -> Any | None: ...
+if TYPE_CHECKING:  # types only: the session never imports the parts it is handed
+    from ..alerts.center import AlertCenter
+    from ..device_manager import DeviceManager
+    from ..host.link import HostLink
+    from ..journal import Journal
+    from ..print_queue import PrintQueue
+    from ..technician_mode import TechnicianDesk
+    from ..transfers import TransferService
+    from .ticket_queue import TicketQueue
 
 
 @dataclass
 class Services:
-    host: Any = None          # kiosk.host.link.HostLink
-    devices: Any = None       # kiosk.device_manager.DeviceManager (device(name) -> driver)
-    journal: Any = None       # kiosk.journal.Journal (record(kind, **fields))
-    printing: Any = None      # kiosk.print_queue (documents to the receipt printer)
-    alerts: Any = None        # kiosk.alerts (help requests to staff)
-    transfers: Any = None     # kiosk.transfers (crash-safe transfer service)
-    tickets: Any = None       # kiosk.session.ticket_queue.TicketQueue
-    technician: Any = None    # kiosk.technician_mode.TechnicianDesk
+    host: HostLink | None = None               # the bank (sandbox or ISO 8583), journaled
+    devices: DeviceManager | None = None       # device(name) -> driver, statuses()
+    journal: Journal | None = None             # record(kind, **fields)
+    printing: PrintQueue | None = None         # persisted print jobs to the receipt printer
+    alerts: AlertCenter | None = None          # help requests to staff
+    transfers: TransferService | None = None   # crash-safe transfers
+    tickets: TicketQueue | None = None         # the branch queue's numbers
+    technician: TechnicianDesk | None = None   # technician mode (card, corner gesture, PIN)
 
     def device(self, name: str) -> Any | None:
         """The named device's driver; None when missing or marked out of service."""
@@ -49,7 +55,7 @@ def require(session: _HasServices, device: str) -> Any:
     return driver
 
 
-def host(session: _HasServices) -> Any:
+def host(session: _HasServices) -> HostLink:
     """The bank's host link, or a clear fault when it is not there."""
     if session.services.host is None:
         raise UnavailableError("no host link", "host_unavailable")

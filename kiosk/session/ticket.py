@@ -49,7 +49,7 @@ class TicketFlow(Flow):
     def issued(self, ticket: Ticket, service: str, priority: bool) -> None:
         reference = new_reference()
         form_qr = receipt_verification_text(self.s.config.kiosk.id, "ticket", reference)
-        self.s.journal("ticket", reference=reference, number=ticket.number, service=service,
+        self.s.journal("ticket.issued", reference=reference, number=ticket.number, service=service,
                        priority=priority, triage=self.options.get("triage", "here"),
                        name=mask_name(self.data.display_name),
                        id=self.data.id_record.id_masked if self.data.id_record else "")

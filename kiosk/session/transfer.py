@@ -17,7 +17,7 @@ from ..console.held import HELD_DECIDED
 from ..host.link import HostDeclined, HostMalformed
 from ..host.models import TransferOutcome
 from .accounts import AccountsMixin
-from .faults import Fault, UnavailableError, describe
+from .failures import Failure, UnavailableError, describe
 from .flow import Flow
 from .payee import PayeeSteps
 from .printing import print_document, slip_context
@@ -151,7 +151,7 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
             if self.s.now() - shown_at < min_read:
                 self.s.update(problem="fraud_read_first")
                 return
-            self.s.journal("fraud_warning_acknowledged", warnings=",".join(warnings))
+            self.s.journal("transfer.fraud_warning_acknowledged", warnings=",".join(warnings))
             self.confirm_step()
 
         self.s.show(Step.FRAUD_WARNING, message_id="fraud_warning",
@@ -186,9 +186,8 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
                                     new_payee_acknowledged=new_payee)
 
         def failed(exc: BaseException) -> None:
-            reason = getattr(exc, "reason", "")
-            self.s.journal("transfer_refused", reason=reason)
-            self.s.fail(Fault(reason, ("back", "ticket", "end")) if reason in _REFUSALS
+            reason = getattr(exc, "reason", "")   # journaled by the transfer service
+            self.s.fail(Failure(reason, ("back", "ticket", "end")) if reason in _REFUSALS
                         else describe(exc))
 
         self.s.work("sending_transfer", job, lambda result: self.result(order, result),

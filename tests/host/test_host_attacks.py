@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.host.iso8583_client import Iso8583Client
 from kiosk.host.iso8583_server import Iso8583Server
-from kiosk.host.iso8583_wire import FrameError, load_dialect, read_frame, send_frame
+from kiosk.host.iso8583_wire import WireFrameError, load_dialect, read_frame, send_frame
 from kiosk.host.link import HostDeclined, HostError, HostMalformed, HostTimeout, HostUnavailable
 from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest
 from kiosk.host.sandbox import SandboxBank
@@ -222,7 +222,7 @@ class ScriptedHost:
                         if self.stop.wait(self.pause):
                             return
                         sock.sendall(frame[i:i + step])
-            except (OSError, FrameError):
+            except (OSError, WireFrameError):
                 pass
 
     def close(self) -> None:

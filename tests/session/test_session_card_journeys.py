@@ -79,7 +79,7 @@ def test_statement_preview_and_print(card_kiosk):
     printer = kiosk.emulator("printer")
     assert printer.wait_rendered(10)
     pages = [r for r in printer.receipts() if r.complete]
-    reference = kiosk.journal("statement")[0].fields["reference"]
+    reference = kiosk.journal("statement.issued")[0].fields["reference"]
     assert pages and all(qr_texts(p.path) == [reference] for p in pages)
     progress = [s.view["progress"] for s in kiosk.recorder.states if s.step == Step.PRINTING]
     assert progress[0] == 0.0
@@ -95,7 +95,7 @@ def test_wrong_pin_then_right_pin(card_kiosk):
     assert again.view["keys"] != first.view["keys"] or sorted(again.view["keys"]) == list(range(10))
     kiosk.enter_pin("123456")
     kiosk.step(Step.MENU)
-    assert [e.fields["tries_left"] for e in kiosk.journal("pin_wrong")] == [2]
+    assert [e.fields["tries_left"] for e in kiosk.journal("pin.wrong")] == [2]
 
 
 def test_pin_locked_on_the_chip_goes_to_the_counter_before_any_pin(card_kiosk):
@@ -170,7 +170,7 @@ def test_card_with_two_applications_asks_which(card_kiosk):
     chosen = kiosk.session.data.pan
     kiosk.enter_pin("123456")
     kiosk.step(Step.MENU)
-    assert kiosk.journal("card_identified")[0].fields["card"] == chosen[:6] + "*" * 9 + chosen[-4:]
+    assert kiosk.journal("card.identified")[0].fields["card"] == chosen[:6] + "*" * 9 + chosen[-4:]
 
 
 def _reachable(root, limit=300_000):

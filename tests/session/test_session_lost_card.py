@@ -51,7 +51,7 @@ def test_lost_card_report_with_receipt(kiosk, caplog):
     kiosk.send("done")
     kiosk.step(Step.RATING)
     assert kiosk.session.data.is_empty()
-    rows = kiosk.journal("loss_report")
+    rows = kiosk.journal("lost_card.reported")
     assert rows and rows[0].fields["card"] == "622202*********0018"
     everything = str([e.fields for e in kiosk.core.journal.entries()]) + caplog.text
     assert PAN not in everything and ID_NUMBER not in everything

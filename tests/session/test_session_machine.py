@@ -17,7 +17,7 @@ from kiosk.host.sandbox import SandboxBank
 from kiosk.journal import Journal
 from kiosk.session import messages
 from kiosk.session.clock import ManualClock
-from kiosk.session.faults import describe
+from kiosk.session.failures import describe
 from kiosk.session.pin_entry import shuffled_keys
 from kiosk.session.machine import Session
 from kiosk.session.services import Services
@@ -231,9 +231,9 @@ def test_rating_is_journalled_after_a_service(session, parts):
     assert session.state.step == Step.GOODBYE
     assert session.wait_idle(5)
     kinds = [e.kind for e in journal.entries()]
-    assert kinds[0] == "session_start" and "ticket" in kinds
-    assert [e.fields["score"] for e in journal.entries(kind="satisfaction")] == [4]
-    assert [e.fields["reason"] for e in journal.entries(kind="session_end")] == ["done"]
+    assert kinds[0] == "session.start" and "ticket.issued" in kinds
+    assert [e.fields["score"] for e in journal.entries(kind="session.rating")] == [4]
+    assert [e.fields["reason"] for e in journal.entries(kind="session.end")] == ["done"]
 
 
 def test_vip_and_booked_customers_are_served_first(parts):

@@ -32,7 +32,7 @@ def test_booked_customer_gets_a_priority_ticket(harness_factory):
     printer = kiosk.emulator("printer")
     assert printer.wait_rendered(10)
     slip = printer.receipts()[-1]
-    reference = kiosk.journal("ticket")[0].fields["reference"]
+    reference = kiosk.journal("ticket.issued")[0].fields["reference"]
     assert qr_texts(slip.path) == [reference]
     assert ticket.view["form_qr"] == f"BKR1|{kiosk.config.kiosk.id}|ticket|{reference}"
     kiosk.send("done")
@@ -78,14 +78,14 @@ def test_paper_runs_out_during_a_statement_and_it_resumes(card_kiosk):
     error = kiosk.step(Step.ERROR, timeout=20)
     assert error.message_id == "printer_out_of_paper"
     assert error.view["ways"] == ["retry", "call_staff", "end"]
-    failed = kiosk.journal("print_failed")
+    failed = kiosk.journal("receipt.interrupted")
     assert failed and failed[0].fields["document"] == "statement"
     printer.perform("paper_replaced")
     kiosk.send("retry")
     take = kiosk.step(Step.TAKE_ITEMS, timeout=20)
     assert take.view["items"] == ["receipt", "card"]
     assert printer.wait_rendered(10)
-    reference = kiosk.journal("statement")[0].fields["reference"]
+    reference = kiosk.journal("statement.issued")[0].fields["reference"]
     whole = [r for r in printer.receipts() if r.complete]
     assert whole and all(qr_texts(r.path) == [reference] for r in whole)
     assert any(not r.complete for r in printer.receipts())   # the slip cut short is kept

@@ -16,7 +16,7 @@ COUNTER = ("ticket", "call_staff", "end")
 
 
 @dataclass(frozen=True)
-class Fault:
+class Failure:
     message_id: str
     ways: tuple[str, ...] = RETRY_FIRST
     detail: str = ""
@@ -45,33 +45,33 @@ _CARD_REFUSALS = {"card_expired": "card_expired", "card_blocked": "card_blocked"
                   "no_application": "card_not_accepted"}
 
 
-def describe(exc: BaseException) -> Fault:
+def describe(exc: BaseException) -> Failure:
     """The customer's view of a failure."""
     if isinstance(exc, UnavailableError):
-        return Fault(exc.message_id, COUNTER)
+        return Failure(exc.message_id, COUNTER)
     if isinstance(exc, HostDeclined):
         reason = exc.reason if exc.reason in DEFAULT_TEXT else "host_error"
-        return Fault(reason, COUNTER if reason in _COUNTER_REASONS else ("back", "ticket", "end"))
+        return Failure(reason, COUNTER if reason in _COUNTER_REASONS else ("back", "ticket", "end"))
     if isinstance(exc, HostTimeout):
-        return Fault("host_timeout")
+        return Failure("host_timeout")
     if isinstance(exc, HostMalformed):
-        return Fault("host_malformed")
+        return Failure("host_malformed")
     if isinstance(exc, HostError):
         reason = exc.reason if exc.reason in DEFAULT_TEXT else "host_unavailable"
-        return Fault(reason)
+        return Failure(reason)
     if isinstance(exc, CardError) and getattr(exc, "reason", "") in _CARD_REFUSALS:
-        return Fault(_CARD_REFUSALS[exc.reason], COUNTER)   # reading it again changes nothing
+        return Failure(_CARD_REFUSALS[exc.reason], COUNTER)   # reading it again changes nothing
     if isinstance(exc, CardError):
         device = exc.device if exc.device in _CARD_MESSAGES else "chipcard"
         if isinstance(exc, NoCardError):
-            return Fault(_CARD_MESSAGES[device])
-        return Fault(_CARD_MESSAGES[device], ("retry", "ticket", "end"))
+            return Failure(_CARD_MESSAGES[device])
+        return Failure(_CARD_MESSAGES[device], ("retry", "ticket", "end"))
     if isinstance(exc, DeviceReportedError) and exc.device == "printer":
         out = getattr(exc, "fault", "") == "paperOut"
-        return Fault("printer_out_of_paper" if out else "print_failed", ("call_staff", "end"))
+        return Failure("printer_out_of_paper" if out else "print_failed", ("call_staff", "end"))
     if isinstance(exc, DeviceError):  # transport failures and whatever else a device reports
-        return Fault(_READER_MESSAGES.get(exc.device, "device_unavailable"), COUNTER)
-    return Fault("host_error", COUNTER)
+        return Failure(_READER_MESSAGES.get(exc.device, "device_unavailable"), COUNTER)
+    return Failure("host_error", COUNTER)
 
 
 # Host reasons the customer cannot fix at the machine: the counter can.
