@@ -46,6 +46,12 @@ class TransferOrder:
     saved_payee: bool = False   # from the host's list of the customer's payees: not a stranger
     auth_ref: str = ""          # PinResult.auth_ref: the host refuses a transfer without it
 
+    def request(self, terminal_id: str, stan: int) -> TransferRequest:
+        """The host's request for this order, sent under `stan` (the one copy of its fields)."""
+        return TransferRequest(terminal_id, stan, self.from_account_id, self.to_account_number,
+                               self.to_name, self.amount_fen, self.kind, self.memo,
+                               auth_ref=self.auth_ref)
+
     def __repr__(self) -> str:
         return (f"TransferOrder(pan={mask_number(self.pan)}, to={mask_number(self.to_account_number)}, "
                 f"amount_fen={self.amount_fen}, kind={self.kind.value})")
@@ -208,9 +214,7 @@ class TransferService:
         fields = self._fields(stan, order)
         transmitted_at = self._clock().strftime("%m%d%H%M%S")
         self.journal.record("transfer.pending", ref=ref, transmitted_at=transmitted_at, **fields)
-        request = TransferRequest(self.terminal_id, stan, order.from_account_id,
-                                  order.to_account_number, order.to_name, order.amount_fen,
-                                  order.kind, order.memo, auth_ref=order.auth_ref)
+        request = order.request(self.terminal_id, stan)
         try:
             result = self.host.transfer(request)
         except HostUnavailable as exc:

@@ -233,10 +233,7 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
 
     def print_receipt(self, order: Any, result: Any) -> None:
         from ..documents.receipt import transfer_receipt
-        from ..host.models import TransferRequest
-        request = TransferRequest(self.s.config.host.terminal_id, result.stan,
-                                  order.from_account_id, order.to_account_number, order.to_name,
-                                  order.amount_fen, order.kind)
+        request = order.request(self.s.config.host.terminal_id, result.stan)
         if not result.reference:
             from dataclasses import replace
             result = replace(result, reference=f"{self.s.config.host.terminal_id}{result.stan:06d}")
