@@ -244,7 +244,7 @@ class KioskApp(App):
         return False if self.locked else super().open_settings(*args)
 
     def open_simulator(self):
-        if not self.simulator_enabled:
+        if not self.simulator_enabled or self.locked:
             return None
         from .simulator_panel import SimulatorPanel
         panel = SimulatorPanel(devices=self.devices)

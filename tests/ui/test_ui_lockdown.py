@@ -45,14 +45,15 @@ def test_escape_and_close_requests_do_not_leave_the_app(locked_window):
 
 
 def test_settings_and_simulator_keys_open_nothing(production, locked_window):
+    production.simulator_enabled = production._simulator_allowed(devices=object())
+    assert production.simulator_enabled is False
     before = list(locked_window.children)
     production._on_keyboard_settings(locked_window, F1, 58, None, [])   # Kivy's own F1 handler
     assert production.open_settings() is False and production._app_settings is None
     for key in (F1, F12):
         assert locked_window.dispatch("on_keyboard", key, 0, None, []) is True
     assert production._on_key_down(locked_window, F12, 0, None, []) is True
-    production.simulator_enabled = production._simulator_allowed(devices=object())
-    assert production.simulator_enabled is False and production.open_simulator() is None
+    assert production.open_simulator() is None
     assert not [w for w in locked_window.children if w not in before]
 
 
