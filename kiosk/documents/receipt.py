@@ -23,18 +23,24 @@ OUTCOME_LABELS = {
 
 
 def transfer_receipt(request: TransferRequest, result: TransferResult, account: Account,
-                     ctx: SlipContext) -> Document:
+                     ctx: SlipContext, *, payee_bank: str = "",
+                     balance_after_fen: int | None = None) -> Document:
+    """`account` is the paying account; `balance_after_fen` its balance as the host gives it
+    after the transfer (left off when unknown)."""
     blocks: list[Block] = header("转账凭条", "Transfer Receipt", ctx)
     blocks += [
         Pair(label("交易类型", "Type"), KIND_LABELS[request.kind]),
         Pair(label("付款账户", "From"), mask_number(account.number_masked)),
         Pair(label("收款账户", "To"), mask_number(request.to_account_number)),
         Pair(label("收款人", "Payee"), mask_name(request.to_name)),
+        *([Pair(label("收款银行", "Payee's bank"), payee_bank)] if payee_bank else []),
         Pair(label("金额", f"Amount ({account.currency})"), money(request.amount_fen), bold=True),
         Pair(label("手续费", "Fee"), money(result.fee_fen)),
     ]
     if request.memo:
         blocks.append(Pair(label("附言", "Memo"), scrub(request.memo)))
+    if balance_after_fen is not None:
+        blocks.append(Pair(label("交易后余额", "Balance after"), money(balance_after_fen)))
     blocks.append(Text(OUTCOME_LABELS[result.outcome], align="center", bold=True, scale=2))
     if result.outcome is not TransferOutcome.APPROVED and result.reason:
         blocks.append(Pair(label("原因", "Reason"), result.reason))

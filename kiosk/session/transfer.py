@@ -237,8 +237,19 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
         if not result.reference:
             from dataclasses import replace
             result = replace(result, reference=f"{self.s.config.host.terminal_id}{result.stan:06d}")
-        document = transfer_receipt(request, result, self.paid_from, slip_context(self.s))
-        print_document(self.s, document, "printing_receipt")
+        paid_from, pan = self.paid_from, self.data.pan
+
+        def balance_after() -> int | None:   # the host's figure, not one worked out here
+            return next((a.balance_fen for a in host(self.s).accounts(pan)
+                         if a.account_id == paid_from.account_id), None)
+
+        def print_with(balance: int | None) -> None:
+            print_document(self.s, transfer_receipt(
+                request, result, paid_from, slip_context(self.s), balance_after_fen=balance,
+                payee_bank=self.payee_view()["bank_name"]), "printing_receipt")
+
+        self.s.work("printing_receipt", balance_after, print_with,
+                    failed=lambda exc: print_with(None))   # the receipt, without it
 
 
 _REFUSALS = frozenset({"fraud_warning_not_acknowledged", "new_payee_not_acknowledged",

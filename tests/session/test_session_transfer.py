@@ -86,6 +86,8 @@ def test_transfer_approved_with_receipt_and_mobile_banking_tip(card_kiosk):
     assert printer.wait_rendered(10)
     receipt = printer.receipts()[-1]
     assert result.view["reference"] in receipt.qr and PAYEE not in receipt.text
+    assert "中国建设银行" in receipt.text                                  # the payee's bank
+    assert "52,238.00" in receipt.text                  # balance after: 52,340 - 100 - 2 fee
     assert [e.fields["outcome"] for e in kiosk.journal("transfer.approved")] == ["approved"]
 
 
