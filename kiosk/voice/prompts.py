@@ -46,6 +46,7 @@ STEP_PROMPT: dict[Step, str] = {
     Step.ERROR: "",
     Step.RATING: "voice_rating",
     Step.GOODBYE: "voice_goodbye",
+    Step.TECHNICIAN: "",             # staff at work: nothing is said to the lobby
 }
 
 TRANSFER_OUTCOME = {"approved": "voice_transfer_approved", "pending": "voice_transfer_pending",
