@@ -101,7 +101,22 @@ class BrokerLink:
         self._client.loop_stop()
 
     def wait_connected(self, timeout: float) -> bool:
+        """True once connected *and* subscribed."""
         return self._connected.wait(timeout)
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, reasons: Any,
+                      properties: Any) -> None:
+        # Live only once the broker granted the subscriptions: a message sent between CONNACK
+        # and SUBACK would be missed while the console already said it was live.
+        if any(reason.is_failure for reason in reasons):
+            log.warning("%s: broker %s refused the subscriptions: %s", type(self).__name__,
+                        self.address, [str(reason) for reason in reasons])
+            return
+        self._connected.set()
+        self._on_live()
+
+    def _on_live(self) -> None:
+        """Subclasses' hook for the moment the link is live."""
 
     def _guarded(self, handle: Callable[[mqtt.MQTTMessage], None],
                  message: mqtt.MQTTMessage) -> None:

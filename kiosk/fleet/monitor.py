@@ -66,6 +66,7 @@ class FleetMonitor(BrokerLink):
                                    persistent=bool(client_id))
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
+        self._client.on_subscribe = self._on_subscribe
         self._client.on_message = self._on_message
 
     def start(self) -> None:
@@ -149,7 +150,8 @@ class FleetMonitor(BrokerLink):
             return
         base = f"{self.prefix}/{self.branch}/+"
         client.subscribe([(f"{base}/status", 1), (f"{base}/event/+", 1)])
-        self._connected.set()
+
+    def _on_live(self) -> None:
         self._lost_at = None
         self.feed.bump()
 

@@ -174,6 +174,7 @@ class FleetService(BrokerLink):
         self._client = make_client(client_id, address, tls_ca=tls_ca, mqtt5=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = lambda *a: self._connected.clear()
+        self._client.on_subscribe = self._on_subscribe
         self._client.on_message = self._on_message
 
     def start(self) -> None:
@@ -190,7 +191,6 @@ class FleetService(BrokerLink):
             return
         share = f"$share/{SHARE_GROUP}/{self.prefix}/+/+"
         client.subscribe([(f"{share}/status", 1), (f"{share}/event/+", 1)])
-        self._connected.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:
