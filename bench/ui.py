@@ -83,8 +83,8 @@ def rss_mb() -> float:
 
 def write_config(folder: Path) -> Path:
     path = folder / "kiosk.toml"
-    path.write_text(CONFIG.format(font=ROOT / "assets" / "fonts" / "wqy-microhei.ttc"),
-                    encoding="utf-8")
+    from kiosk.resources import FONT
+    path.write_text(CONFIG.format(font=FONT), encoding="utf-8")
     return path
 
 
