@@ -4,6 +4,7 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from kiosk.i18n import N_, translate
+from kiosk.session.rules import problem_limit_fen
 from kiosk.session.states import State, Step
 
 from .base import KioskScreen
@@ -27,6 +28,16 @@ def fee_text(view: dict, typed: str, language: str) -> str:
     return translate(language, N_("{rate} of the amount, {low} to {high}")).format(
         rate=f"{schedule['rate_bp'] / 100:g}%", low=whole_money(schedule["min_fen"]),
         high=whole_money(schedule["max_fen"]))
+
+
+def problem_text(view: dict, language: str) -> str:
+    """Why the amount was refused; a limit it goes over is named with its figure."""
+    problem = view.get("problem")
+    if not problem:
+        return ""
+    limit = problem_limit_fen(view)
+    text = translate(language, problem)
+    return text if limit is None else text.format(limit=money(limit))
 
 
 def whole_money(fen: int) -> str:

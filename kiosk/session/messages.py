@@ -93,8 +93,10 @@ DEFAULT_TEXT: dict[str, str] = {
                            "payee.",
     "enter_amount": "Enter the amount.",
     "amount_invalid": "Please enter an amount greater than zero.",
-    "amount_over_transaction_limit": "This is more than the limit for one transfer.",
-    "amount_over_daily_limit": "This is more than what you can still transfer today.",
+    "amount_over_transaction_limit({limit})": "This is more than the limit for one transfer, "
+                                              "{limit}.",
+    "amount_over_daily_limit({limit})": "This is more than what you can still transfer today, "
+                                        "{limit}.",
     "amount_over_available": "With the fee, this is more than the money available in the account.",
     "amount_over_balance": "This is more than the money available in the account.",
     "loading_limits": "Fetching your transfer limits.",

@@ -48,6 +48,27 @@ def card_number_problem(number: str) -> str:
     return ""
 
 
+# An amount over a limit is told with the limit that applies, from the amount step's view.
+OVER_TRANSACTION_LIMIT = "amount_over_transaction_limit({limit})"
+OVER_DAILY_LIMIT = "amount_over_daily_limit({limit})"
+LIMIT_OF_PROBLEM = {OVER_TRANSACTION_LIMIT: "per_transaction_fen",
+                    OVER_DAILY_LIMIT: "remaining_today_fen"}
+
+
+def limit_problem(amount_fen: int, per_transaction_fen: int, remaining_today_fen: int) -> str:
+    """The limit an amount goes over, the lower of the two when both apply, or ""."""
+    if amount_fen <= min(per_transaction_fen, remaining_today_fen):
+        return ""
+    return OVER_DAILY_LIMIT if remaining_today_fen < per_transaction_fen \
+        else OVER_TRANSACTION_LIMIT
+
+
+def problem_limit_fen(view: dict[str, Any]) -> int | None:
+    """The limit (fen) the amount step's problem names, or None for another problem."""
+    key = LIMIT_OF_PROBLEM.get(view.get("problem") or "")
+    return view.get(key) if key else None
+
+
 def fee_view(fees: FeeSchedule, amount_fen: int) -> dict[str, Any]:
     """The fee as the amount screen shows it: the schedule (for its wording), whether it is
     free, and the fee for `amount_fen` (`priced_fen`), priced here as the customer types."""

@@ -21,7 +21,7 @@ from .failures import Failure, UnavailableError, describe
 from .flow import Flow
 from .payee import PayeeSteps
 from .printing import print_document, slip_context
-from .rules import fee_view
+from .rules import fee_view, limit_problem
 from .services import host
 from .states import Step
 
@@ -93,10 +93,10 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
         limits = self.data.limits
         if amount <= 0:
             return "amount_invalid"
-        if amount > limits.per_transaction_fen:
-            return "amount_over_transaction_limit"
-        if amount > limits.per_day_fen - limits.used_today_fen:
-            return "amount_over_daily_limit"
+        over = limit_problem(amount, limits.per_transaction_fen,
+                             max(0, limits.per_day_fen - limits.used_today_fen))
+        if over:
+            return over
         fee = self.data.fee_schedule.fee(amount)
         if amount + fee > self.account.available_fen:   # the fee named only when there is one
             return "amount_over_available" if fee else "amount_over_balance"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import translate
+from ..session.rules import problem_limit_fen
 from ..session.states import State, Step
 from . import spoken
 from .choices import choices
@@ -134,7 +135,9 @@ def speech_for(state: State, *, previous: Speech | None = None) -> Speech | None
         texts.append(_say(lang, state.message_id))
     problem = state.view.get("problem")
     if problem and problem != state.message_id:
-        texts.append(_say(lang, problem))
+        limit = problem_limit_fen(state.view)
+        texts.append(_say(lang, problem) if limit is None
+                     else _say(lang, problem, limit=spoken.money(limit, lang)))
     if state.step == Step.WORKING and state.view.get("task") and not state.message_id:
         texts.append(_say(lang, state.view["task"]))
     texts += _figures(state, accessible)
