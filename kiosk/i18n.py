@@ -1,19 +1,28 @@
 """Translations of everything the customer reads: gettext catalogs for zh_CN (default) and en.
 
-The catalogs are the .po files under kiosk/locale/<lang>/LC_MESSAGES/kiosk.po. They are compiled to the
-.mo format in memory when first used, so a fresh checkout needs no build step and no msgfmt.
+The catalogs are the .po files under kiosk/locale/<lang>/LC_MESSAGES/kiosk.po, read, updated and
+compiled with Babel. They are compiled to the .mo format in memory when first used, so a fresh
+checkout or an installed wheel needs no build step and no msgfmt.
 Nothing here keeps a "current language": the caller (the session, the UI) passes it in.
+
+`python -m kiosk.i18n` refreshes the catalogs after strings were added: Babel extracts the
+marked strings (with `# TRANSLATORS:` comments, contexts and plurals) from the skin's .py and
+.kv files and the emulators' panel labels, adds the session's message ids, and updates both
+catalogs keeping every translation.
 """
 from __future__ import annotations
 
-import ast
 import functools
 import gettext
 import io
 import logging
-import re
-import struct
 from pathlib import Path
+from typing import IO, Any, Collection, Iterator, Mapping
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract, extract_python
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
 
 from .resources import LOCALE_DIR, shipped
 
@@ -28,75 +37,24 @@ def po_path(language: str, locale_dir: Path = LOCALE_DIR) -> Path:
     return locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def parse_po(text: str) -> dict[str, str]:
-    """msgid -> msgstr of a .po file (header entry under ""; fuzzy entries skipped)."""
-    entries: dict[str, str] = {}
-    msgid: list[str] | None = None
-    msgstr: list[str] | None = None
-    target: list[str] | None = None
-    fuzzy = False
-
-    def flush() -> None:
-        nonlocal msgid, msgstr, fuzzy
-        if msgid is not None and msgstr is not None and not fuzzy:
-            entries["".join(msgid)] = "".join(msgstr)
-        msgid = msgstr = None
-        fuzzy = False
-
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line:
-            flush()
-            target = None
-        elif line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        elif line.startswith("#"):
-            continue
-        elif line.startswith("msgctxt") or line.startswith("msgid_plural"):
-            raise ValueError(f"line {number}: msgctxt and plurals are not used in this catalog")
-        elif line.startswith("msgid "):
-            if msgstr is not None:
-                keep_fuzzy = fuzzy
-                flush()
-                fuzzy = keep_fuzzy
-            msgid = [ast.literal_eval(line[6:].strip())]
-            target = msgid
-        elif line.startswith("msgstr "):
-            msgstr = [ast.literal_eval(line[7:].strip())]
-            target = msgstr
-        elif line.startswith('"') and target is not None:
-            target.append(ast.literal_eval(line))
-        else:
-            raise ValueError(f"line {number}: cannot read {raw!r}")
-    flush()
-    return entries
-
-
-def compile_mo(entries: dict[str, str]) -> bytes:
-    """The GNU .mo bytes for a catalog (the format msgfmt writes, without a hash table)."""
-    items = sorted((k.encode("utf-8"), v.encode("utf-8")) for k, v in entries.items())
-    count = len(items)
-    ids_offset = 7 * 4
-    strs_offset = ids_offset + count * 8
-    data_offset = strs_offset + count * 8
-    id_table, str_table, blob = [], [], bytearray()
-    for key, _ in items:
-        id_table.append((len(key), data_offset + len(blob)))
-        blob += key + b"\0"
-    for _, value in items:
-        str_table.append((len(value), data_offset + len(blob)))
-        blob += value + b"\0"
-    out = bytearray(struct.pack("<7I", 0x950412DE, 0, count, ids_offset, strs_offset, 0, 0))
-    for length, offset in id_table + str_table:
-        out += struct.pack("<2I", length, offset)
-    return bytes(out + blob)
+def load_po(path: Path, language: str) -> Catalog:
+    """The Babel catalog of one .po file."""
+    with path.open("rb") as file:
+        return read_po(file, locale=language, domain=DOMAIN)
 
 
 def catalog(language: str, locale_dir: Path = LOCALE_DIR) -> dict[str, str]:
-    """The translated entries of one language (empty msgstr entries left out)."""
-    path = po_path(language, locale_dir)
-    entries = parse_po(path.read_text(encoding="utf-8"))
-    return {k: v for k, v in entries.items() if k and v}
+    """msgid -> text of the translated entries of one language (empty and fuzzy entries left out)."""
+    return {m.id: m.string for m in load_po(po_path(language, locale_dir), language)
+            if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+
+
+def compile_translations(entries: Catalog) -> gettext.GNUTranslations:
+    """gettext translations of a catalog, compiled to .mo bytes in memory."""
+    mo = io.BytesIO()
+    write_mo(mo, entries)
+    mo.seek(0)
+    return gettext.GNUTranslations(mo)
 
 
 @functools.lru_cache(maxsize=8)
@@ -106,8 +64,7 @@ def translations(language: str) -> gettext.NullTranslations:
     if language not in LANGUAGES or not path.is_file():
         log.error("no catalog for language %r at %s: showing message ids", language, path)
         return gettext.NullTranslations()
-    entries = parse_po(path.read_text(encoding="utf-8"))
-    return gettext.GNUTranslations(io.BytesIO(compile_mo(entries)))
+    return compile_translations(load_po(path, language))
 
 
 def translate(language: str, msgid: str) -> str:
@@ -133,22 +90,37 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-# _('text', ...), self.tr("text"...), N_("text"): the first argument when it is a literal
-_MARKED = re.compile(r"""(?:\b_|\.tr|\bN_)\(\s*(?P<q>'|")(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)\s*[,)]""")
+# -- extraction ---------------------------------------------------------------------------
+# _("text", ...), self.tr("text"), N_("text") in the skin, with contexts and plurals
+UI_KEYWORDS: dict[str, Any] = {"_": None, "tr": None, "N_": None,
+                               "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+# EmulatorAction("paper_out", "panel.printer.paper_out"): the panel label is the second argument
+EMULATOR_KEYWORDS: dict[str, Any] = {"EmulatorAction": (2,)}
+COMMENT_TAGS = ("TRANSLATORS:",)
+
+
+def extract_kv(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],
+               options: Mapping[str, Any]) -> Iterator[tuple]:
+    """Babel extraction method for Kivy .kv files: a .kv value is a Python expression, so the
+    lines are handed to Babel's Python extractor without their indentation (line numbers kept)."""
+    text = b"".join(line.lstrip(b" \t") for line in fileobj.readlines())
+    yield from extract_python(io.BytesIO(text), keywords, comment_tags, options)
+
+
+def extract_messages(paths: list[Path], keywords: Mapping[str, Any] = UI_KEYWORDS
+                     ) -> Iterator[tuple[Path, int, str | tuple, list[str], str | None]]:
+    """(path, line, message, translator comments, context) of every marked string in these files."""
+    for path in paths:
+        method = extract_kv if path.suffix == ".kv" else "python"
+        with path.open("rb") as file:
+            for lineno, message, comments, context in extract(
+                    method, file, keywords, COMMENT_TAGS, strip_comment_tags=True):
+                yield path, lineno, message, comments, context
 
 
 def extract_msgids(paths: list[Path]) -> set[str]:
-    """Every literal msgid marked in these .py / .kv files."""
-    found: set[str] = set()
-    for path in paths:
-        for match in _MARKED.finditer(path.read_text(encoding="utf-8")):
-            found.add(ast.literal_eval(match.group("q") + match.group("text") + match.group("q")))
-    return found
-
-
-# -- catalog maintenance ------------------------------------------------------------------
-_EMULATOR_LABEL = re.compile(r"""EmulatorAction\(\s*["'][^"']*["']\s*,\s*["']([^"']+)["']""")
-HEADER = {"zh_CN": "Language: zh_CN", "en": "Language: en"}
+    """Every literal singular msgid marked in these .py / .kv files."""
+    return {m for _, _, m, _, c in extract_messages(paths) if isinstance(m, str) and c is None}
 
 
 def ui_sources() -> list[Path]:
@@ -157,34 +129,49 @@ def ui_sources() -> list[Path]:
     return sorted(p for p in screens.rglob("*") if p.suffix in (".py", ".kv"))
 
 
-def source_messages() -> dict[str, str]:
-    """msgid -> English text of everything shown: the skin's strings, the session's message
-    ids (with host decline reasons) and the emulators' panel labels."""
+def source_template() -> Catalog:
+    """The catalog template of everything shown: the skin's strings, the emulators' panel
+    labels and the session's message ids (with host decline reasons), each message's English
+    text kept as its msgstr."""
     from .session.messages import DEFAULT_TEXT
-    messages = {msgid: msgid for msgid in extract_msgids(ui_sources())}
-    for path in sorted(shipped("drivers").rglob("*.py")):
-        for label in _EMULATOR_LABEL.findall(path.read_text(encoding="utf-8")):
-            messages.setdefault(label, label)
-    messages.update(DEFAULT_TEXT)
-    return messages
+    template = Catalog(domain=DOMAIN, fuzzy=False)
+    drivers = sorted(shipped("drivers").rglob("*.py"))
+    found = [*extract_messages(ui_sources()), *extract_messages(drivers, EMULATOR_KEYWORDS)]
+    for _, _, message, comments, context in found:
+        existing = template.get(message if isinstance(message, str) else message[0], context)
+        if existing is not None:
+            existing.auto_comments = sorted({*existing.auto_comments, *comments})
+            continue
+        template.add(message, message, auto_comments=comments, context=context)
+    for msgid, english in DEFAULT_TEXT.items():
+        if template.get(msgid) is None:
+            template.add(msgid, english)
+        else:
+            template.get(msgid).string = english
+    return template
 
 
-def _po_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def source_messages() -> dict[str, str]:
+    """msgid -> English text of every singular, context-free message shown."""
+    return {m.id: m.string for m in source_template()
+            if m.id and isinstance(m.id, str) and m.context is None}
 
 
-def write_po(path: Path, language: str, entries: dict[str, str]) -> None:
-    lines = ['msgid ""', 'msgstr ""',
-             _po_quote(f"Project-Id-Version: lobby-kiosk\n"),
-             _po_quote(f"{HEADER.get(language, 'Language: ' + language)}\n"),
-             _po_quote("MIME-Version: 1.0\n"),
-             _po_quote("Content-Type: text/plain; charset=UTF-8\n"),
-             _po_quote("Content-Transfer-Encoding: 8bit\n"), ""]
-    for msgid in sorted(entries):
-        if msgid:
-            lines += [f"msgid {_po_quote(msgid)}", f"msgstr {_po_quote(entries[msgid])}", ""]
+# -- catalog maintenance ------------------------------------------------------------------
+# A fixed header: no dates or tool versions, so two people refreshing never conflict on it.
+HEADER = ('msgid ""\nmsgstr ""\n"Project-Id-Version: lobby-kiosk\\n"\n"Language: {language}\\n"\n'
+          '"MIME-Version: 1.0\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+          '"Content-Transfer-Encoding: 8bit\\n"\n\n')
+
+
+def save_catalog(path: Path, language: str, entries: Catalog) -> None:
+    """Write a .po file: sorted by msgid, no source locations and no line wrapping, so adding a
+    string changes only its own lines."""
+    body = io.BytesIO()
+    write_po(body, entries, width=0, no_location=True, omit_header=True, sort_output=True,
+             ignore_obsolete=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_bytes(HEADER.format(language=language).encode("utf-8") + body.getvalue())
 
 
 def update_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, list[str]]:
@@ -193,17 +180,25 @@ def update_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, list[str]]:
     English gets the default text for new ids; other languages get an empty msgstr to fill
     in. Returns, per language, the msgids still without a translation.
     """
-    sources = source_messages()
+    template = source_template()
+    english = {(m.id if isinstance(m.id, str) else m.id[0], m.context): m.string
+               for m in template if m.id}
+    blank = Catalog(domain=DOMAIN, fuzzy=False)
+    for message in template:
+        if message.id:
+            blank.add(message.id, "" if isinstance(message.id, str) else ("",) * len(message.id),
+                      auto_comments=message.auto_comments, context=message.context)
     missing: dict[str, list[str]] = {}
     for language in LANGUAGES:
         path = po_path(language, locale_dir)
-        old = parse_po(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        entries = {}
-        for msgid, english in sources.items():
-            kept = old.get(msgid, "")
-            entries[msgid] = kept or (english if language == "en" else "")
-        write_po(path, language, entries)
-        missing[language] = sorted(k for k, v in entries.items() if not v)
+        entries = load_po(path, language) if path.is_file() else Catalog(locale=language)
+        entries.update(blank, no_fuzzy_matching=True, update_creation_date=False)
+        for message in entries:
+            key = (message.id if isinstance(message.id, str) else message.id[0], message.context)
+            if message.id and language == "en" and not message.string and key in english:
+                message.string = english[key]
+        save_catalog(path, language, entries)
+        missing[language] = sorted(str(m.id) for m in entries if m.id and not m.string)
     return missing
 
 

@@ -13,6 +13,7 @@ from .base import KioskScreen
 METHOD_TEXT = {"card": (N_("Bank card"), N_("Insert your card into the slot below the screen, chip first.")),
                "idcard": (N_("ID card"), N_("Lay your resident ID card flat on the reader on the right.")),
                "qr": (N_("Appointment code"), N_("Hold the code in your mobile banking app up to the camera."))}
+QR_TITLE, QR_HINT = METHOD_TEXT["qr"]
 
 
 class IdentifyScreen(KioskScreen):

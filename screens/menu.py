@@ -26,7 +26,8 @@ class MenuScreen(KioskScreen):
         options = state.view.get("options", [])
         choices = []
         for option in options:
-            text = self.tr(option["message_id"])
+            message_id = option["message_id"]  # a variable: only literals are extracted as msgids
+            text = self.tr(message_id)
             note = WHERE_NOTE.get(option.get("where", "here"))
             if note:
                 text += "\n[size={}]{}[/size]".format(int(self.ids.hint.font_size), self.tr(note))

@@ -11,3 +11,9 @@ from kiosk.i18n import translate
 def _(msgid: str, language: str, **values: object) -> str:
     text = translate(language, msgid)
     return text.format(**values) if values else text
+
+
+def msgid_for(prefix: str, key: str) -> str:
+    """The message id `prefix` + `key` (`service_` + `ticket`) of a kind named at run time;
+    built in a call of its own so the catalog extraction never takes the bare prefix for a msgid."""
+    return prefix + key

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kiosk.i18n import LANGUAGES, po_path, parse_po
+from kiosk.i18n import LANGUAGES, catalog as catalog_of
 from kiosk.session.states import State, Step
 from kiosk.voice.prompts import STEP_PROMPT, speech_for, static_texts
 
@@ -14,7 +14,7 @@ from kiosk.voice.prompts import STEP_PROMPT, speech_for, static_texts
 def test_every_step_has_a_prompt_entry_and_every_prompt_is_translated():
     assert set(STEP_PROMPT) == set(Step)
     for language in LANGUAGES:
-        catalog = parse_po(po_path(language).read_text(encoding="utf-8"))
+        catalog = catalog_of(language)
         for msgid in filter(None, STEP_PROMPT.values()):
             assert catalog.get(msgid), f"{msgid} has no {language} text"
         voice_ids = [m for m in catalog if m.startswith("voice_")]
@@ -23,7 +23,7 @@ def test_every_step_has_a_prompt_entry_and_every_prompt_is_translated():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_spoken_state_uses_the_screen_catalog_text(language):
-    catalog = parse_po(po_path(language).read_text(encoding="utf-8"))
+    catalog = catalog_of(language)
     speech = speech_for(State(Step.IDENTIFY, message_id="identify_card", language=language))
     assert speech.texts == (catalog["identify_card"],)
     pin = speech_for(State(Step.PIN, language=language, view={"tries_left": 1, "problem": "pin_wrong",
@@ -46,7 +46,7 @@ def test_figures_are_said_in_the_customers_language():
 def test_the_fraud_warning_is_read_in_full():
     warnings = ["fraud_warning", "fraud_warning_stranger", "fraud_warning_large"]
     state = State(Step.FRAUD_WARNING, language="zh_CN", view={"warnings": warnings})
-    catalog = parse_po(po_path("zh_CN").read_text(encoding="utf-8"))
+    catalog = catalog_of("zh_CN")
     texts = speech_for(state).texts
     assert texts[1:] == tuple(catalog[w] for w in warnings)
 
