@@ -482,25 +482,33 @@ def _walk(reader: sqlite3.Connection, key: SecretKey, journal_id: str, wanted: s
     return ChainReport(True, rows, None, "", legacy, key.id), macs
 
 
-# Status values that mean a device cannot serve (they count as faults at end of day).
-FAULT_VALUES = frozenset({"offline", "powerOff", "noDevice", "hardwareError", "userError",
-                          "fraudAttempt", "potentialFraud", "jammed", "out", "inoperative",
-                          "inoperable", "manipulated", "missing"})
-
-
 def attach_device_events(journal: Journal, bus) -> Callable[[], None]:
-    """Journal device status changes (`device.status`, and `device.fault` when a device stops
-    serving) and other device events (`device.event`: the event name and which data came, never
-    its values, since a card or ID read carries personal data). Returns the unsubscribe."""
+    """Journal device conditions as kiosk.device_conditions says (one row per condition, of its
+    journal kind: `device.fault` when the device stops serving), the other status changes
+    (`device.status`: a condition ending, a device starting) and other device events
+    (`device.event`: the event name and which data came, never its values, since a card or ID
+    read carries personal data). A restatement of an open condition on another field, and an
+    event that only restates a status field, write nothing. Returns the unsubscribe."""
     from drivers.base import DeviceEvent, StatusChanged
+
+    from .device_conditions import COVERED, RAISED, STATUS_EVENTS, STATUS_ROW, ConditionTracker
+
+    conditions = ConditionTracker()
+    lock = threading.Lock()
 
     def on_event(event) -> None:
         try:
             if isinstance(event, StatusChanged):
-                kind = "device.fault" if event.new in FAULT_VALUES else "device.status"
-                journal.record(kind, device=event.device, field=event.field, old=event.old,
-                               new=event.new)
-            else:
+                with lock:
+                    outcomes = conditions.note(event)
+                for outcome in outcomes:
+                    if outcome.action == COVERED:
+                        continue
+                    kind = outcome.condition.journal_kind if outcome.action == RAISED \
+                        else STATUS_ROW
+                    journal.record(kind, device=event.device, field=event.field,
+                                   old=event.old, new=event.new)
+            elif event.name not in STATUS_EVENTS:
                 journal.record("device.event", device=event.device, name=event.name,
                                data_keys=sorted(event.data))
         except Exception:

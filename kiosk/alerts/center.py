@@ -19,7 +19,8 @@ from drivers.base import StatusChanged
 from ..documents.format import money
 from ..events import EventBus
 from drivers.privacy import scrub
-from .faults import Fault, Recovery, classify
+from ..device_conditions import PLAIN, RAISED, RESOLVED, ConditionTracker, recovers
+from .faults import Fault, device_fault
 from .model import Alert, AlertState, Severity
 from .outbox import AlertOutbox
 
@@ -59,6 +60,7 @@ class AlertCenter:
         self._clock = clock
         self._lock = threading.RLock()
         self._changes = EventBus()  # AlertChange to listeners and attached buses
+        self._conditions = ConditionTracker()  # one alert per device condition
 
     @classmethod
     def from_config(cls, config: Any) -> "AlertCenter":
@@ -90,12 +92,17 @@ class AlertCenter:
 
     # -- sources of alerts -------------------------------------------------------------------
     def on_status(self, event: StatusChanged) -> None:
-        outcome = classify(event)
-        if isinstance(outcome, Fault):
-            self.raise_fault(outcome, device=event.device,
-                             data={"field": event.field, "old": event.old, "new": event.new})
-        elif isinstance(outcome, Recovery):
-            self.resolve_key(outcome.key, by="device")
+        """A condition the change starts is raised; a good value resolves the field's alert
+        (also one left open by an earlier run); a covered restatement says nothing."""
+        with self._lock:
+            outcomes = self._conditions.note(event)
+        for outcome in outcomes:
+            if outcome.action == RAISED:
+                self.raise_fault(device_fault(outcome), device=event.device,
+                                 data={"field": event.field, "old": event.old, "new": event.new})
+            elif outcome.action == RESOLVED or (outcome.action == PLAIN
+                                                and recovers(event.field, event.new)):
+                self.resolve_key(outcome.key, by="device")
 
     def raise_fault(self, fault: Fault, *, device: str, data: dict[str, Any] | None = None
                     ) -> Alert:
