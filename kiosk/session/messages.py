@@ -73,6 +73,11 @@ DEFAULT_TEXT: dict[str, str] = {
     "loading_statement": "Preparing your statement.",
     "statement_preview": "Please check the statement before printing.",
     "printing_statement": "Printing your statement.",
+    "statement_paper_out": "The printer ran out of paper part way through your statement. "
+                           "Staff have been told and will put in a new roll.",
+    "statement_resumes": "Your statement is kept. When the paper is in, touch Try again: it "
+                         "goes on from the page where it stopped. Or touch End and ask for "
+                         "your statement at the counter.",
     "printing_receipt": "Printing your receipt.",
     "printing_ticket": "Printing your ticket.",
     "issuing_ticket": "Taking a number for you.",

@@ -20,6 +20,11 @@ QUEUE_FAULTS = {"paperOut": "printer_out_of_paper", "coverOpen": "print_failed",
                 "cutterError": "print_failed", "noDevice": "printer_unavailable",
                 "offline": "printer_unavailable"}
 
+# A longer document stopped part way is kept by the queue: the customer is told what became
+# of it and how it goes on (message id, detail id)
+KEPT_WHEN_STOPPED = {("statement", "printer_out_of_paper"): ("statement_paper_out",
+                                                             "statement_resumes")}
+
 
 class PrintStopped(Exception):
     def __init__(self, job: Any):
@@ -94,7 +99,8 @@ def print_document(session: SessionContext, document: Any, task: str, *,
         if isinstance(exc, PrintStopped):
             message = QUEUE_FAULTS.get(exc.job.fault, "print_failed")
             ways = ("retry", "call_staff", "end") if message != "printer_unavailable" else COUNTER
-            session.fail(Failure(message, ways),
+            message, detail = KEPT_WHEN_STOPPED.get((document.kind, message), (message, ""))
+            session.fail(Failure(message, ways, detail),
                          retry=lambda: print_document(session, document, task, items=items,
                                                       after=after, job_id=state["job_id"]))
         else:

@@ -76,7 +76,8 @@ def test_paper_runs_out_during_a_statement_and_it_resumes(card_kiosk):
     kiosk.step(Step.STATEMENT_PREVIEW)
     kiosk.send("print")
     error = kiosk.step(Step.ERROR, timeout=20)
-    assert error.message_id == "printer_out_of_paper"
+    assert error.message_id == "statement_paper_out"           # what became of the statement
+    assert error.view["detail"] == "statement_resumes"         # and how it goes on
     assert error.view["ways"] == ["retry", "call_staff", "end"]
     failed = kiosk.journal("receipt.interrupted")
     assert failed and failed[0].fields["document"] == "statement"

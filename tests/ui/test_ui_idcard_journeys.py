@@ -73,6 +73,13 @@ def test_queue_ticket_for_the_counter_with_form_qr(ui):
     issued.ids.form_qr.export_to_png(str(ui.config.data_dir / "form_qr.png"))
     decoded = pyzbar.decode(Image.open(ui.config.data_dir / "form_qr.png"))
     assert [c.data.decode() for c in decoded] == [view["form_qr"]]
+    assert ui.tr("Your counter form is filled in already: staff scan this code.") \
+        in ui.visible_texts()                                # the code on screen says its use
+    printer = ui.emulator("printer")
+    assert printer.wait_rendered(10)
+    from kiosk.documents.ticket import FORM_QR_LABEL
+    printed = printer.receipts()[-1].lines
+    assert all(label in printed for label in FORM_QR_LABEL)   # and so does the printed one
     ui.tap(issued.ids.done)
     ui.wait(lambda: ui.session.state.step in (Step.TAKE_ITEMS, Step.RATING, Step.GOODBYE),
             "ticket journey ends")
