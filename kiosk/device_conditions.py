@@ -14,7 +14,7 @@ StatusChanged events; every consumer that needs it runs one on the same stream.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 ANY = "*"   # a row for every device kind; a kind's own row wins
 WARNING, FAULT, CRITICAL = "warning", "fault", "critical"
@@ -46,7 +46,7 @@ class Condition:
         return f"{kind}.{self.field}.{self.value}"
 
     def customer_message(self, kind: str) -> str:
-        return self.customer or UNAVAILABLE.get(kind, DEVICE_UNAVAILABLE)
+        return self.customer or unavailable_message(kind)
 
     @property
     def journal_kind(self) -> str:
@@ -144,7 +144,8 @@ def recovers(field: str, value: str) -> bool:
 
 
 def serves(kind: str, status: Mapping[str, str] | None) -> bool:
-    """Whether a device with this status serves customers (a missing status does not)."""
+    """Whether a device with this status serves customers: no condition that stops it and not
+    out of service (a device still starting counts as serving; a missing status does not)."""
     if not status:
         return False
     if status.get(SERVICE_FIELD) == OUT_OF_SERVICE:
@@ -153,7 +154,7 @@ def serves(kind: str, status: Mapping[str, str] | None) -> bool:
         row = condition(kind, field, value)
         if row is not None and not row.serving:
             return False
-    return status.get("device") not in ("starting", "unknown", None)
+    return True
 
 
 def services_offered(kinds: Mapping[str, str], statuses: Mapping[str, Mapping[str, str]]
@@ -166,6 +167,20 @@ def services_offered(kinds: Mapping[str, str], statuses: Mapping[str, Mapping[st
 def customer_message(kind: str, field: str, value: str, default: str = DEVICE_UNAVAILABLE) -> str:
     row = condition(kind, field, value)
     return row.customer_message(kind) if row is not None else default
+
+
+def print_fault_message(fault: str) -> str:
+    """The customer's message for a print job stopped by a printer fault (PrinterFault.fault,
+    or the print queue's noDevice); print_failed for a fault the table does not name."""
+    from drivers.printer.base import FAULT_STATUS
+    field, value = FAULT_STATUS.get(fault) or (("device", fault) if fault == "noDevice"
+                                               else ("", ""))
+    return customer_message("printer", field, value, default=PRINT_FAILED)
+
+
+def unavailable_message(kind: str) -> str:
+    """The customer's message when a kind of device this service needs is not there."""
+    return UNAVAILABLE.get(kind, DEVICE_UNAVAILABLE)
 
 
 def console_levels() -> dict[str, str]:
@@ -237,8 +252,3 @@ class ConditionTracker:
             return [Outcome(COVERED if previous[1] else RESOLVED, device, kind, field,
                             previous[0])]
         return [Outcome(PLAIN, device, kind, field)]
-
-
-def worst(rows: Iterable[Condition]) -> Condition | None:
-    rank = {WARNING: 1, FAULT: 2, CRITICAL: 3}
-    return max(rows, key=lambda r: rank[r.severity], default=None)

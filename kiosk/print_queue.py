@@ -24,6 +24,7 @@ from drivers.printer.base import PrinterFault, ReceiptPrinter
 from drivers.printer.document import Document
 
 from .datafiles import private_db_file
+from .device_conditions import print_fault_message
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,10 @@ class PrintJob:
 
     @property
     def message_id(self) -> str:
-        """What to tell the customer, as a translatable message id."""
+        """What to tell the customer about a stopped job (a catalog message id), else ""."""
         if self.state is JobState.INTERRUPTED:
-            return f"print.interrupted.{self.fault or 'offline'}"
-        return f"print.{self.state.value}"
+            return print_fault_message(self.fault or "offline")
+        return ""
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ class Cutter(str, Enum):
         return self.value
 
 
-# What each fault means for the device state and what the person on site should do.
+# The device state each fault sets and what the person on site should do; FAULT_STATUS is the
+# status field and value that show it (what that means for the kiosk: kiosk.device_conditions).
 FAULTS: dict[str, tuple[DeviceState, str]] = {
     "offline": (DeviceState.OFFLINE, "the printer does not answer: check its power and cable"),
     "paperOut": (DeviceState.USER_ERROR, "replace the paper roll"),
@@ -52,6 +53,12 @@ FAULTS: dict[str, tuple[DeviceState, str]] = {
                            "call maintenance if it persists"),
     # Auto-recoverable errors (print head too hot) pass by themselves.
     "recoverableError": (DeviceState.DEVICE_BUSY, "wait a minute for the printer to recover"),
+}
+FAULT_STATUS: dict[str, tuple[str, str]] = {
+    "offline": ("device", DeviceState.OFFLINE.value), "paperOut": ("paper", Paper.OUT.value),
+    "coverOpen": ("cover", Cover.OPEN.value), "cutterError": ("cutter", Cutter.ERROR.value),
+    "unrecoverableError": ("device", DeviceState.HARDWARE_ERROR.value),
+    "recoverableError": ("device", DeviceState.DEVICE_BUSY.value),
 }
 
 

@@ -7,6 +7,8 @@ import html
 import json
 from typing import Any
 
+from ..device_conditions import console_levels
+
 _STYLE = """
 *{box-sizing:border-box}
 body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;background:#f3f4f6;
@@ -200,10 +202,8 @@ let branch = ''; let shown = 60; let detail = '';
 const csrf = document.querySelector('meta[name=csrf]').content;
 const role = document.querySelector('meta[name=role]').content;
 const SEV = {{critical: 3, fault: 2, warning: 1, info: 0}};
-const BAD = ['offline', 'powerOff', 'noDevice', 'hardwareError', 'userError', 'fraudAttempt',
-  'potentialFraud', 'jammed', 'out', 'inoperative', 'inoperable', 'deviceDetected', 'missing',
-  'manipulated', 'open'];
-const WARN = ['low', 'starting', 'notInPosition', 'off'];
+const LEVELS = {levels};  // field.value -> bad / warn: kiosk.device_conditions
+const WARN = ['starting', 'notInPosition', 'off'];
 const IDLE = ['noCard', 'notPresent', 'poweredOff', 'unknown', 'closed'];
 const kiosks = new Map(); const rows = new Map(); const tiles = new Map();
 let history = []; let broker = {{connected: true}}; let streamUp = false;
@@ -224,16 +224,16 @@ const clock = t => t ? new Date(t * 1000).toLocaleString(lang === 'zh' ? 'zh-CN'
 const codeText = a => {{ const p = a.code.split('.'); const k = 'code.' + p.slice(-2).join('.');
   return WORDS[lang][k] ? (a.kind === 'fault' ? T('dev.' + (a.device || 'kiosk')) + ': ' : '') + T(k)
     : a.message; }};
-function level(v) {{ return BAD.includes(v) ? 'bad' : WARN.includes(v) ? 'warn'
-  : IDLE.includes(v) ? 'idle' : 'ok'; }}
+function level(f, v) {{ return LEVELS[f + '.' + v] || (WARN.includes(v) ? 'warn'
+  : IDLE.includes(v) ? 'idle' : 'ok'); }}
 function kioskState(k) {{
   if (k.state === 'offline') return 'offline';
   if (k.state !== 'online') return 'unknown';
   const sev = Math.max(-1, ...k.alerts.filter(a => a.kind !== 'heldTransfer' && a.kind !== 'help')
     .map(a => SEV[a.severity]));
   if (sev >= 2) return 'out';
-  const warn = sev >= 1 || Object.values(k.devices).some(d => Object.values(d).some(
-    v => level(v) !== 'ok' && level(v) !== 'idle'));
+  const warn = sev >= 1 || Object.values(k.devices).some(d => Object.entries(d).some(
+    ([f, v]) => level(f, v) !== 'ok' && level(f, v) !== 'idle'));
   return warn ? 'degraded' : 'ok';
 }}
 async function act(verb, kiosk, alertId, extra) {{
@@ -285,9 +285,9 @@ function kioskTile(k) {{
   s.appendChild(el('div', line, 'state'));
   const chips = el('div', undefined, 'chips');
   if (k.state !== 'offline') for (const [name, fields] of Object.entries(k.devices)) {{
-    const worst = Object.values(fields).map(level).sort((a, b) =>
+    const worst = Object.entries(fields).map(([f, v]) => level(f, v)).sort((a, b) =>
       ['ok', 'idle', 'warn', 'bad'].indexOf(b) - ['ok', 'idle', 'warn', 'bad'].indexOf(a))[0] || 'ok';
-    const shown = Object.values(fields).filter(v => level(v) === worst)[0];
+    const shown = (Object.entries(fields).find(([f, v]) => level(f, v) === worst) || [])[1];
     const c = el('span', T('dev.' + name) + ': ' + T('val.' + shown), worst);
     c.dataset.device = name; chips.appendChild(c);
   }}
@@ -456,4 +456,5 @@ def console_page(user: str, role: str, csrf: str, nonce: str,
                  page_info: dict[str, Any] | None = None) -> str:
     return _CONSOLE.format(style=_STYLE, user=html.escape(user), role=html.escape(role),
                            csrf=html.escape(csrf), nonce=nonce, words=_script_json(_WORDS),
-                           page_info=_script_json(page_info or {}))
+                           page_info=_script_json(page_info or {}),
+                           levels=_script_json(console_levels()))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from drivers.errors import CardError, DeviceError, DeviceReportedError, NoCardError
 
+from ..device_conditions import print_fault_message, unavailable_message
 from ..host.link import HostDeclined, HostError, HostMalformed, HostTimeout
 from .messages import DEFAULT_TEXT
 
@@ -30,14 +31,11 @@ class UnavailableError(Exception):
         self.message_id = message_id
 
 
-_READER_MESSAGES = {"chipcard": "card_reader_unavailable", "idcard": "idcard_reader_unavailable",
-                    "printer": "printer_unavailable"}
-
-
 def unavailable(device: str) -> UnavailableError:
-    """The fault for a device this service needs that is not there."""
-    return UnavailableError(f"{device} is not available",
-                            _READER_MESSAGES.get(device, "device_unavailable"))
+    """The fault for a device this service needs that is not there (devices are named by
+    their kind)."""
+    return UnavailableError(f"{device} is not available", unavailable_message(device))
+
 _CARD_MESSAGES = {"chipcard": "card_unreadable", "idcard": "idcard_unreadable"}
 # What the chip itself says about the card (drivers.chipcard.card_errors reasons)
 _CARD_REFUSALS = {"card_expired": "card_expired", "card_blocked": "card_blocked",
@@ -67,10 +65,9 @@ def describe(exc: BaseException) -> Failure:
             return Failure(_CARD_MESSAGES[device])
         return Failure(_CARD_MESSAGES[device], ("retry", "ticket", "end"))
     if isinstance(exc, DeviceReportedError) and exc.device == "printer":
-        out = getattr(exc, "fault", "") == "paperOut"
-        return Failure("printer_out_of_paper" if out else "print_failed", ("call_staff", "end"))
+        return Failure(print_fault_message(getattr(exc, "fault", "")), ("call_staff", "end"))
     if isinstance(exc, DeviceError):  # transport failures and whatever else a device reports
-        return Failure(_READER_MESSAGES.get(exc.device, "device_unavailable"), COUNTER)
+        return Failure(unavailable_message(exc.device), COUNTER)
     return Failure("host_error", COUNTER)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from drivers.errors import NoDeviceError, TransportError
 from drivers.privacy import mask_number
 
+from ..device_conditions import serves
 from .context import SessionContext
 from .failures import COUNTER, Failure, UnavailableError, describe
 from .pin_entry import PinEntry
@@ -25,7 +26,6 @@ from .states import Step
 log = logging.getLogger(__name__)
 
 RETRY_PAUSE_S = 0.3
-BROKEN = ("noDevice", "hardwareError", "powerOff")
 # Payload refusals that mean "this is some other kind of code", not a damaged appointment.
 WRONG_KIND = ("unknown_format", "wrong_symbology", "not_accepted")
 CARD_STATUS_FAULTS = {"expired": "card_expired", "lost": "card_lost", "blocked": "card_blocked"}
@@ -66,7 +66,7 @@ class Identification(PinEntry):
         statuses = devices.statuses()
 
         def works(name: str) -> bool:
-            return name in statuses and statuses[name].get("device") not in BROKEN \
+            return name in statuses and serves(name, statuses[name]) \
                 and self.s.services.serving(name)
 
         sources = {"card": ("chipcard",), "idcard": ("idcard",), "qr": ("camera", "scanner")}

@@ -9,16 +9,12 @@ import logging
 import uuid
 from typing import Any, Callable
 
+from ..device_conditions import unavailable_message
 from .context import SessionContext
 from .failures import COUNTER, Failure, UnavailableError, describe
 from .states import Step
 
 log = logging.getLogger(__name__)
-
-# print queue fault -> message id for the customer
-QUEUE_FAULTS = {"paperOut": "printer_out_of_paper", "coverOpen": "print_failed",
-                "cutterError": "print_failed", "noDevice": "printer_unavailable",
-                "offline": "printer_unavailable"}
 
 # A longer document stopped part way is kept by the queue: the customer is told what became
 # of it and how it goes on (message id, detail id)
@@ -97,8 +93,9 @@ def print_document(session: SessionContext, document: Any, task: str, *,
             instead(exc)
             return
         if isinstance(exc, PrintStopped):
-            message = QUEUE_FAULTS.get(exc.job.fault, "print_failed")
-            ways = ("retry", "call_staff", "end") if message != "printer_unavailable" else COUNTER
+            message = exc.job.message_id
+            ways = ("retry", "call_staff", "end") if message != unavailable_message("printer") \
+                else COUNTER
             message, detail = KEPT_WHEN_STOPPED.get((document.kind, message), (message, ""))
             session.fail(Failure(message, ways, detail),
                          retry=lambda: print_document(session, document, task, items=items,

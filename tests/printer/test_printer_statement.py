@@ -47,7 +47,7 @@ def test_paper_out_mid_statement_loses_no_page(printer, emulator, tmp_path):
     job = queue.status(job_id)
     assert job.state is JobState.INTERRUPTED and job.fault == "paperOut"
     assert job.pages_done == 1 and job.pages_total == 3
-    assert job.message_id == "print.interrupted.paperOut"
+    assert job.message_id == "printer_out_of_paper"  # in the catalogs
     assert [e.job.state for e in events] == [JobState.INTERRUPTED]
     assert [j.job_id for j in queue.pending()] == [job_id]
 
