@@ -34,7 +34,7 @@ def memory_bound():
     is small, so more means a declared length was believed)."""
     import tracemalloc
 
-    from tests.helpers import MemoryBound
+    from tests.harness import MemoryBound
     tracemalloc.start()
     try:
         yield MemoryBound(8 << 20)

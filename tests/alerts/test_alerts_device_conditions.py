@@ -14,7 +14,7 @@ from kiosk.config import load_config
 from kiosk.device_manager import DeviceManager
 from kiosk.events import EventBus
 from kiosk.journal import Journal, attach_device_events
-from tests.helpers import wait_for
+from tests.harness import wait_for
 
 DEVICES = ("chipcard", "idcard", "printer", "camera", "scanner")
 SETTLE_S = 0.6  # several poll intervals: a late second alert or row would show by then

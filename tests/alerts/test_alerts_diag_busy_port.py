@@ -23,7 +23,7 @@ from kiosk.device_manager import DeviceManager
 from kiosk.diag.idcard import KEYS as IDCARD_KEYS
 from kiosk.events import EventBus
 from tests.barcode.helpers import only_device_config
-from tests.helpers import wait_for
+from tests.harness import wait_for
 from tests.printer.printer_data import FONT
 
 IN_USE = "port in use — is the kiosk running? stop it or use the technician mode"

@@ -17,6 +17,7 @@ import pytest
 from bench.fleet import LocalPostgres
 from kiosk.fleet.broker import BrokerAddress
 from kiosk.fleet.service import FleetService, FleetStore
+from tests.harness import wait_for
 
 pytestmark = pytest.mark.mqtt
 REPO = Path(__file__).resolve().parents[2]
@@ -58,13 +59,6 @@ class Kiosks:
         self.client.loop_stop()
 
 
-def _wait(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def test_two_consumers_share_the_load_store_each_event_once_and_drop_poison(mosquitto,
                                                                            postgres):
     address = BrokerAddress.parse(mosquitto.url)
@@ -86,13 +80,15 @@ def test_two_consumers_share_the_load_store_each_event_once_and_drop_poison(mosq
             {"state": "offline", "at": 20.0, "reason": "lost"})]
         for info in infos:
             info.wait_for_publish(5)
-        _wait(lambda: reader.query("SELECT count(*) FROM fleet_events")[0][0] == 200 and
-              sum(s.duplicates + s.stored + s.rejected for s in services) >= 253)
+        assert wait_for(lambda: reader.query("SELECT count(*) FROM fleet_events")[0][0] == 200 and
+                        sum(s.duplicates + s.stored + s.rejected for s in services) >= 253,
+                        15, 0.05), "timed out"
         assert [s.stored > 20 for s in services] == [True, True], "load not shared"
         assert sum(s.stored for s in services) == 200
         assert sum(s.duplicates for s in services) == 50
         assert sum(s.rejected for s in services) == 3
-        _wait(lambda: reader.query("SELECT count(*) FROM fleet_status_log")[0][0] == 2)
+        assert wait_for(lambda: reader.query("SELECT count(*) FROM fleet_status_log")[0][0] == 2,
+                        15, 0.05), "timed out"
         # the two consumers may apply them in either order: the older one never wins
         assert reader.query("SELECT state, reason, since, at FROM fleet_kiosks "
                             "WHERE kiosk = 'KSK-9'") == [("offline", "lost", 20.0, 20.0)]
@@ -130,7 +126,8 @@ def test_nothing_lost_or_duplicated_across_a_killed_service_and_a_broker_restart
         mosquitto.stop()
         mosquitto.start()
         procs.append(_service(mosquitto.url, postgres, tmp_path))
-        _wait(lambda: reader.query("SELECT count(*) FROM fleet_events")[0][0] >= 200, 20)
+        assert wait_for(lambda: reader.query("SELECT count(*) FROM fleet_events")[0][0] >= 200,
+                        20, 0.05), "timed out"
         time.sleep(0.5)
         rows = reader.query("SELECT event_id FROM fleet_events ORDER BY event_id")
         assert [r[0] for r in rows] == [f"e{n:05d}" for n in range(200)]

@@ -12,7 +12,7 @@ from kiosk.device_manager import DeviceManager
 from kiosk.events import EventBus
 from kiosk.technician import SelfTests
 from tests.barcode.helpers import only_device_config
-from tests.helpers import wait_for
+from tests.harness import wait_for
 
 ID_NUMBER = "110101199003071030"       # 测试甲 in drivers/idcard/people, invented
 FORM_ID_NUMBER = "110105199003071239"  # in the account opening form sample code

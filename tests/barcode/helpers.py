@@ -4,36 +4,18 @@ from __future__ import annotations
 import contextlib
 import threading
 
-from drivers.base import DeviceEvent, StatusChanged
 from kiosk.config import load_config
-from tests.helpers import wait_for  # noqa: F401  (re-exported for the barcode tests)
+from tests.harness import EventRecorder, wait_for  # noqa: F401  (wait_for: re-exported)
 
 
-class Recorder:
-    """Collects device events (thread-safe) as a listener or bus subscriber."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self.events = []
-
-    def __call__(self, event):
-        with self._lock:
-            self.events.append(event)
+class Recorder(EventRecorder):
+    """The bus's device events, with the codes read (symbology, text) pulled out."""
 
     def codes(self):
-        with self._lock:
-            return [(e.data["symbology"], e.data["text"]) for e in self.events
-                    if isinstance(e, DeviceEvent) and e.name == "CodeReadEvent"]
+        return [(e.data["symbology"], e.data["text"]) for e in self.code_events()]
 
     def code_events(self):
-        with self._lock:
-            return [e for e in self.events if isinstance(e, DeviceEvent)
-                    and e.name == "CodeReadEvent"]
-
-    def changes(self, field):
-        with self._lock:
-            return [(e.old, e.new) for e in self.events
-                    if isinstance(e, StatusChanged) and e.field == field]
+        return self.named("CodeReadEvent")
 
 
 @contextlib.contextmanager

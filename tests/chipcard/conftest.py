@@ -7,10 +7,11 @@ running afterwards (others use it too).
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 
 import pytest
+
+from tests.harness import threads_left, wait_until
 
 
 TEST_VPCD_PORT = 35964
@@ -71,23 +72,9 @@ def reader(emulator):
 def no_leftover_threads():
     """Every reader, watcher and emulator thread a test starts is gone when it ends."""
     yield
-    deadline = time.monotonic() + 2
-    while time.monotonic() < deadline:
-        left = [t.name for t in threading.enumerate() if t.name.startswith(OUR_THREADS)]
-        if not left:
-            return
-        time.sleep(0.02)
-    pytest.fail(f"threads left running: {left}")
-
-
-def wait_until(predicate, timeout: float = 3.0, step: float = 0.01) -> float:
-    """Seconds it took for predicate() to become true; fails the test after `timeout`."""
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            pytest.fail(f"condition not met within {timeout} s")
-        time.sleep(step)
-    return time.monotonic() - start
+    left = threads_left(OUR_THREADS, timeout=2)
+    if left:
+        pytest.fail(f"threads left running: {left}")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from kiosk.core import KioskCore
 from kiosk.host.models import TransferKind
 from kiosk.logging_setup import configure_logging
 from kiosk.transfers import TransferOrder
-from tests.helpers import pin_verified
+from tests.harness import pin_verified
 
 PAN = "6222020000000000018"
 PAYEE = ("6222020000000000034", "测试丙")

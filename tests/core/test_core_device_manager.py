@@ -14,7 +14,7 @@ from drivers.status import DeviceState
 from kiosk.config import load_config
 from kiosk.device_manager import DeviceManager
 from kiosk.events import EventBus
-from tests.helpers import wait_for
+from tests.harness import wait_for
 
 from .serial_probe import ProbeDevice, ProbeEmulator
 

@@ -10,7 +10,7 @@ from kiosk.config import load_config
 from kiosk.core import KioskCore
 from kiosk.host.models import TransferKind
 from kiosk.transfers import TransferOrder
-from tests.helpers import pin_verified
+from tests.harness import pin_verified
 
 PAN = "6222020000000000018"          # 测试甲 in the sandbox bank
 PAYEE = ("6222020000000000034", "测试丙")

@@ -15,7 +15,7 @@ from kiosk.host.sandbox import SandboxBank
 from kiosk.host.stan import StanCounter
 from kiosk.journal import Journal
 from kiosk.transfers import TransferService
-from tests.helpers import pin_verified
+from tests.harness import pin_verified
 
 DEBIT_PAN = "6222020000000000018"      # 测试甲, VIP, ¥52,340.00 on A0001 (seed labels: the
                                        # bank's ids are random, see the `ids` fixture)

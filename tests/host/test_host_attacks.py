@@ -23,7 +23,7 @@ from kiosk.host.stan import StanCounter
 from kiosk.host.tls import client_context, server_context
 from kiosk.pin_block import encrypt_pin_block
 
-from tests.helpers import pin
+from tests.harness import pin
 
 from .conftest import DEBIT_PAN, PAYEE_INTRA
 from .tls_ca import BankCA

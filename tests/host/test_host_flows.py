@@ -9,7 +9,7 @@ from kiosk.host.link import REASONS, HostDeclined
 from kiosk.host.models import ReversalAdvice, TransferKind, TransferOutcome, TransferRequest
 from kiosk.pin_block import encrypt_pin_block
 
-from tests.helpers import pin
+from tests.harness import pin
 
 from .conftest import DEBIT_ID, DEBIT_PAN, OWN_SAVINGS, PAYEE_INTER, PAYEE_INTRA, paying
 

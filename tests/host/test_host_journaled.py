@@ -12,7 +12,7 @@ from kiosk.host.models import TransferKind, TransferOutcome
 from kiosk.pin_block import encrypt_pin_block
 from kiosk.transfers import TransferService
 
-from tests.helpers import pin
+from tests.harness import pin
 
 from .conftest import DEBIT_PAN, PAYEE_INTRA
 from .test_host_transfers import send

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from kiosk.pin_block import (PinBlockError, PinDigits, PinVerifier, check_pin_block,
                              encrypt_pin_block, pin_hash)
 
-from tests.helpers import pin
+from tests.harness import pin
 
 KEY = "0123456789ABCDEFFEDCBA9876543210"   # the SM4 standard's example key: test use only
 

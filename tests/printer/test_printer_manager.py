@@ -8,7 +8,7 @@ from kiosk.device_manager import DeviceManager
 from kiosk.documents.balance import balance_slip
 from kiosk.events import EventBus
 from kiosk.print_queue import JobState, PrintQueue
-from tests.helpers import wait_for
+from tests.harness import wait_for
 
 from .printer_data import CTX, account
 

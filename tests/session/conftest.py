@@ -10,92 +10,16 @@ from typing import Any, Callable
 import pytest
 
 from kiosk.config import load_config
-from kiosk.resources import FONT
-from kiosk.core import KioskCore
 from kiosk.session.clock import ManualClock
 from kiosk.session.states import State, Step
-
-
-CONFIG = """
-[kiosk]
-data_dir = "var"
-[ui]
-language = "en"
-idle_timeout_s = 30
-font = "{font}"
-[devices.chipcard]
-enabled = {chipcard}
-reader = "Virtual PCD 00 00"
-[devices.chipcard.emulator]
-profile = "unionpay_debit"
-latency_ms = 0
-[devices.idcard]
-enabled = {idcard}
-port = "var/run/idcard.pty"
-baud = 115200
-poll_interval_s = 0.05
-[devices.idcard.emulator]
-pace = false
-[devices.printer]
-enabled = {printer}
-port = "var/run/printer.pty"
-poll_interval_s = 0.2
-[devices.printer.emulator]
-output_dir = "var/receipts"
-pace = false
-[devices.camera]
-enabled = false
-[devices.scanner]
-enabled = {scanner}
-port = "var/run/scanner.pty"
-[host]
-{host}
-"""
+from tests.harness import (StateRecorder, media_is, start_core, threads_left, wait_for,
+                           write_core_config)
 
 
 def write_config(folder: Path, *, chipcard: bool = False, idcard: bool = True,
                  printer: bool = True, scanner: bool = False, host: str = "") -> Path:
-    path = folder / "kiosk.toml"
-    flag = {True: "true", False: "false"}
-    path.write_text(CONFIG.format(font=FONT, chipcard=flag[chipcard], idcard=flag[idcard],
-                                  printer=flag[printer], scanner=flag[scanner], host=host),
-                    encoding="utf-8")
-    return path
-
-
-class Recorder:
-    """Every state the session published, and a way to wait for one."""
-
-    def __init__(self) -> None:
-        self.states: list[State] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, state: State) -> None:
-        with self._cond:
-            self.states.append(state)
-            self._cond.notify_all()
-
-    def wait(self, predicate: Callable[[State], bool], timeout: float = 10.0) -> State:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                if self.states and predicate(self.states[-1]):
-                    return self.states[-1]
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    last = self.states[-1] if self.states else None
-                    raise AssertionError(f"timed out waiting; last state {last}")
-                self._cond.wait(left)
-
-    def step(self, step: Step, timeout: float = 10.0) -> State:
-        return self.wait(lambda s: s.step == step, timeout)
-
-    def steps(self) -> list[Step]:
-        out: list[Step] = []
-        for s in self.states:
-            if not out or out[-1] != s.step:
-                out.append(s.step)
-        return out
+    return write_core_config(folder, chipcard=chipcard, idcard=idcard, printer=printer,
+                             scanner=scanner, sections=f"[host]\n{host}\n")
 
 
 class Harness:
@@ -104,17 +28,9 @@ class Harness:
     def __init__(self, folder: Path, **devices: Any):
         self.config = load_config(write_config(folder, **devices))
         self.clock = ManualClock()
-        self.core = KioskCore(self.config, now=self.clock, tick_s=0.05)
+        self.recorder = StateRecorder()
+        self.core = start_core(self.config, self.clock, subscriber=self.recorder)
         self.session = self.core.session
-        self.recorder = Recorder()
-        self.session.subscribe(self.recorder)
-        self.core.start()
-        for name in self.core.devices.enabled_names():
-            assert self.core.devices.wait_ready(name, 15), f"{name} did not start"
-        deadline = time.monotonic() + 10
-        while self.core.transfers is not None and not self.core.transfers.ready:
-            assert time.monotonic() < deadline, "transfer recovery did not finish"
-            time.sleep(0.02)
 
     def emulator(self, name: str) -> Any:
         return self.core.devices.emulator(name)
@@ -127,10 +43,8 @@ class Harness:
         return self.recorder.step(step, timeout)
 
     def wait_media(self, device: str, value: str, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while self.core.devices.statuses().get(device, {}).get("media") != value:
-            assert time.monotonic() < deadline, f"{device} media never became {value}"
-            time.sleep(0.02)
+        assert wait_for(media_is(self.core, device, value), timeout, 0.02), \
+            f"{device} media never became {value}"
 
     def enter_pin(self, pin: str) -> None:
         """Touch the digits where the shuffled keypad shows them, then OK."""
@@ -154,14 +68,8 @@ class Harness:
 
     def stop(self) -> None:
         self.core.stop()
-        deadline = time.monotonic() + 3
-        while True:
-            left = [t.name for t in threading.enumerate()
-                    if t.name.startswith(("session", "dev-", "transfer-recovery"))]
-            if not left:
-                return
-            assert time.monotonic() < deadline, f"threads left running: {left}"
-            time.sleep(0.02)
+        left = threads_left(("session", "dev-", "transfer-recovery"))
+        assert not left, f"threads left running: {left}"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from kiosk.host.models import TransferKind, TransferOutcome
 from kiosk.host.sandbox import SandboxBank
 from kiosk.session.states import Step
 from kiosk.transfers import TransferOrder
-from tests.helpers import pin_verified
+from tests.harness import pin_verified
 
 pytestmark = pytest.mark.pcscd
 

@@ -11,7 +11,7 @@ from kiosk.host.sandbox import SandboxBank
 from kiosk.host.iso8583_server import Iso8583Server
 from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest
 from kiosk.session.states import Step
-from tests.helpers import pin_verified
+from tests.harness import pin_verified
 
 pytestmark = pytest.mark.pcscd
 

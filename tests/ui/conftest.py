@@ -13,10 +13,10 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from kiosk.config import load_config
-from kiosk.resources import FONT
 from kiosk.i18n import translate
 from kiosk.session.clock import ManualClock
 from kiosk.session.states import Step
+from tests.harness import media_is, start_core, threads_left, write_core_config
 
 
 # What the app plays goes to a file (SDL's disk audio driver), where the voice tests hear it;
@@ -25,60 +25,20 @@ SDL_AUDIO_FILE = Path(tempfile.gettempdir()) / f"kiosk-ui-audio-{os.getpid()}.ra
 os.environ.setdefault("SDL_AUDIODRIVER", "disk")
 os.environ.setdefault("SDL_DISKAUDIOFILE", str(SDL_AUDIO_FILE))
 
-CONFIG = """
-[kiosk]
-id = "KSK-UI-01"
-data_dir = "var"
-[ui]
-language = "zh_CN"
-idle_timeout_s = 30
-more_time_s = 10
-font = "{font}"
-[devices.chipcard]
-enabled = {chipcard}
-reader = "Virtual PCD 00 01"
-[devices.chipcard.emulator]
-profile = "unionpay_debit"
-latency_ms = 0
-vpcd_port = 35964
-[devices.idcard]
-enabled = true
-port = "var/run/idcard.pty"
-baud = 115200
-poll_interval_s = 0.05
-[devices.idcard.emulator]
-pace = false
-[devices.printer]
-enabled = true
-port = "var/run/printer.pty"
-poll_interval_s = 0.2
-[devices.printer.emulator]
-output_dir = "var/receipts"
-pace = false
-[devices.camera]
-enabled = {camera}
-[devices.scanner]
-enabled = false
-[technician]
-cards = {tech_cards}
-card_key = "{tech_key}"
-pin_hash = "{tech_pin_hash}"
-idle_timeout_s = 60
-"""
 # the demo configuration's technician: the "technician" test card or a long press, PIN 135790
 DEMO_TECHNICIAN = load_config().technician
 TECHNICIAN_PIN = "135790"
 
 
 def write_config(folder: Path, *, chipcard: bool, camera: bool = False) -> Path:
-    path = folder / "kiosk.toml"
+    """A Chinese UI on every emulator but the scanner, the chip card on vpcd slot 01, and the
+    demo's technician."""
     tech = DEMO_TECHNICIAN
-    path.write_text(CONFIG.format(font=FONT, chipcard="true" if chipcard else "false",
-                                  camera="true" if camera else "false",
-                                  tech_cards="[" + ", ".join(f'"{c}"' for c in tech.cards) + "]",
-                                  tech_key=tech.card_key, tech_pin_hash=tech.pin_hash),
-                    encoding="utf-8")
-    return path
+    cards = ", ".join(f'"{c}"' for c in tech.cards)
+    technician = (f'[technician]\ncards = [{cards}]\ncard_key = "{tech.card_key}"\n'
+                  f'pin_hash = "{tech.pin_hash}"\nidle_timeout_s = 60\n')
+    return write_core_config(folder, chipcard=chipcard, camera=camera, language="zh_CN",
+                             kiosk_id="KSK-UI-01", more_time_s=10, slot=1, sections=technician)
 
 
 @pytest.fixture(scope="session")
@@ -102,13 +62,11 @@ class UiKiosk:
     """A core on emulated devices rendered by the app; touches go through Kivy's input path."""
 
     def __init__(self, app: Any, folder: Path, *, chipcard: bool, camera: bool = False):
-        from kiosk.core import KioskCore
         self.app = app
         self.config = load_config(write_config(folder, chipcard=chipcard, camera=camera))
         self.clock = ManualClock()
-        self.core = KioskCore(self.config, now=self.clock, tick_s=0.05)
+        self.core = start_core(self.config, self.clock)
         self.session = self.core.session
-        self.core.start()
         try:
             self._ready(chipcard)
         except BaseException:
@@ -116,12 +74,6 @@ class UiKiosk:
             raise
 
     def _ready(self, chipcard: bool) -> None:
-        for name in self.core.devices.enabled_names():
-            assert self.core.devices.wait_ready(name, 15), f"{name} did not start"
-        deadline = time.monotonic() + 10
-        while self.core.transfers is not None and not self.core.transfers.ready:
-            assert time.monotonic() < deadline, "transfer recovery did not finish"
-            time.sleep(0.02)
         self.app.kiosk_config = self.config
         self.app.use(self.session, self.core.devices, self.core.technician)
         self.app.use_clock(self.clock)
@@ -252,8 +204,7 @@ class UiKiosk:
         return self.core.devices.emulator(name)
 
     def wait_media(self, device: str, value: str, timeout: float = 5.0) -> None:
-        self.wait(lambda: self.core.devices.statuses().get(device, {}).get("media") == value,
-                  f"{device} media {value}", timeout)
+        self.wait(media_is(self.core, device, value), f"{device} media {value}", timeout)
 
     def advance(self, seconds: float) -> None:
         """Move the session's clock; its ticker fires the timers that are due."""
@@ -295,11 +246,6 @@ def no_leftover_threads():
     """Devices, emulators and workers a test starts are gone when it ends."""
     before = {t.ident for t in threading.enumerate()}
     yield
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        left = [t.name for t in threading.enumerate()
-                if t.ident not in before and t.name.startswith(("dev-", "session", "vpcd"))]
-        if not left:
-            return
-        time.sleep(0.05)
-    pytest.fail(f"threads left running: {left}")
+    left = threads_left(("dev-", "session", "vpcd"), before)
+    if left:
+        pytest.fail(f"threads left running: {left}")
