@@ -131,13 +131,27 @@ class IdCardEmulatorSection:
 
 
 @dataclass(frozen=True)
-class IdCardSection:
+class SerialDeviceSection:
+    """A device on a serial line: the real port, or its emulator's pseudo-terminal. Each kind
+    gives its own defaults and adds its own settings and checks."""
     enabled: bool = True
     backend: Literal["emulator", "serial"] = "emulator"
-    port: str = "{data_dir}/run/idcard.pty"
-    baud: int | Literal["auto"] = "auto"
+    port: str = ""
+    baud: int = 9600
     poll_interval_s: float = 0.25
     timeout_s: float = 2.0
+
+    def validate(self) -> tuple[str, str] | None:
+        if self.poll_interval_s <= 0 or self.timeout_s <= 0:
+            return "poll_interval_s" if self.poll_interval_s <= 0 else "timeout_s", \
+                "a positive number of seconds"
+        return None
+
+
+@dataclass(frozen=True)
+class IdCardSection(SerialDeviceSection):
+    port: str = "{data_dir}/run/idcard.pty"
+    baud: int | Literal["auto"] = "auto"
     fingerprint: bool = False
     extra_address: bool = True
     emulator: IdCardEmulatorSection = field(default_factory=IdCardEmulatorSection)
@@ -147,9 +161,7 @@ class IdCardSection:
             return "baud", "a positive baud rate or \"auto\""
         if not 0.05 <= self.poll_interval_s <= 5:
             return "poll_interval_s", "between 0.05 and 5 seconds"
-        if self.timeout_s <= 0:
-            return "timeout_s", "a positive number of seconds"
-        return None
+        return super().validate()
 
 
 @dataclass(frozen=True)
@@ -168,9 +180,7 @@ class PrinterEmulatorSection:
 
 
 @dataclass(frozen=True)
-class PrinterSection:
-    enabled: bool = True
-    backend: Literal["emulator", "serial"] = "emulator"
+class PrinterSection(SerialDeviceSection):
     port: str = "{data_dir}/run/printer.pty"
     baud: int = 115200
     status_timeout_ms: int = 50
@@ -192,10 +202,7 @@ class PrinterSection:
             return "paper_width_chars", "16 to 80 characters (48 for 80 mm, 32 for 58 mm)"
         if self.paper_width_dots % 8 or not 128 <= self.paper_width_dots <= 1024:
             return "paper_width_dots", "a multiple of 8 from 128 to 1024 (576 for 80 mm)"
-        if self.poll_interval_s <= 0 or self.timeout_s <= 0:
-            return "poll_interval_s" if self.poll_interval_s <= 0 else "timeout_s", \
-                "a positive number of seconds"
-        return None
+        return super().validate()
 
 
 @dataclass(frozen=True)
@@ -235,17 +242,13 @@ class CameraSection:
 
 
 @dataclass(frozen=True)
-class ScannerSection:
-    enabled: bool = True
-    backend: Literal["emulator", "serial"] = "emulator"
+class ScannerSection(SerialDeviceSection):
     port: str = "{data_dir}/run/scanner.pty"
-    baud: int = 9600
+    poll_interval_s: float = 0.05  # how often buffered scanner bytes are read
     framing: Literal["cr", "crlf", "lf"] = "cr"
     prefix: str = ""
     suffix: str = ""
     trigger: bool = False
-    timeout_s: float = 2.0
-    poll_interval_s: float = 0.05  # how often buffered scanner bytes are read
     repeat_window_s: float = 1.0
 
 
@@ -513,6 +516,11 @@ class KioskConfig:
                 return self.data_dir / rest.lstrip("/")
             return self.data_dir.parent / (self.data_dir.name + rest)  # "{data_dir}-keys": beside it
         return self._beside_file(value)
+
+    def port(self, value: str) -> str:
+        """A serial device's `port` as its driver opens it: a pyserial URL (socket://,
+        rfc2217://) as written, a path resolved like every other path."""
+        return value if "://" in value else str(self.path(value))
 
     @property
     def data_dir(self) -> Path:

@@ -63,10 +63,7 @@ class SerialScanner(BarcodeReader):
 
     @classmethod
     def from_config(cls, name: str, section: Any, config: Any) -> "SerialScanner":
-        port = section.port
-        if "://" not in port and not port.startswith("/dev/"):
-            port = str(config.path(port))
-        return cls(name, port, baud=section.baud, framing=section.framing,
+        return cls(name, config.port(section.port), baud=section.baud, framing=section.framing,
                    prefix=section.prefix, suffix=section.suffix, trigger=section.trigger,
                    timeout=section.timeout_s, poll_interval=section.poll_interval_s,
                    repeat_window_s=section.repeat_window_s)

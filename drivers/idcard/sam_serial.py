@@ -47,7 +47,7 @@ class SamSerialReader(IdCardReader):
 
     @classmethod
     def from_config(cls, name: str, section: Any, config: Any) -> "SamSerialReader":
-        port = section.port if "://" in section.port else str(config.path(section.port))
+        port = config.port(section.port)
         return cls(name, port=port, baud=section.baud, timeout=section.timeout_s,
                    poll_interval=section.poll_interval_s, fingerprint=section.fingerprint,
                    extra_address=getattr(section, "extra_address", True))

@@ -39,7 +39,7 @@ class EscPosPrinter(ReceiptPrinter):
 
     @classmethod
     def from_config(cls, name: str, section: Any, config: Any) -> "EscPosPrinter":
-        port = section.port if "://" in section.port else str(config.path(section.port))
+        port = config.port(section.port)
         caps = PrinterCapabilities(model="escpos", paper_width_chars=section.paper_width_chars,
                                    paper_width_dots=section.paper_width_dots,
                                    cutter=section.cutter, qr=section.qr,

@@ -46,7 +46,7 @@ def _reader(args: argparse.Namespace) -> Any:
 
     config = load_config(getattr(args, "config", None), resolve=False)
     section = config.devices.idcard
-    port = args.port or (section.port if "://" in section.port else str(config.path(section.port)))
+    port = args.port or config.port(section.port)
     return SamSerialReader("idcard", port=port, baud=args.baud or section.baud,
                            timeout=section.timeout_s, poll_interval=section.poll_interval_s,
                            fingerprint=section.fingerprint, extra_address=section.extra_address)

@@ -36,6 +36,10 @@ def test_relative_paths_resolve_against_the_file(tmp_path):
     config = load_config(write(tmp_path, '[kiosk]\ndata_dir = "data"\n'))
     assert config.data_dir == (tmp_path / "data").resolve()
     assert config.path("/abs/x.db") == Path("/abs/x.db")
+    # a serial port: a pyserial URL as written, a device or pty path like every other path
+    assert config.port("socket://127.0.0.1:9100") == "socket://127.0.0.1:9100"
+    assert config.port("/dev/kiosk/printer") == "/dev/kiosk/printer"
+    assert config.port("{data_dir}/run/scanner.pty") == str(config.data_dir / "run" / "scanner.pty")
 
 
 @pytest.mark.parametrize("text, key, expected", [
@@ -48,6 +52,11 @@ def test_relative_paths_resolve_against_the_file(tmp_path):
     ('[host]\nbackend = "sandbox"\nmystery = 1\n', "host.mystery", "no such key"),
     ('[nonsense]\n', "nonsense", "no such key"),
     ('[host]\nbackend = "iso8583"\n', "host.tls_cert", "mutual TLS"),
+    # every serial device section shares the line checks (the scanner had none of its own)
+    ('[devices.scanner]\ntimeout_s = 0\n', "devices.scanner.timeout_s", "a positive number"),
+    ('[devices.printer]\npoll_interval_s = -1\n', "devices.printer.poll_interval_s", "a positive"),
+    ('[devices.idcard]\ntimeout_s = 0\n', "devices.idcard.timeout_s", "a positive number"),
+    ('[devices.idcard]\npoll_interval_s = 0\n', "devices.idcard.poll_interval_s", "between 0.05"),
 ])
 def test_bad_values_are_refused_naming_file_key_found_and_expected(tmp_path, text, key, expected):
     path = write(tmp_path, text)
