@@ -1,7 +1,7 @@
-"""The console's view of the kiosk it runs on: the AlertCenter plus live device statuses."""
+"""The console's view of the kiosk it runs on: the AlertCenter plus live device statuses, read
+from where they are held (the DeviceManager's `statuses`) whenever the page asks."""
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any, Callable
 
@@ -22,8 +22,6 @@ class LocalSource:
         self._version, self._started_at = kiosk_version(), time.time()
         self.feed = ChangeFeed()
         self._statuses = statuses or (lambda: {})
-        self._devices: dict[str, dict[str, str]] = {}
-        self._lock = threading.Lock()
         self._history_limit = history_limit
         self._unsubscribe = [center.subscribe(lambda change: self.feed.bump(center.kiosk_id))]
         if bus is not None:
@@ -34,9 +32,7 @@ class LocalSource:
             unsubscribe()
 
     def _on_status(self, event: StatusChanged) -> None:
-        with self._lock:
-            self._devices.setdefault(event.device, {})[event.field] = event.new
-        self.feed.bump(self.center.kiosk_id)
+        self.feed.bump(self.center.kiosk_id)  # the page asks again and reads the new status
 
     def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
         return self._kiosk() if kiosk_id == self.center.kiosk_id else None
@@ -53,10 +49,7 @@ class LocalSource:
         return {"connected": True, "lost_at": None, "rejected": 0}
 
     def _kiosk(self) -> dict[str, Any]:
-        with self._lock:
-            devices = {k: dict(v) for k, v in self._devices.items()}
-        for name, status in self._statuses().items():
-            devices[name] = {**status, **devices.get(name, {})}  # events are newer
+        devices = self._statuses()
         return {"kiosk": self.center.kiosk_id, "branch": self.center.branch, "state": "online",
                 "since": None, "reason": "", "devices": devices, "at": time.time(),
                 "version": self._version, "started_at": self._started_at,

@@ -37,8 +37,8 @@ class FleetPublisher:
         self.topics = Topics(prefix, center.branch, center.kiosk_id)
         self.keepalive_s = keepalive_s
         self.inflight_max = inflight_max
-        self._devices: dict[str, dict[str, str]] = dict(statuses() if statuses else {})
-        self._devices_lock = threading.Lock()
+        # the device statuses live in one place (the DeviceManager): read, never copied
+        self._statuses = statuses or (lambda: {})
         self._service = "inService"   # "outOfService" while a technician works
         # A persistent session: commands sent while the kiosk is away wait for it at the broker.
         # With one credential per kiosk the broker binds the client id to the user name.
@@ -131,8 +131,7 @@ class FleetPublisher:
         if state == "online":
             body["version"], body["started_at"] = self._version, self._started_at
             body["service"] = self._service
-            with self._devices_lock:
-                body["devices"] = {k: dict(v) for k, v in self._devices.items()}
+            body["devices"] = self._statuses()
             body["alerts"] = [a.to_dict() for a in self.center.active()]
         return json.dumps(body, ensure_ascii=False)
 
@@ -142,8 +141,6 @@ class FleetPublisher:
                                  retain=True)
 
     def _on_device_status(self, event: StatusChanged) -> None:
-        with self._devices_lock:
-            self._devices.setdefault(event.device, {})[event.field] = event.new
         self.publish_status()
 
     def _on_service_mode(self, event: Any) -> None:

@@ -115,3 +115,38 @@ def webhook_sink():
     yield make
     for sink in sinks:
         sink.close()
+
+
+DEVICE_NAMES = ("chipcard", "idcard", "printer", "camera", "scanner")
+PRINTER_SECTION = ('[devices.printer]\nport = "run/printer.pty"\npoll_interval_s = 0.05\n'
+                   'status_timeout_ms = 500\n[devices.printer.emulator]\noutput_dir = "receipts"\n')
+
+
+def one_device_config(tmp_path: Path, device: str, section: str = ""):
+    """A kiosk configuration in tmp_path with only `device` enabled, on its emulator."""
+    from kiosk.config import load_config
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(
+        '[kiosk]\ndata_dir = "var"\n'
+        '[devices]\nreconnect_min_s = 0.05\nreconnect_max_s = 0.2\n'
+        + "".join(f"[devices.{n}]\nenabled = false\n" for n in DEVICE_NAMES if n != device)
+        + section, encoding="utf-8")
+    return load_config(toml)
+
+
+@pytest.fixture
+def emulated_printer(tmp_path):
+    """The real printer emulator on a pty under a running DeviceManager: (manager, bus), the
+    printer online. Faults come from `manager.emulator("printer").perform("paper_out")`."""
+    from kiosk.device_manager import DeviceManager
+    from kiosk.events import EventBus
+    from tests.harness import wait_for
+    bus = EventBus()
+    manager = DeviceManager(one_device_config(tmp_path, "printer", PRINTER_SECTION), bus)
+    manager.start()
+    try:
+        assert manager.wait_ready("printer", 10)
+        assert wait_for(lambda: manager.statuses()["printer"].get("device") == "online", 5)
+        yield manager, bus
+    finally:
+        manager.stop()

@@ -16,7 +16,6 @@ from kiosk.alerts.outbox import AlertOutbox
 from kiosk.console.local import LocalSource
 from kiosk.console.passwords import hash_password, verify_password
 from kiosk.console.server import ConsoleServer
-from kiosk.events import EventBus
 
 STAFF, PASSWORD = "王测试", "correct horse 42"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -24,17 +23,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture
-def console(tmp_path):
+def console(tmp_path, emulated_printer):
+    """The console as the kiosk runs it: the alert center and the page follow the real
+    printer emulator under the DeviceManager, whose statuses the page reads."""
+    manager, bus = emulated_printer
     center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-T3", branch="B1")
-    bus = EventBus()
-    center.attach(bus)
-    source = LocalSource(center, bus=bus,
-                         statuses=lambda: {"printer": {"device": "online", "paper": "full"}})
+    detach = center.attach(bus)
+    source = LocalSource(center, bus=bus, statuses=manager.statuses)
     server = ConsoleServer(source, {STAFF: hash_password(PASSWORD)}, listen="127.0.0.1:0")
     server.start()
-    yield server, center, bus
+    yield server, center, manager.emulator("printer")
     server.stop()
     source.close()
+    detach()
     center.close()
 
 
@@ -57,7 +58,7 @@ def test_password_hashes_are_salted_and_verified():
 @pytest.mark.browser
 def test_paper_out_shows_on_the_staff_page_within_a_second_and_can_be_acknowledged(
         console, browser):
-    server, center, bus = console
+    server, center, printer = console
     page = browser.new_page(locale="zh-CN")
     try:
         page.goto(server.url + "/")
@@ -73,18 +74,20 @@ def test_paper_out_shows_on_the_staff_page_within_a_second_and_can_be_acknowledg
         assert page.inner_text("#user") == STAFF
 
         start = time.monotonic()
-        bus.publish(StatusChanged("printer", "printer", "paper", "full", "out"))
+        printer.perform("paper_out")
         row = page.wait_for_selector(".alert[data-code='printer.paper.out']", timeout=1000)
         assert time.monotonic() - start < 1.0
         assert "请更换纸卷" in row.inner_text()
         page.wait_for_selector("span.bad[data-device='printer']", timeout=1000)
+        page.wait_for_timeout(300)  # the printer's user error that comes with it is no alert
+        assert len(page.query_selector_all(".alert")) == 1
 
         row.query_selector("button.ack").click()
         page.wait_for_selector(".alert[data-state='acknowledged']", timeout=2000)
         (alert,) = center.active()
         assert alert.state is AlertState.ACKNOWLEDGED and alert.acknowledged_by == STAFF
 
-        bus.publish(StatusChanged("printer", "printer", "paper", "out", "full"))
+        printer.perform("paper_replaced")
         page.wait_for_selector(f"#history tr[data-alert-id='{alert.alert_id}']", timeout=2000)
         assert page.query_selector(".alert") is None
 
@@ -111,7 +114,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_no_page_or_action_without_login_and_csrf(console):
-    server, center, bus = console
+    server, center, _ = console
     alert = center.raise_help("lost card")
     status, headers, _ = _request(server.url + "/")
     assert status == 303 and headers["Location"] == "/login"

@@ -10,13 +10,14 @@ import pytest
 
 from kiosk.alerts import AlertCenter, AlertState
 from kiosk.alerts.outbox import AlertOutbox
-from kiosk.config import load_config
 from kiosk.device_manager import DeviceManager
 from kiosk.events import EventBus
 from kiosk.journal import Journal, attach_device_events
 from tests.harness import wait_for
 
-DEVICES = ("chipcard", "idcard", "printer", "camera", "scanner")
+from .conftest import PRINTER_SECTION as PRINTER
+from .conftest import one_device_config
+
 SETTLE_S = 0.6  # several poll intervals: a late second alert or row would show by then
 
 
@@ -49,13 +50,7 @@ class Rig:
 
 @contextlib.contextmanager
 def running(tmp_path, device: str, section: str = ""):
-    toml = tmp_path / "kiosk.toml"
-    toml.write_text(
-        '[kiosk]\ndata_dir = "var"\n'
-        '[devices]\nreconnect_min_s = 0.05\nreconnect_max_s = 0.2\n'
-        + "".join(f"[devices.{n}]\nenabled = false\n" for n in DEVICES if n != device)
-        + section, encoding="utf-8")
-    config = load_config(toml)
+    config = one_device_config(tmp_path, device, section)
     bus = EventBus()
     center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-C1", branch="B1")
     journal = Journal(tmp_path / "journal" / "journal.db")
@@ -71,10 +66,6 @@ def running(tmp_path, device: str, section: str = ""):
             undo()
         journal.close()
         center.close()
-
-
-PRINTER = ('[devices.printer]\nport = "run/printer.pty"\npoll_interval_s = 0.05\n'
-           'status_timeout_ms = 500\n[devices.printer.emulator]\noutput_dir = "receipts"\n')
 
 
 @pytest.mark.parametrize("fault, recovery, code, row_field", [

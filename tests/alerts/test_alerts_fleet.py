@@ -12,13 +12,12 @@ import time
 import paho.mqtt.client as mqtt
 import pytest
 
-from drivers.base import StatusChanged
 from kiosk.alerts import AlertCenter, AlertState
 from kiosk.alerts.outbox import AlertOutbox
-from kiosk.events import EventBus
 from kiosk.fleet.broker import BrokerAddress
 from kiosk.fleet.monitor import FleetMonitor
 from kiosk.fleet.publisher import FleetPublisher
+from tests.harness import wait_for
 
 pytestmark = pytest.mark.mqtt
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -75,27 +74,29 @@ class Subscriber:
 
 
 @pytest.fixture
-def kiosk(tmp_path, mosquitto):
+def kiosk(tmp_path, mosquitto, emulated_printer):
+    """The fleet link as the kiosk runs it, following the real printer emulator: the status
+    it publishes reads the DeviceManager's statuses."""
+    manager, bus = emulated_printer
     center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-T2", branch="B1")
-    bus = EventBus()
-    center.attach(bus)
-    fleet = FleetPublisher(center, BrokerAddress.parse(mosquitto.url),
-                           statuses=lambda: {"printer": {"device": "online", "paper": "full"}})
+    detach = center.attach(bus)
+    fleet = FleetPublisher(center, BrokerAddress.parse(mosquitto.url), statuses=manager.statuses)
     fleet.attach(bus)
     fleet.start()
     assert fleet.wait_connected(5)
-    yield center, bus, fleet
+    yield center, bus, fleet, manager.emulator("printer")
     fleet.stop()
+    detach()
     center.close()
 
 
 def test_paper_out_reaches_a_subscriber_within_a_second(kiosk, mosquitto):
-    center, bus, fleet = kiosk
+    center, bus, fleet, printer = kiosk
     sub = Subscriber(mosquitto.url, "bank/B1/KSK-T2/#")
     try:
         assert sub.wait_for(lambda m: m[0].endswith("/status") and m[1]["state"] == "online")
         start = time.monotonic()
-        bus.publish(StatusChanged("printer", "printer", "paper", "low", "out"))
+        printer.perform("paper_out")
         event = sub.wait_for(lambda m: m[0] == "bank/B1/KSK-T2/event/printer", 1.0)
         assert event, "no paper-out event within 1 s"
         topic, body, _, at = event
@@ -114,7 +115,7 @@ def test_paper_out_reaches_a_subscriber_within_a_second(kiosk, mosquitto):
 
 def test_status_says_out_of_service_while_a_technician_works(kiosk, mosquitto):
     from kiosk.technician_mode import ServiceModeChanged
-    _, bus, _ = kiosk
+    _, bus, _, _ = kiosk
     sub = Subscriber(mosquitto.url, "bank/B1/KSK-T2/status")
     try:
         assert sub.wait_for(lambda m: m[1].get("service") == "inService")
@@ -128,7 +129,7 @@ def test_status_says_out_of_service_while_a_technician_works(kiosk, mosquitto):
 
 
 def test_no_alert_lost_across_a_broker_outage(kiosk, mosquitto):
-    center, bus, fleet = kiosk
+    center, bus, fleet, printer = kiosk
     monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), client_id="console-outage")
     monitor.start()
     try:
@@ -136,8 +137,8 @@ def test_no_alert_lost_across_a_broker_outage(kiosk, mosquitto):
         mosquitto.stop()
         raised = [center.raise_held_transfer(f"H{i:03d}", 5_000_000 + i).alert_id
                   for i in range(20)]
-        bus.publish(StatusChanged("idcard", "idcard", "sam", "ok", "inoperative"))
-        assert center.outbox.unsent_count() == 21
+        printer.perform("cover_open")
+        assert wait_for(lambda: center.outbox.unsent_count() == 21, 5)
         mosquitto.start()
         assert fleet.wait_drained(10), "outbox not drained after the broker came back"
         deadline = time.monotonic() + 10
@@ -152,7 +153,7 @@ def test_no_alert_lost_across_a_broker_outage(kiosk, mosquitto):
 
 
 def test_console_acknowledge_goes_back_to_the_kiosk(kiosk, mosquitto):
-    center, bus, fleet = kiosk
+    center, _, _, _ = kiosk
     monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url))
     monitor.start()
     try:
