@@ -196,6 +196,35 @@ def media_is(core: Any, device: str, value: str) -> Callable[[], bool]:
     return lambda: core.devices.statuses().get(device, {}).get("media") == value
 
 
+def demo_config_in(folder: Path, *, enabled: Iterable[str] = ()) -> Any:
+    """The built-in demo configuration with every data file in `folder`, only the `enabled`
+    devices on, and small risk thresholds (a transfer over 200 yuan is held, three in a row
+    are structuring)."""
+    from dataclasses import replace
+
+    from kiosk.config import load_config
+    base = load_config()
+    devices = base.devices
+    for name in ("chipcard", "idcard", "printer", "camera", "scanner"):
+        if name not in enabled:
+            devices = replace(devices, **{name: replace(getattr(devices, name), enabled=False)})
+    return replace(
+        base, devices=devices, kiosk=replace(base.kiosk, data_dir=str(folder)),
+        host=replace(base.host, database=str(folder / "bank.db"),
+                     state=str(folder / "host_state.db")),
+        journal=replace(base.journal, path=str(folder / "journal.db")),
+        alerts=replace(base.alerts, outbox=str(folder / "alerts.db")),
+        risk=replace(base.risk, large_transfer_fen=20_000, structuring_count=3))
+
+
+def seeded_bank(path: Path, config: Any) -> Any:
+    """The sandbox bank in a new database at `path`, with its invented customers and cards."""
+    from kiosk.host.sandbox import SandboxBank
+    bank = SandboxBank(path, terminal_key_hex=config.host.terminal_key_hex)
+    bank.seed()
+    return bank
+
+
 # -- the sandbox bank's invented cards --------------------------------------------------------
 def pin(text: str) -> bytearray:
     """Invented PIN digits as the keypad hands them to the PIN block: digit values, not a str."""

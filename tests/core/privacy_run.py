@@ -13,12 +13,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from kiosk.config import load_config
 from kiosk.core import KioskCore
 from kiosk.host.models import TransferKind
 from kiosk.logging_setup import configure_logging
 from kiosk.transfers import TransferOrder
-from tests.harness import pin_verified
+from tests.harness import demo_config_in, pin_verified
 
 PAN = "6222020000000000018"
 PAYEE = ("6222020000000000034", "测试丙")
@@ -30,20 +29,10 @@ def _camera_state(core: KioskCore) -> str:
 
 
 def main(data_dir: Path) -> None:
-    base = load_config()
-    devices = base.devices
-    for name in ("chipcard", "idcard", "printer", "scanner"):
-        devices = replace(devices, **{name: replace(getattr(devices, name), enabled=False)})
-    camera = replace(devices.camera, emulator=replace(devices.camera.emulator,
-                                                      clip=str(data_dir / "camera.avi")))
-    devices = replace(devices, camera=camera)
-    config = replace(
-        base, devices=devices, kiosk=replace(base.kiosk, data_dir=str(data_dir)),
-        host=replace(base.host, database=str(data_dir / "bank.db"),
-                     state=str(data_dir / "host_state.db")),
-        journal=replace(base.journal, path=str(data_dir / "journal.db")),
-        alerts=replace(base.alerts, outbox=str(data_dir / "alerts.db")),
-        risk=replace(base.risk, large_transfer_fen=20_000, structuring_count=3))
+    config = demo_config_in(data_dir, enabled=("camera",))
+    camera = replace(config.devices.camera, emulator=replace(config.devices.camera.emulator,
+                                                             clip=str(data_dir / "camera.avi")))
+    config = replace(config, devices=replace(config.devices, camera=camera))
     configure_logging(data_dir / "log", "DEBUG", console=False)
     log = logging.getLogger("drivers.privacy_run")
     started = time.time()

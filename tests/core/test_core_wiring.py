@@ -1,16 +1,14 @@
 """The composition root wires risk rules, held transfers and device faults to staff and journal."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 
 from drivers.base import StatusChanged
-from kiosk.config import load_config
 from kiosk.core import KioskCore
 from kiosk.host.models import TransferKind
 from kiosk.transfers import TransferOrder
-from tests.harness import pin_verified
+from tests.harness import demo_config_in, pin_verified
 
 PAN = "6222020000000000018"          # 测试甲 in the sandbox bank
 PAYEE = ("6222020000000000034", "测试丙")
@@ -18,17 +16,7 @@ PAYEE = ("6222020000000000034", "测试丙")
 
 @pytest.fixture
 def core(tmp_path):
-    base = load_config()
-    devices = base.devices
-    for name in ("chipcard", "idcard", "printer", "camera", "scanner"):
-        devices = replace(devices, **{name: replace(getattr(devices, name), enabled=False)})
-    config = replace(
-        base, devices=devices, kiosk=replace(base.kiosk, data_dir=str(tmp_path)),
-        host=replace(base.host, database=str(tmp_path / "bank.db"),
-                     state=str(tmp_path / "host_state.db")),
-        journal=replace(base.journal, path=str(tmp_path / "journal.db")),
-        alerts=replace(base.alerts, outbox=str(tmp_path / "alerts.db")),
-        risk=replace(base.risk, large_transfer_fen=20_000, structuring_count=3))
+    config = demo_config_in(tmp_path)
     kiosk = KioskCore(config)
     kiosk.start()
     yield kiosk

@@ -13,7 +13,6 @@ from kiosk.alerts.center import AlertCenter
 from kiosk.alerts.outbox import AlertOutbox
 from kiosk.config import KioskConfig, UiSection
 from kiosk.host.link import REASONS, HostDeclined, HostTimeout
-from kiosk.host.sandbox import SandboxBank
 from kiosk.journal import Journal
 from kiosk.session import messages
 from kiosk.session.clock import ManualClock
@@ -23,6 +22,7 @@ from kiosk.session.machine import Session
 from kiosk.session.services import Services
 from kiosk.session.states import GLOBAL_ACTIONS, VIEW_KEYS, Step
 from kiosk.session.menu import SERVICES
+from tests.harness import seeded_bank
 
 
 class Recorder(list):
@@ -33,8 +33,7 @@ class Recorder(list):
 @pytest.fixture
 def parts(tmp_path):
     config = KioskConfig()
-    bank = SandboxBank(tmp_path / "bank.db", terminal_key_hex=config.host.terminal_key_hex)
-    bank.seed()
+    bank = seeded_bank(tmp_path / "bank.db", config)
     journal = Journal(tmp_path / "journal.db")
     yield config, bank, journal
     bank.close()
@@ -167,43 +166,41 @@ def test_help_without_an_alert_center_says_go_to_the_counter(session):
     assert session.state.step == Step.MENU
 
 
-def test_help_raises_an_alert_for_staff(parts, tmp_path):
+@pytest.fixture
+def help_desk(parts, tmp_path):
+    """A session whose help calls go to a real alert center: (session, center)."""
     config, bank, journal = parts
     center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-0001",
                          branch="310101001")
     s = Session(config, Services(host=bank, journal=journal, alerts=center), now=ManualClock())
-    try:
-        s.send("start")
-        s.send("help")
-        assert s.wait_idle(5)
-        assert s.state.step == Step.HELP_CALLED and s.state.message_id == "help_called"
-        reference = s.state.view["reference"]
-        open_help = [a for a in center.outbox.active() if a.kind == "help"]
-        assert len(open_help) == 1 and reference in open_help[0].message
-        assert open_help[0].data["screen"] == "menu"
-        assert reference.isdigit() and len(reference) == 4       # read out, not hex
-    finally:
-        s.close()
-        center.close()
+    yield s, center
+    s.close()
+    center.close()
 
 
-def test_a_help_call_can_be_cancelled_and_the_customer_goes_back(parts, tmp_path):
-    config, bank, journal = parts
-    center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-0001",
-                         branch="310101001")
-    s = Session(config, Services(host=bank, journal=journal, alerts=center), now=ManualClock())
-    try:
-        s.send("start")
-        s.send("help")
-        assert s.wait_idle(5)
-        assert "cancel" in s.state.actions
-        assert s.send("cancel")
-        assert s.wait_idle(5)
-        assert s.state.step == Step.MENU
-        assert not [a for a in center.outbox.active() if a.kind == "help"]
-    finally:
-        s.close()
-        center.close()
+def test_help_raises_an_alert_for_staff(help_desk):
+    s, center = help_desk
+    s.send("start")
+    s.send("help")
+    assert s.wait_idle(5)
+    assert s.state.step == Step.HELP_CALLED and s.state.message_id == "help_called"
+    reference = s.state.view["reference"]
+    open_help = [a for a in center.outbox.active() if a.kind == "help"]
+    assert len(open_help) == 1 and reference in open_help[0].message
+    assert open_help[0].data["screen"] == "menu"
+    assert reference.isdigit() and len(reference) == 4       # read out, not hex
+
+
+def test_a_help_call_can_be_cancelled_and_the_customer_goes_back(help_desk):
+    s, center = help_desk
+    s.send("start")
+    s.send("help")
+    assert s.wait_idle(5)
+    assert "cancel" in s.state.actions
+    assert s.send("cancel")
+    assert s.wait_idle(5)
+    assert s.state.step == Step.MENU
+    assert not [a for a in center.outbox.active() if a.kind == "help"]
 
 
 def test_help_from_the_attract_screen_goes_back_to_it(session):

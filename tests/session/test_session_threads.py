@@ -9,19 +9,18 @@ import pytest
 
 from drivers.base import DeviceEvent
 from kiosk.config import KioskConfig
-from kiosk.host.sandbox import SandboxBank
 from kiosk.session.clock import ManualClock
 from kiosk.session.machine import Session
 from kiosk.session.services import Services
 from kiosk.session.states import Step
 from kiosk.session.ticket_queue import TicketQueue
+from tests.harness import seeded_bank
 
 
 @pytest.fixture
 def session(tmp_path):
     config = KioskConfig()
-    bank = SandboxBank(tmp_path / "bank.db", terminal_key_hex=config.host.terminal_key_hex)
-    bank.seed()
+    bank = seeded_bank(tmp_path / "bank.db", config)
     queue = TicketQueue(tmp_path / "tickets.db")
     s = Session(config, Services(host=bank, tickets=queue), now=ManualClock())
     yield s
