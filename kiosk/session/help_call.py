@@ -58,7 +58,7 @@ class StaffCall:
     def _cancel(self, reference: str) -> None:
         """The customer no longer needs staff: close the alert and go back."""
         alerts = self.s.services.alerts
-        self.s.journal("help_cancelled", reference=reference)
+        self.s.journal("help.cancelled", reference=reference)
         self.s.work("help_called", lambda: alerts.resolve_key("help", by="customer"),
                     lambda _: None, failed=lambda exc: log.warning("help not cancelled: %s", exc),
                     show=False)
