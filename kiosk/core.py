@@ -85,7 +85,8 @@ class KioskCore:
         if self.alerts is not None:  # before the devices, so no early fault is missed
             self._detach.append(self.alerts.attach(self.bus))
             self.staff_links = StaffLinks.start(self.config, self.alerts, self.bus,
-                                                self.devices.statuses, self.transfers)
+                                                self.devices.statuses, self.transfers,
+                                                session=self.session, desk=self.technician)
             self._detach.append(self.staff_links.stop)
             if self.technician is not None:
                 self.technician.counters = self.staff_links.counters
@@ -248,7 +249,8 @@ class StaffLinks:
     @classmethod
     def start(cls, config: Any, center: AlertCenter, bus: EventBus,
               statuses: Callable[[], dict[str, dict[str, str]]],
-              transfers: Any | None = None) -> "StaffLinks":
+              transfers: Any | None = None, *, session: Any | None = None,
+              desk: Any | None = None) -> "StaffLinks":
         from .technician import DeviceCounters
 
         from .console.held import HeldDecisions
@@ -258,7 +260,8 @@ class StaffLinks:
         links.counters.attach(bus)
         links._closers.append(links.counters.detach)
         if config.fleet.enabled:
-            links._start("fleet", lambda: links._fleet(config, center, bus, statuses, decisions))
+            links._start("fleet", lambda: links._fleet(config, center, bus, statuses, decisions,
+                                                       session, desk))
         if config.notify.enabled:
             links._start("notifications", lambda: links._notify(config, center))
         if config.console.enabled:
@@ -281,12 +284,19 @@ class StaffLinks:
             log.exception("%s could not start: running without it", what)
 
     def _fleet(self, config: Any, center: AlertCenter, bus: EventBus,
-               statuses: Callable[[], dict[str, dict[str, str]]], decisions: Any) -> None:
+               statuses: Callable[[], dict[str, dict[str, str]]], decisions: Any,
+               session: Any | None = None, desk: Any | None = None) -> None:
         from .fleet.publisher import FleetPublisher
+        from .fleet.remote_actions import RemoteActions
 
         self.fleet = FleetPublisher.from_config(center, config, statuses)
         self.fleet.decisions = decisions
         self.fleet.attach(bus)
+        if session is not None:   # staff's remote actions: out of service, self-test, bundle
+            remote = RemoteActions(session, bus=bus, desk=desk,
+                                   state_file=config.data_dir / "run" / "out_of_service.json")
+            self.fleet.set_remote(remote)
+            self._closers.append(remote.close)
         self.fleet.start()
         self._closers.append(self.fleet.stop)
 

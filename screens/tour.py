@@ -54,6 +54,8 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
                                   seconds_left=seconds_left)))
 
     add("attract", Step.ATTRACT, "welcome", ("start", "elderly"), languages=["zh_CN", "en"])
+    add("attract_out_of_service", Step.ATTRACT, "out_of_service_staff",
+        ("in_service", "corner_press"), languages=["zh_CN", "en"])
     options, pages = _menu_options(1, page_size)
     add("menu", Step.MENU, "choose_service", ("choose", "page"), options=options, page=1,
         pages=pages)

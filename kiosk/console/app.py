@@ -4,7 +4,9 @@ Every page and API needs a staff session except /login. The login form carries a
 bound to a pre-login cookie; every state-changing API call carries the session's token in
 X-CSRF-Token. Live updates are server-sent events on /api/events: one snapshot, then only the
 kiosks that changed. Roles: `ops` sees and acts on everything, `branch:CODE` only its branch,
-`auditor` sees everything and acts on nothing.
+`auditor` sees everything and acts on nothing. Remote actions (out of service and back, a
+self-test, a diagnostics bundle) go to the kiosk through the source and are audited when asked
+and again when the kiosk answers.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from starlette.responses import (HTMLResponse, JSONResponse, PlainTextResponse,
                                  RedirectResponse, Response, StreamingResponse)
 from starlette.routing import Route
 
+from ..fleet.schema import REMOTE_ACTIONS
 from .feed import ConsoleSource
 from .guard import Busy, LoginGuard
 from .page import console_page, login_page, pick_language
@@ -90,6 +93,12 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
               guard: LoginGuard | None = None) -> Starlette:
     guard = guard or LoginGuard()
     hub = _Hub()
+    requests = getattr(source, "remote_requests", None)
+    if requests is not None:   # every answer to a remote action joins the audit trail
+        requests.on_answer(lambda r: store.audit(
+            r["by"], f"remote.{r['action']}", kiosk=r["kiosk"], branch=r["branch"],
+            alert_id=r["action_id"], outcome=r["state"] if r["result"] or r["state"] != "failed"
+            else "no answer", detail=r["result"]))
     tasks: list[asyncio.Task[None]] = []
 
     @contextlib.asynccontextmanager
@@ -304,6 +313,43 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                  "sent" if ok else "unknown alert")
         return jsonr({"ok": ok}, 200 if ok else 404)
 
+    async def remote(request: Request) -> Response:
+        """A remote action on one kiosk: out_of_service, in_service, self_test (a device),
+        bundle. Answered with the request, pending until the kiosk answers."""
+        session = session_of(request)
+        if session is None:
+            return jsonr({"error": "login required"}, 401)
+        if not _same(request.headers.get("x-csrf-token", ""), session.csrf):
+            return jsonr({"error": "bad CSRF token"}, 403)
+        try:
+            data = json.loads(await body(request))
+            kiosk_id, action = str(data["kiosk"]), str(data["action"])
+            device = str(data.get("device") or "")[:40]
+            reason = str(data.get("reason") or "").strip()[:200]
+        except (TooLarge, asyncio.TimeoutError):
+            return jsonr({"error": "request too large or too slow"}, 413)
+        except (ValueError, KeyError, TypeError):
+            return jsonr({"error": "expected {kiosk, action}"}, 400)
+        if action not in REMOTE_ACTIONS or (action == "self_test") != bool(device):
+            return jsonr({"error": "unknown action (a self-test names one device)"}, 400)
+        kiosk = source.kiosk(kiosk_id)
+        if kiosk is None or not session.sees(kiosk["branch"]):
+            return jsonr({"ok": False, "error": "unknown kiosk"}, 404)
+        if not session.may_act(kiosk["branch"]):
+            store.audit(session.user, f"remote.{action}", kiosk=kiosk_id,
+                        branch=kiosk["branch"], outcome="forbidden", detail=device)
+            return jsonr({"ok": False, "error": "your role may not act"}, 403)
+        send = getattr(source, "remote", None)
+        sent = await asyncio.to_thread(send, kiosk_id, action, session.user, device,
+                                       reason) if send else None
+        store.audit(session.user, f"remote.{action}", kiosk=kiosk_id, branch=kiosk["branch"],
+                    alert_id=sent["action_id"] if sent else "",
+                    outcome="sent" if sent else "not supported",
+                    detail=" ".join(filter(None, (device, reason))))
+        log.info("console: %s asked %s of %s: %s", session.user, action, kiosk_id,
+                 "sent" if sent else "not supported")
+        return jsonr({"ok": bool(sent), "request": sent}, 200 if sent else 501)
+
     async def audit(request: Request) -> Response:
         session = session_of(request)
         if session is None:
@@ -325,6 +371,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         Route("/", index), Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]), Route("/api/state", state),
         Route("/api/events", events), Route("/api/audit", audit),
+        Route("/api/remote", remote, methods=["POST"]),
         Route("/api/{verb:str}", act, methods=["POST"]),
     ], lifespan=lifespan, exception_handlers={404: not_found})
     app.state.guard = guard

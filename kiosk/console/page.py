@@ -52,6 +52,8 @@ font-size:13px;background:#e8f5e9}.chips span.warn{background:#fff3c4}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:4px 6px;font-size:13px;
 border-bottom:1px solid #eee}
 .empty{color:#555}
+.remote{display:flex;flex-wrap:wrap;gap:6px}.remote button{font-size:15px;min-height:40px;
+padding:6px 12px}ul.actions{padding-left:18px;font-size:14px}ul.actions li{margin:4px 0}
 form.login{max-width:340px;margin:60px auto;background:#fff;padding:24px;border-radius:8px;
 display:grid;gap:10px}form.login input,form.login button{font-size:16px;padding:8px}
 .error{color:#b00}
@@ -116,7 +118,7 @@ _WORDS = {
         "val.fraudAttempt": "疑似盗刷装置", "val.potentialFraud": "疑似异常",
         "val.userError": "操作错误", "val.unknown": "未知", "val.starting": "启动中",
         "val.inPosition": "正常", "val.notInPosition": "未到位", "val.closed": "已关闭",
-        "val.open": "打开",
+        "val.open": "打开", "val.notSupported": "不支持",
         "code.paper.out": "缺纸，请更换纸卷", "code.paper.low": "纸量不足",
         "code.paper.jammed": "卡纸", "code.media.jammed": "卡住了介质",
         "code.cover.open": "机盖未关", "code.cutter.error": "切纸刀故障",
@@ -126,6 +128,10 @@ _WORDS = {
         "code.device.potentialFraud": "设备疑似异常", "code.sam.inoperative": "身份证安全模块不可用",
         "code.help.requested": "客户请求协助", "code.transfer.held": "大额转账待确认",
         "code.offline.lost": "自助机离线（连接中断）", "code.offline.shutdown": "自助机已关机",
+        "ui.actions": "远程操作", "rm.out_of_service": "暂停服务", "rm.in_service": "恢复服务",
+        "rm.self_test": "自检", "rm.bundle": "生成诊断包", "rs.pending": "等待自助机确认…",
+        "rs.accepted": "等待当前客户办理完毕", "rs.done": "已完成", "rs.failed": "失败",
+        "ui.noanswer": "自助机未应答",
     },
     "en": {
         "ui.title": "Branch staff console", "ui.live": "live",
@@ -161,7 +167,7 @@ _WORDS = {
         "val.fraudAttempt": "skimmer suspected", "val.potentialFraud": "tampering suspected",
         "val.userError": "misused", "val.unknown": "unknown", "val.starting": "starting",
         "val.inPosition": "in place", "val.notInPosition": "out of place", "val.closed": "closed",
-        "val.open": "open",
+        "val.open": "open", "val.notSupported": "not supported",
         "code.paper.out": "out of paper: load a new roll",
         "code.paper.low": "paper low", "code.paper.jammed": "paper jammed",
         "code.media.jammed": "Media jammed", "code.cover.open": "Cover open",
@@ -173,6 +179,11 @@ _WORDS = {
         "code.device.potentialFraud": "Possible tampering", "code.sam.inoperative": "ID reader SAM not working",
         "code.help.requested": "Customer asks for help", "code.transfer.held": "Large transfer waits for approval",
         "code.offline.lost": "Kiosk offline (link lost)", "code.offline.shutdown": "Kiosk shut down",
+        "ui.actions": "Remote actions", "rm.out_of_service": "Take out of service",
+        "rm.in_service": "Back in service", "rm.self_test": "Self-test",
+        "rm.bundle": "Diagnostics bundle", "rs.pending": "waiting for the kiosk…",
+        "rs.accepted": "waits for the customer at the kiosk to finish", "rs.done": "done",
+        "rs.failed": "failed", "ui.noanswer": "the kiosk did not answer",
     },
 }
 
@@ -229,6 +240,7 @@ function level(f, v) {{ return LEVELS[f + '.' + v] || (WARN.includes(v) ? 'warn'
 function kioskState(k) {{
   if (k.state === 'offline') return 'offline';
   if (k.state !== 'online') return 'unknown';
+  if (k.service === 'outOfService') return 'out';
   const sev = Math.max(-1, ...k.alerts.filter(a => a.kind !== 'heldTransfer' && a.kind !== 'help')
     .map(a => SEV[a.severity]));
   if (sev >= 2) return 'out';
@@ -322,7 +334,30 @@ function showDetail(id) {{
     Object.entries(fields).map(([f, v]) => T('val.' + v)).join('，'));
   const recent = el('ul'); for (const a of history.filter(h => h.kiosk === id).slice(0, 5))
     recent.appendChild(el('li', clock(a.raised_at) + ' · ' + codeText(a)));
-  box.replaceChildren(head, facts, el('h2', T('ui.recent')), recent); box.hidden = false;
+  box.replaceChildren(head, facts, ...remotePart(k), el('h2', T('ui.recent')), recent);
+  box.hidden = false;
+}}
+function remotePart(k) {{
+  const parts = []; const done = el('ul', undefined, 'actions');
+  if (role !== 'auditor') {{
+    const bar = el('div', undefined, 'remote');
+    const button = (action, device, text) => {{ const b = el('button', text || T('rm.' + action), 'rm-' + action);
+      b.dataset.device = device || ''; b.onclick = () => act('remote', k.kiosk, '', {{action: action, device: device || ''}});
+      bar.appendChild(b); }};
+    button(k.service === 'outOfService' ? 'in_service' : 'out_of_service');
+    for (const name of Object.keys(k.devices)) button('self_test', name, T('rm.self_test') + ' · ' + T('dev.' + name));
+    button('bundle'); parts.push(el('h2', T('ui.actions')), bar);
+  }}
+  for (const a of k.actions || []) {{
+    const li = el('li', clock(a.sent_at) + ' · ' + T('rm.' + a.action) + (a.device ? ' · ' + T('dev.' + a.device) : '') + ' · ' + a.by + ' · ');
+    li.dataset.action = a.action; li.dataset.state = a.state; li.dataset.actionId = a.action_id;
+    li.appendChild(el('b', a.state === 'failed' && !a.result ? T('ui.noanswer') : T('rs.' + a.state),
+      a.state === 'failed' ? 'failed' : a.state === 'done' ? '' : 'pending'));
+    if (a.result && (a.action === 'self_test' || a.action === 'bundle')) li.appendChild(el('span', ' · ' + a.result, 'result'));
+    done.appendChild(li);
+  }}
+  if (done.childNodes.length) {{ if (!parts.length) parts.push(el('h2', T('ui.actions'))); parts.push(done); }}
+  return parts;
 }}
 function renderSummary() {{
   const counts = {{ok: 0, degraded: 0, out: 0, offline: 0}}; const sev = {{critical: 0, fault: 0, warning: 0}};

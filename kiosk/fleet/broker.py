@@ -154,6 +154,11 @@ class Topics:
     def command(self, verb: str) -> str:
         return f"{self.base}/command/{verb}"
 
+    @property
+    def result(self) -> str:
+        """Where the kiosk answers staff's remote actions."""
+        return f"{self.base}/result"
+
 
 def split_topic(topic: str) -> tuple[str, str, str, list[str]] | None:
     """`prefix/branch/kiosk/rest...` -> (prefix, branch, kiosk, rest) or None."""

@@ -8,6 +8,8 @@ dropped (paho acknowledges it once this callback returns), never fatal.
 Staff actions go back to the kiosk as QoS 1 commands; the kiosk's AlertCenter decides. Until
 the kiosk confirms (its event shows the alert acknowledged or resolved) the alert carries
 `pending`; a command unconfirmed after `command_timeout_s` is marked `failed`.
+Remote actions (out of service, self-test, bundle) follow the same way with the kiosk's
+answers on `.../result` (remote_requests.py).
 A kiosk that goes offline gets an alert of its own (`kiosk.offline`), closed when it returns.
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ import paho.mqtt.client as mqtt
 from ..console.feed import ChangeFeed
 from . import schema
 from .broker import BrokerAddress, BrokerLink, Topics, make_client
+from .remote_requests import RemoteRequests
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ class FleetMonitor(BrokerLink):
         self._history_store = history_store
         self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._pending: dict[tuple[str, str], dict[str, Any]] = {}
+        self.remote_requests = RemoteRequests(clock, command_timeout_s)
         self._listeners: list[EventListener] = []
         self._connected = threading.Event()
         self._lost_at: float | None = None
@@ -107,6 +111,22 @@ class FleetMonitor(BrokerLink):
         """Approve or reject a held transfer (the kiosk sends or drops it)."""
         return self._command(kiosk, alert_id, "approve" if approve else "reject", by, reason)
 
+    def remote(self, kiosk: str, action: str, by: str, device: str = "",
+               reason: str = "") -> dict[str, Any] | None:
+        """Send a remote action (kiosk.fleet.remote_actions) to the kiosk; the request, shown
+        pending until the kiosk answers, or None for an unknown kiosk."""
+        with self._lock:
+            entry = self._kiosks.get(kiosk)
+            if entry is None:
+                return None
+            topics = Topics(self.prefix, entry["branch"], kiosk)
+        request = self.remote_requests.add(kiosk, entry["branch"], action, by, device, reason)
+        self._client.publish(topics.command("remote"), json.dumps(
+            {k: request[k] for k in ("action_id", "action", "by", "device", "reason")},
+            ensure_ascii=False), qos=1)
+        self.feed.bump(kiosk)
+        return request
+
     def expire_pending(self) -> None:
         """Mark commands the kiosk never confirmed as failed (the console calls this often)."""
         now = self._clock()
@@ -117,7 +137,7 @@ class FleetMonitor(BrokerLink):
                         self.command_timeout_s:
                     command["state"] = "failed"
                     changed.append(kiosk)
-        for kiosk in changed:
+        for kiosk in [*changed, *self.remote_requests.expire()]:
             self.feed.bump(kiosk)
 
     def _command(self, kiosk: str, alert_id: str, verb: str, by: str, reason: str = "") -> bool:
@@ -149,7 +169,7 @@ class FleetMonitor(BrokerLink):
             log.warning("console: broker %s refused the connection: %s", self.address, reason)
             return
         base = f"{self.prefix}/{self.branch}/+"
-        client.subscribe([(f"{base}/status", 1), (f"{base}/event/+", 1)])
+        client.subscribe([(f"{base}/status", 1), (f"{base}/event/+", 1), (f"{base}/result", 1)])
 
     def _on_live(self) -> None:
         self._lost_at = None
@@ -172,6 +192,9 @@ class FleetMonitor(BrokerLink):
         branch, kiosk, kind, body = checked
         if kind == "status":
             self._apply_status(branch, kiosk, body)
+        elif kind == "result":
+            if self.remote_requests.answered(kiosk, body) is None:
+                return
         else:
             if not self._apply_event(branch, kiosk, body):
                 return
@@ -193,7 +216,7 @@ class FleetMonitor(BrokerLink):
                            "command": command["state"] if command else ""})
         alerts.sort(key=lambda a: a["raised_at"])
         return {**entry, "devices": {d: dict(s) for d, s in entry["devices"].items()},
-                "alerts": alerts}
+                "alerts": alerts, "actions": self.remote_requests.of(entry["kiosk"])}
 
     def _apply_status(self, branch: str, kiosk: str, body: dict[str, Any]) -> None:
         with self._lock:
@@ -201,7 +224,7 @@ class FleetMonitor(BrokerLink):
             if body["state"] != entry["state"]:
                 entry["since"] = body["at"]
             entry.update((k, body[k]) for k in ("state", "at", "reason", "version", "screen",
-                                                "started_at") if k in body)
+                                                "started_at", "service") if k in body)
             if "devices" in body:
                 entry["devices"] = body["devices"]
             if "alerts" in body:

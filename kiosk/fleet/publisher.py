@@ -1,5 +1,6 @@
 """The kiosk's side of the fleet link: retained status with a Last Will, alert events drained
-from the SQLite outbox at QoS 1, and staff commands (acknowledge, resolve) from the console.
+from the SQLite outbox at QoS 1, and staff commands from the console (acknowledge, resolve,
+decide a held transfer; remote actions, answered on the result topic: remote_actions.py).
 
 A row leaves the outbox only when the broker has acknowledged it (PUBACK), so a broker outage
 or a kiosk restart loses nothing; consumers de-duplicate by `event_id`.
@@ -59,6 +60,7 @@ class FleetPublisher:
         self._unsubscribe: list[Callable[[], None]] = []
         self._drainer: threading.Thread | None = None
         self.decisions: Any | None = None  # kiosk.console.held.HeldDecisions, where transfers run
+        self.remote: Any | None = None  # kiosk.fleet.remote_actions.RemoteActions (set_remote)
         self._version, self._started_at = kiosk_version(), time.time()
 
     @classmethod
@@ -69,6 +71,15 @@ class FleetPublisher:
         return cls(center, BrokerAddress.from_config(config),
                    prefix=f.topic_prefix, tls_ca=str(config.path(f.tls_ca)) if f.tls_ca else "",
                    keepalive_s=f.keepalive_s, inflight_max=f.inflight_max, statuses=statuses)
+
+    def set_remote(self, remote: Any) -> None:
+        """Carry out staff's remote actions with `remote` and answer on the result topic."""
+        self.remote = remote
+        remote.reply = self._reply
+
+    def _reply(self, body: dict[str, Any]) -> None:
+        # QoS 1 on a persistent session: paho keeps it while the link is down
+        self._client.publish(self.topics.result, json.dumps(body, ensure_ascii=False), qos=1)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -176,6 +187,12 @@ class FleetPublisher:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         verb = message.topic.rsplit("/", 1)[-1]
+        if verb == "remote":
+            if self.remote is not None:
+                self.remote.handle(message.payload)
+            else:
+                log.warning("fleet: no remote actions on this kiosk: command ignored")
+            return
         try:
             body = json.loads(message.payload)
             alert_id, by = str(body["alert_id"]), str(body.get("by") or "console")

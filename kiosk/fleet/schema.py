@@ -83,7 +83,7 @@ def status(body: Any) -> dict[str, Any]:
                            "reason": _text(body, "reason", required=False)}
     if out["state"] not in _KIOSK_STATES:
         raise BadMessage("state is neither online nor offline")
-    for key in ("version", "screen"):
+    for key in ("version", "screen", "service"):
         if key in body:
             out[key] = _text(body, key)
     if "started_at" in body:
@@ -106,11 +106,11 @@ def status(body: Any) -> dict[str, Any]:
 
 
 def read(topic: str, payload: bytes) -> tuple[str, str, str, dict[str, Any]] | None:
-    """(branch, kiosk, "status" or "event", checked body) of one message from a kiosk; None for
-    a retained status an operator cleared."""
+    """(branch, kiosk, "status", "event" or "result", checked body) of one message from a
+    kiosk; None for a retained status an operator cleared."""
     parts = split_topic(topic)
-    if parts is None or not (parts[3] == ["status"] or (len(parts[3]) == 2 and
-                                                         parts[3][0] == "event")):
+    if parts is None or not (parts[3] in (["status"], ["result"]) or (
+            len(parts[3]) == 2 and parts[3][0] == "event")):
         raise BadMessage("unknown topic")
     _, branch, kiosk, rest = parts
     kind = rest[0]
@@ -122,7 +122,8 @@ def read(topic: str, payload: bytes) -> tuple[str, str, str, dict[str, Any]] | N
         body = json.loads(payload)
     except ValueError:
         raise BadMessage("not JSON") from None
-    return branch, kiosk, kind, status(body) if kind == "status" else event(body)
+    check = {"status": status, "event": event, "result": result}[kind]
+    return branch, kiosk, kind, check(body)
 
 
 def event(body: Any) -> dict[str, Any]:
@@ -134,4 +135,28 @@ def event(body: Any) -> dict[str, Any]:
     out = {"event_id": event_id, "alert": alert(body.get("alert")),
            "action": _text(body, "action", required=False)}
     out["at"] = _time(body, "at", required=False) or out["alert"]["updated_at"]
+    return out
+
+
+REMOTE_ACTIONS = ("out_of_service", "in_service", "self_test", "bundle")
+RESULT_STATES = ("accepted", "done", "failed")
+MAX_RESULT_DATA = 16
+
+
+def result(body: Any) -> dict[str, Any]:
+    """A kiosk's answer to a remote action (kiosk.fleet.remote_actions)."""
+    if not isinstance(body, dict):
+        raise BadMessage("result is not an object")
+    out: dict[str, Any] = {k: _text(body, k) for k in ("action_id", "action", "state")}
+    if not out["action_id"] or out["action"] not in REMOTE_ACTIONS or \
+            out["state"] not in RESULT_STATES:
+        raise BadMessage("unknown action or state")
+    out["result"] = _text(body, "result", required=False)[:500]
+    out["at"] = _time(body, "at")
+    data = body.get("data", {})
+    if not isinstance(data, dict) or len(data) > MAX_RESULT_DATA or not all(
+            isinstance(v, (str, int, float, bool)) and (not isinstance(v, str) or len(v) < 200)
+            for v in data.values()):
+        raise BadMessage("data is not a small object of plain values")
+    out["data"] = {str(k)[:40]: v for k, v in data.items()}
     return out

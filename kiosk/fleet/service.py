@@ -209,6 +209,8 @@ class FleetService(BrokerLink):
         branch, kiosk, kind, body = checked
         if kind == "status":
             self.store.record_status(branch, kiosk, body)
+        elif kind != "event":
+            return   # answers to remote actions are the console's
         elif self.store.record_event(branch, kiosk, body):
             self.stored += 1
         else:

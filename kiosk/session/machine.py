@@ -10,9 +10,9 @@ How a screen uses it:
 
 The session is the customer's lifecycle (start, identify, serve, end, goodbye) over a step
 engine (engine.py: states, handlers, timers). Flows see it as a `SessionContext` and come from
-a catalogue (menu.py; technician mode too, from the attract screen: technician.py). Everything that may block runs on the session's worker (worker.py): the
-screen sees a WORKING/PRINTING state meanwhile and the result arrives as the next state; device
-events are routed there too (routing.py). Tests wait with `wait_idle()` and move an injected clock.
+a catalogue (menu.py; from the attract screen, technician mode and staff's out of service too).
+Anything that may block runs on the session's worker (worker.py), shown as WORKING/PRINTING;
+device events are routed there too (routing.py). Tests wait with `wait_idle()`.
 """
 from __future__ import annotations
 
@@ -131,8 +131,7 @@ class Session:
 
     @property
     def page_size(self) -> int:
-        ui = self.config.ui
-        return ui.elderly_page_size if self.elderly else ui.page_size
+        return self.config.ui.elderly_page_size if self.elderly else self.config.ui.page_size
 
     # ================================================ the SessionContext of the flows ==
     @property
@@ -288,7 +287,8 @@ class Session:
         self.language = self.config.ui.language
         self.show(Step.ATTRACT, message_id="welcome", timeout=None,
                   on={"start": self._start, "elderly": self._set_elderly,
-                      "corner_press": lambda **press: corner_press(self, **press)},
+                      "corner_press": lambda **press: corner_press(self, **press),
+                      "out_of_service": lambda **why: self.start_flow("out_of_service", **why)},
                   languages=list(LANGUAGES))
 
     def _set_elderly(self, on: bool = True) -> None:

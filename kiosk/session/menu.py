@@ -13,6 +13,7 @@ from .context import SessionContext
 from .flow import Flow
 from .identify import Identification
 from .lost_card import LostCardFlow
+from .out_of_service import OutOfService
 from .paging import page_of
 from .statement import StatementFlow
 from .states import Step
@@ -101,4 +102,5 @@ class Menu:
                                       "page": lambda page=1: session.show_menu(int(page))})
 
 
-MENU = Menu(SERVICES, {"menu_by_card": MenuByCardFlow, "technician": TechnicianMode})
+MENU = Menu(SERVICES, {"menu_by_card": MenuByCardFlow, "technician": TechnicianMode,
+                        "out_of_service": OutOfService})

@@ -10,6 +10,7 @@ DEFAULT_TEXT: dict[str, str] = {
     # attract, menu and triage
     "welcome": "Touch the screen to begin.",
     "out_of_service": "Out of service: a technician is working on this machine.",
+    "out_of_service_staff": "Out of service for now. Please ask the staff at the counter.",
     "rechecking_devices": "Checking the devices. One moment, please.",
     "choose_service": "What would you like to do today?",
     "service_balance": "Balance and accounts",
