@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any, Callable, ClassVar, Iterator
 
 from .errors import DeviceError, TransportError
+from .subscribers import Subscribers
 from .status import DeviceState
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -66,7 +67,7 @@ class Device:
         self._lock = threading.RLock()
         self._status: dict[str, str] = {k: v.value if isinstance(v, Enum) else v
                                         for k, v in self.status_defaults.items()}
-        self._listeners: list[Listener] = []
+        self._listeners: Subscribers[Listener] = Subscribers()
 
     # -- capabilities and status -------------------------------------------------------
     @property
@@ -82,14 +83,7 @@ class Device:
         return self.status()["device"]
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-        return unsubscribe
+        return self._listeners.add(listener)
 
     def _set_status(self, field_name: str, value: Enum | str) -> bool:
         """Set one status field; fire StatusChanged only when the value really changes."""
@@ -101,14 +95,13 @@ class Device:
             if old == new:
                 return False
             self._status[field_name] = new
-            listeners = list(self._listeners)
+            listeners = self._listeners.snapshot()
         self.log.info("%s %s: %s -> %s", self.name, field_name, old, new)
         self._notify(listeners, StatusChanged(self.name, self.kind, field_name, old, new))
         return True
 
     def _emit(self, name: str, **data: Any) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
+        listeners = self._listeners.snapshot()
         self._notify(listeners, DeviceEvent(self.name, self.kind, name, data))
 
     def _notify(self, listeners: list[Listener], event: StatusChanged | DeviceEvent) -> None:

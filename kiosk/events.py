@@ -6,8 +6,9 @@ Subscribers run on the publisher's thread; the Kivy skin hands events to the UI 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Callable
+
+from drivers.subscribers import Subscribers
 
 log = logging.getLogger(__name__)
 
@@ -16,26 +17,16 @@ Subscriber = Callable[[Any], None]
 
 class EventBus:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._subscribers: list[tuple[type | tuple[type, ...] | None, Subscriber]] = []
+        self._subscribers: Subscribers[tuple[type | tuple[type, ...] | None, Subscriber]] = \
+            Subscribers()
 
     def subscribe(self, callback: Subscriber,
                   types: type | tuple[type, ...] | None = None) -> Callable[[], None]:
         """Call `callback(event)` for every event (or only those of `types`)."""
-        entry = (types, callback)
-        with self._lock:
-            self._subscribers.append(entry)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if entry in self._subscribers:
-                    self._subscribers.remove(entry)
-        return unsubscribe
+        return self._subscribers.add((types, callback))
 
     def publish(self, event: Any) -> None:
-        with self._lock:
-            subscribers = list(self._subscribers)
-        for types, callback in subscribers:
+        for types, callback in self._subscribers.snapshot():
             if types is not None and not isinstance(event, types):
                 continue
             try:

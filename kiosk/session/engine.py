@@ -12,6 +12,8 @@ import threading
 from dataclasses import replace
 from typing import Any, Callable, NamedTuple
 
+from drivers.subscribers import Subscribers
+
 from .clock import Now
 from .failures import Failure, describe
 from .states import State, Step
@@ -44,7 +46,7 @@ class StepEngine:
         self._idle_timeout = idle_timeout
         self._on_idle = on_idle
         self._common = common
-        self._listeners: list[Listener] = []
+        self._listeners: Subscribers[Listener] = Subscribers()
         self._state = first
         self._handlers: dict[str, Handler] = {}
         self._timeout: str | float | None = None
@@ -70,14 +72,9 @@ class StepEngine:
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         with self.lock:
-            self._listeners.append(listener)
+            unsubscribe = self._listeners.add(listener)
             current = self._state
         listener(current)
-
-        def unsubscribe() -> None:
-            with self.lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
         return unsubscribe
 
     def handler(self, action: str) -> Handler | None:
@@ -196,7 +193,7 @@ class StepEngine:
 
     def _publish(self) -> None:
         state = self._state
-        for listener in list(self._listeners):
+        for listener in self._listeners.snapshot():
             try:
                 listener(state)
             except Exception:
