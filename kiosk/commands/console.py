@@ -1,6 +1,7 @@
 """`kiosk console`: the staff console for every kiosk of a branch or region, from the broker.
 
     kiosk console --mqtt mqtt://broker:1883 [--listen 192.168.10.5:8080] [--branch 310101001]
+        [--dsn "host=/run/postgresql dbname=fleet"]     # reports from the fleet service
     kiosk console --hash-password      # make a hash for [console.staff] or [technician] pin_hash
 """
 from __future__ import annotations
@@ -22,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="address to serve on (default: [console] listen)")
     parser.add_argument("--branch", default="+",
                         help="only this branch's kiosks (default: every branch)")
+    parser.add_argument("--dsn", help="the fleet service's PostgreSQL, for the availability "
+                                      "and acknowledgement reports (default: [console] fleet_dsn)")
     parser.add_argument("--hash-password", action="store_true",
                         help="read a password or PIN and print its hash for the config file")
     parser.set_defaults(handler=run)
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
                            .replace("+", "all"))
     try:
         server = ConsoleServer.from_config(monitor, config, listen=args.listen or "",
-                                           store=store)
+                                           store=store, fleet_dsn=args.dsn or "")
     except (OSError, ValueError) as exc:
         print(f"cannot serve the console: {exc}", file=sys.stderr)
         return 69

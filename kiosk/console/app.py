@@ -30,6 +30,8 @@ from ..fleet.schema import REMOTE_ACTIONS
 from .feed import ConsoleSource
 from .guard import Busy, LoginGuard
 from .page import console_page, login_page, pick_language
+from .reports import GROUPS, PERIODS
+from .reports_page import reports_page
 from .store import ConsoleStore, StaffSession, audit_csv
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class ConsoleOptions:
     secure_cookies: bool = False                # set when served over TLS
     page_info: dict[str, Any] = field(default_factory=dict)  # branches, positions, ack_within_s
     body_timeout_s: float = 10.0
+    reports: Any | None = None   # kiosk.console.reports.FleetReports when the fleet DB is set
 
 
 class TooLarge(Exception):
@@ -222,7 +225,8 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
             return RedirectResponse("/login", 303, _HEADERS)
         nonce = secrets.token_urlsafe(16)
         return html(console_page(session.user, session.role, session.csrf, nonce,
-                                 options.page_info), nonce=nonce)
+                                 {**options.page_info, "reports": options.reports is not None}),
+                    nonce=nonce)
 
     def visible(session: StaffSession, snapshot: dict[str, Any]) -> dict[str, Any]:
         if not session.role.startswith("branch:"):
@@ -364,6 +368,34 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                 "Content-Disposition": 'attachment; filename="console-audit.csv"'})
         return jsonr({"audit": rows})
 
+    async def reports_html(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return RedirectResponse("/login", 303, _HEADERS)
+        if options.reports is None:
+            return jsonr({"error": "no fleet database configured"}, 404)
+        nonce = secrets.token_urlsafe(16)
+        return html(reports_page(session.user, nonce, options.page_info), nonce=nonce)
+
+    async def reports_api(request: Request) -> Response:
+        """Availability and acknowledgement times from the fleet's PostgreSQL."""
+        session = session_of(request)
+        if session is None:
+            return jsonr({"error": "login required"}, 401)
+        if options.reports is None:
+            return jsonr({"error": "no fleet database configured"}, 404)
+        period = request.query_params.get("period", "day")
+        by = request.query_params.get("by", "kiosk")
+        if period not in PERIODS or by not in GROUPS:
+            return jsonr({"error": "period day|week|month, by kiosk|branch"}, 400)
+        branch = session.role[7:] if session.role.startswith("branch:") else ""
+        try:
+            report = await asyncio.to_thread(options.reports.report, period, by, branch)
+        except Exception:
+            log.exception("console: the fleet database could not answer a report")
+            return jsonr({"error": "the fleet database is not answering"}, 503)
+        return jsonr(report)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         return jsonr({"error": "not found"}, 404)
 
@@ -371,6 +403,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         Route("/", index), Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]), Route("/api/state", state),
         Route("/api/events", events), Route("/api/audit", audit),
+        Route("/reports", reports_html), Route("/api/reports", reports_api),
         Route("/api/remote", remote, methods=["POST"]),
         Route("/api/{verb:str}", act, methods=["POST"]),
     ], lifespan=lifespan, exception_handlers={404: not_found})

@@ -128,7 +128,7 @@ _WORDS = {
         "code.device.potentialFraud": "设备疑似异常", "code.sam.inoperative": "身份证安全模块不可用",
         "code.help.requested": "客户请求协助", "code.transfer.held": "大额转账待确认",
         "code.offline.lost": "自助机离线（连接中断）", "code.offline.shutdown": "自助机已关机",
-        "ui.actions": "远程操作", "rm.out_of_service": "暂停服务", "rm.in_service": "恢复服务",
+        "ui.reports": "可用率报表", "ui.actions": "远程操作", "rm.out_of_service": "暂停服务", "rm.in_service": "恢复服务",
         "rm.self_test": "自检", "rm.bundle": "生成诊断包", "rs.pending": "等待自助机确认…",
         "rs.accepted": "等待当前客户办理完毕", "rs.done": "已完成", "rs.failed": "失败",
         "ui.noanswer": "自助机未应答",
@@ -179,7 +179,7 @@ _WORDS = {
         "code.device.potentialFraud": "Possible tampering", "code.sam.inoperative": "ID reader SAM not working",
         "code.help.requested": "Customer asks for help", "code.transfer.held": "Large transfer waits for approval",
         "code.offline.lost": "Kiosk offline (link lost)", "code.offline.shutdown": "Kiosk shut down",
-        "ui.actions": "Remote actions", "rm.out_of_service": "Take out of service",
+        "ui.reports": "Reports", "ui.actions": "Remote actions", "rm.out_of_service": "Take out of service",
         "rm.in_service": "Back in service", "rm.self_test": "Self-test",
         "rm.bundle": "Diagnostics bundle", "rs.pending": "waiting for the kiosk…",
         "rs.accepted": "waits for the customer at the kiosk to finish", "rs.done": "done",
@@ -192,7 +192,8 @@ _CONSOLE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="csrf" content="{csrf}"><meta name="role" content="{role}">
 <title>Console</title><style>{style}</style></head>
 <body><header><h1 data-t="ui.title"></h1><span id="live"></span><span id="user">{user}</span>
-<select id="branch" aria-label="branch"></select><button id="lang" type="button"></button>
+<select id="branch" aria-label="branch"></select><a id="reports" href="/reports" data-t="ui.reports"
+ style="color:#fff" hidden></a><button id="lang" type="button"></button>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="{csrf}">
 <button id="logout" data-t="ui.logout"></button></form></header>
 <div id="banner" role="alert" data-t="ui.lost"></div>
@@ -464,6 +465,7 @@ function follow() {{
     const r = await fetch('/api/state', {{credentials: 'same-origin'}}).catch(() => null);
     if (r && r.status === 401) {{ es.close(); location = '/login'; }} }};
 }}
+document.getElementById('reports').hidden = !PAGE.reports;
 applyLang(); follow(); setInterval(tickAges, 1000);
 </script></body></html>"""
 

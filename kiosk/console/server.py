@@ -70,7 +70,9 @@ class ConsoleServer:
                  tls_cert: str = "", tls_key: str = "", require_tls: bool = False,
                  header_timeout_s: float = 10.0, body_timeout_s: float = 10.0,
                  max_connections: int = 500, guard: LoginGuard | None = None,
-                 page_info: dict[str, Any] | None = None):
+                 page_info: dict[str, Any] | None = None, reports: Any | None = None):
+        """`reports` (kiosk.console.reports.FleetReports): availability and acknowledgement
+        times from the fleet service's PostgreSQL; the server closes it."""
         if require_tls and not (tls_cert and tls_key):
             raise InsecureConsole("the production profile serves the console only over TLS: "
                                   "set [console] tls_cert and tls_key")
@@ -80,7 +82,8 @@ class ConsoleServer:
         self._own_store = store is None
         options = ConsoleOptions(dict(staff), dict(roles or {}), session_ttl_s,
                                  secure_cookies=self.tls, body_timeout_s=body_timeout_s,
-                                 page_info=page_info or {})
+                                 page_info=page_info or {}, reports=reports)
+        self.reports = reports
         self.app = build_app(source, self.store, options, guard)
         self.guard: LoginGuard = self.app.state.guard
         host, port = parse_listen(listen)
@@ -103,8 +106,15 @@ class ConsoleServer:
 
     @classmethod
     def from_config(cls, source: ConsoleSource, config: Any, *, listen: str = "",
-                    store: ConsoleStore | None = None) -> "ConsoleServer":
+                    store: ConsoleStore | None = None, fleet_dsn: str = "") -> "ConsoleServer":
         c = config.console
+        reports = None
+        if fleet_dsn or c.fleet_dsn:   # without the fleet database: no reports page
+            from .reports import FleetReports
+            try:
+                reports = FleetReports.from_dsn(fleet_dsn or c.fleet_dsn)
+            except Exception as exc:  # psycopg.OperationalError and friends
+                log.error("console: no reports, the fleet database is unreachable: %s", exc)
         return cls(source, c.staff, listen=listen or c.listen, session_ttl_s=c.session_ttl_s,
                    roles=c.roles, store=store or ConsoleStore(config.path(c.database)),
                    tls_cert=str(config.path(c.tls_cert)) if c.tls_cert else "",
@@ -112,7 +122,7 @@ class ConsoleServer:
                    require_tls=config.kiosk.profile == "production",
                    page_info={"branches": c.branches, "positions": c.positions,
                               "ack_within_s": config.notify.escalate_after_s[0]
-                              if config.notify.escalate_after_s else 0})
+                              if config.notify.escalate_after_s else 0}, reports=reports)
 
     @property
     def url(self) -> str:
@@ -139,3 +149,5 @@ class ConsoleServer:
         self._socket.close()
         if self._own_store:
             self.store.close()
+        if self.reports is not None:
+            self.reports.close()

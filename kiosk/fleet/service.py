@@ -156,6 +156,30 @@ class FleetStore:
             entry["availability"] = entry["online"] / total if total else 0.0
         return out
 
+    def ack_times(self, start: float, end: float, *, by: str = "kiosk"
+                  ) -> dict[str, dict[str, float | int | None]]:
+        """For the alerts raised in [start, end), per kiosk (or branch): how many, how many
+        staff acknowledged, and the seconds from raised to acknowledged (median, 90th
+        percentile, longest)."""
+        if by not in ("kiosk", "branch"):
+            raise ValueError("by kiosk or branch")
+        rows = self.query(
+            "WITH alerts AS (SELECT alert_id, MIN(kiosk) AS kiosk, MIN(branch) AS branch, "
+            "MIN((alert->>'raised_at')::float) AS raised, "
+            "MIN((alert->>'acknowledged_at')::float) AS acked FROM fleet_events "
+            "GROUP BY alert_id) "
+            f"SELECT {by}, COUNT(*), COUNT(acked), "
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY acked - raised), "
+            "percentile_cont(0.9) WITHIN GROUP (ORDER BY acked - raised), MAX(acked - raised) "
+            "FROM alerts WHERE raised >= %s AND raised < %s GROUP BY 1", (start, end))
+        return {key: {"alerts": alerts, "acknowledged": acked, "median_s": median,
+                      "p90_s": p90, "max_s": longest}
+                for key, alerts, acked, median, p90, longest in rows}
+
+    def branches(self) -> dict[str, str]:
+        """kiosk -> branch, as each kiosk last said."""
+        return dict(self.query("SELECT kiosk, branch FROM fleet_kiosks"))
+
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
