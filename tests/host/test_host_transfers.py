@@ -117,12 +117,19 @@ def test_kiosk_daily_limit(service):
     assert err.value.reason == "daily_limit_exceeded"
 
 
+def service_on_unreachable_host(config, journal, card):
+    """A TransferService for `card` whose ISO 8583 host never answers (nothing listens on :9),
+    and that host's client (to close)."""
+    client = Iso8583Client("127.0.0.1:9", terminal_id=config.host.terminal_id,
+                           acquirer_id=config.host.acquirer_id,
+                           stans=StanCounter(config.path(config.host.state)), timeout_s=0.3)
+    svc = TransferService.from_config(config, client, journal)
+    svc.card = card
+    return svc, client
+
+
 def test_transfers_refused_while_a_crashed_one_is_unresolved(config, bank, journal, debit):
-    down = Iso8583Client("127.0.0.1:9", terminal_id=config.host.terminal_id,
-                         acquirer_id=config.host.acquirer_id,
-                         stans=StanCounter(config.path(config.host.state)), timeout_s=0.3)
-    svc = TransferService.from_config(config, down, journal)
-    svc.card = debit
+    svc, down = service_on_unreachable_host(config, journal, debit)
     try:
         journal.record("transfer.pending", ref=svc.ref(700), transmitted_at="0101000000",
                        **svc._fields(700, order(svc, 100)))   # left by a crash
@@ -203,11 +210,7 @@ def test_garbled_answer_is_host_malformed_and_reversed(iso_service, iso_server, 
 
 
 def test_unreachable_host_is_declined_without_reversal(config, bank, journal, debit):
-    client = Iso8583Client("127.0.0.1:9", terminal_id=config.host.terminal_id,
-                           acquirer_id=config.host.acquirer_id,
-                           stans=StanCounter(config.path(config.host.state)), timeout_s=0.3)
-    svc = TransferService.from_config(config, client, journal)
-    svc.card = debit
+    svc, client = service_on_unreachable_host(config, journal, debit)
     try:
         svc.recover()
         result = send(svc, 5_000)
