@@ -405,6 +405,10 @@ class ConsoleSection:
 @dataclass(frozen=True)
 class NotifySection:
     enabled: bool = False
+    # who posts to the group robots: "fleet" (the fleet service, centrally, rate limited per
+    # robot), "kiosk" (this kiosk itself: a single branch without a fleet service), or "auto":
+    # the fleet service whenever [fleet] is enabled
+    sent_by: Literal["auto", "kiosk", "fleet"] = "auto"
     min_severity: Literal["info", "warning", "fault", "critical"] = "fault"
     wecom_webhook: str = secret_field()     # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...
     dingtalk_webhook: str = secret_field()  # https://oapi.dingtalk.com/robot/send?access_token=...

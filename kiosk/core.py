@@ -234,6 +234,13 @@ class KioskCore:
                                            on_hold=on_hold, on_flag=on_flag)
 
 
+def kiosk_sends_notifications(config: Any) -> bool:
+    """Whether this kiosk posts to the group robots itself; with a fleet the fleet service
+    does it centrally (rate limited per robot), never each kiosk."""
+    sent_by = config.notify.sent_by
+    return sent_by == "kiosk" or (sent_by == "auto" and not config.fleet.enabled)
+
+
 @dataclass
 class StaffLinks:
     """Everything that carries this kiosk's alerts to staff, started from the configuration:
@@ -262,7 +269,7 @@ class StaffLinks:
         if config.fleet.enabled:
             links._start("fleet", lambda: links._fleet(config, center, bus, statuses, decisions,
                                                        session, desk))
-        if config.notify.enabled:
+        if config.notify.enabled and kiosk_sends_notifications(config):
             links._start("notifications", lambda: links._notify(config, center))
         if config.console.enabled:
             links._start("staff console",

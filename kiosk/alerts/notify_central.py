@@ -4,7 +4,9 @@ Serious alerts wait in PostgreSQL (`fleet_notify`, written with the event itself
 lost when the service dies). Each branch's messages go to its robot (WeCom or DingTalk, from
 `[notify] branch_webhooks`, else the default one). Robots accept about 20 messages a minute
 and then throttle, so each robot gets at most `per_minute`; when more are waiting, the last
-message of the minute is a digest of all the rest, grouped per branch.
+message of the minute is a digest of all the rest, grouped per branch. What each robot took in
+the last minute is counted in PostgreSQL too, so a restarted service (or a second one) does not
+start a fresh minute.
 
 An alert nobody acknowledged escalates: after `escalate_after_s[0]` to the branch's robot again
 (the branch manager's group), after `escalate_after_s[1]` to the region's robot.
@@ -12,6 +14,7 @@ An alert nobody acknowledged escalates: after `escalate_after_s[0]` to the branc
 from __future__ import annotations
 
 import collections
+import hashlib
 import logging
 import threading
 import time
@@ -30,7 +33,7 @@ class GroupNotifier:
     def __init__(self, store: Any, robots: dict[str, Robot], *, per_minute: int = 20,
                  timeout_s: float = 5.0, retries: int = 3, retry_delay_s: float = 2.0,
                  escalate_after_s: tuple[float, ...] = (600.0, 1800.0),
-                 clock: Callable[[], float] = time.monotonic,
+                 clock: Callable[[], float] = time.time,
                  wall: Callable[[], float] = time.time):
         """`robots`: branch -> robot, "*" for every other branch, "region" for escalations."""
         self.escalate_after_s = escalate_after_s
@@ -42,7 +45,6 @@ class GroupNotifier:
         self.retries = retries
         self.retry_delay_s = retry_delay_s
         self._clock = clock
-        self._sent: dict[int, collections.deque[float]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.posts = self.digests = self.failed = 0
@@ -85,10 +87,8 @@ class GroupNotifier:
         return sum(self._send(robots[key], rows) for key, rows in waiting.items())
 
     def _send(self, robot: Robot, rows: list[dict[str, Any]]) -> int:
-        recent = self._sent.setdefault(id(robot), collections.deque())
-        now = self._clock()
-        while recent and recent[0] <= now - 60.0:
-            recent.popleft()
+        key = hashlib.sha256(robot.url.encode()).hexdigest()[:16]
+        recent = self.store.posts_since(key, self._clock() - 60.0)
         budget = self.per_minute - len(recent)
         if budget <= 0:
             return 0
@@ -96,20 +96,20 @@ class GroupNotifier:
                                                                  rows[budget - 1:])
         taken = 0
         for row in single:
-            if not self._post(robot, recent, _line(row)):
+            if not self._post(robot, key, _line(row)):
                 return taken
             self.store.mark_notified([row["event_id"]], time.time())
             taken += 1
-        if rest and self._post(robot, recent, _digest(rest)):
+        if rest and self._post(robot, key, _digest(rest)):
             self.store.mark_notified([r["event_id"] for r in rest], time.time())
             self.digests += 1
             taken += 1
         return taken
 
-    def _post(self, robot: Robot, recent: collections.deque[float], text: str) -> bool:
+    def _post(self, robot: Robot, key: str, text: str) -> bool:
         ok = deliver(robot, text, self.timeout_s, self.retries, self.retry_delay_s)
         if ok:
-            recent.append(self._clock())
+            self.store.record_post(key, self._clock())
             self.posts += 1
         else:
             self.failed += 1

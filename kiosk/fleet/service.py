@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS fleet_notify (
     severity TEXT NOT NULL, text TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
     sent_at DOUBLE PRECISION, level INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS fleet_notify_unsent ON fleet_notify (created) WHERE sent_at IS NULL;
+CREATE TABLE IF NOT EXISTS fleet_notify_posts (
+    robot TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
+CREATE INDEX IF NOT EXISTS fleet_notify_posts_robot ON fleet_notify_posts (robot, at);
 """
 _RANK = {"info": 0, "warning": 1, "fault": 2, "critical": 3}
 
@@ -130,6 +133,18 @@ class FleetStore:
         with self._lock:
             self._db.execute("UPDATE fleet_notify SET sent_at = %s WHERE event_id = ANY(%s)",
                              (at, event_ids))
+
+    def record_post(self, robot: str, at: float, keep_s: float = 3600.0) -> None:
+        """A message a robot took (its rate limit counts them, across restarts and services);
+        `robot` is a digest of its webhook, never the webhook's key."""
+        with self._lock, self._db.transaction():
+            self._db.execute("INSERT INTO fleet_notify_posts VALUES (%s,%s)", (robot, at))
+            self._db.execute("DELETE FROM fleet_notify_posts WHERE robot = %s AND at < %s",
+                             (robot, at - keep_s))
+
+    def posts_since(self, robot: str, since: float) -> list[float]:
+        return [at for (at,) in self.query("SELECT at FROM fleet_notify_posts WHERE robot = %s "
+                                           "AND at > %s ORDER BY at", (robot, since))]
 
     def availability(self, start: float, end: float, *, by: str = "kiosk"
                      ) -> dict[str, dict[str, float]]:

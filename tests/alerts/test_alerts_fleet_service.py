@@ -176,6 +176,14 @@ def test_group_notifications_are_central_rate_limited_per_robot_with_a_digest(po
         for n in range(200, 203):
             store.record_event("B1", "KSK-1", _fault(n))
         assert notifier.drain() == 0, "the robot's minute is used up"
+        again = FleetStore(postgres)   # the service restarts: the minute is still used up
+        try:
+            assert GroupNotifier(again, {"B1": b1, "*": default}, per_minute=5, retries=1,
+                                 clock=lambda: now[0]).drain() == 0
+        finally:
+            again.close()
+        assert all("k=k" not in row[0] for row in store.query(
+            "SELECT robot FROM fleet_notify_posts")), "a webhook key stored"
         now[0] += 61
         assert notifier.drain() == 3 and len(sink.posts) == 9
     finally:

@@ -36,6 +36,7 @@ enabled = true
 listen = "127.0.0.1:{port}"
 [notify]
 enabled = true
+sent_by = "kiosk"
 wecom_webhook = "{sink.url}/cgi-bin/webhook/send?key=k"
 """, encoding="utf-8")
     config = load_config(tmp_path / "kiosk.toml")
@@ -66,3 +67,38 @@ wecom_webhook = "{sink.url}/cgi-bin/webhook/send?key=k"
         assert time.monotonic() < deadline, "no offline status on clean shutdown"
         time.sleep(0.02)
     monitor.stop()
+
+
+@pytest.mark.parametrize("fleet,sent_by,from_kiosk", [
+    ("true", "auto", False), ("true", "fleet", False), ("false", "auto", True),
+    ("false", "fleet", False), ("true", "kiosk", True)])
+def test_with_a_fleet_the_kiosk_leaves_group_notifications_to_the_fleet_service(
+        tmp_path, webhook_sink, fleet, sent_by, from_kiosk):
+    sink = webhook_sink()
+    (tmp_path / "kiosk.toml").write_text(f"""
+[kiosk]
+data_dir = "{tmp_path}/var"
+[fleet]
+enabled = {fleet}
+mqtt_url = "mqtt://127.0.0.1:{free_port()}"
+[notify]
+enabled = true
+sent_by = "{sent_by}"
+wecom_webhook = "{sink.url}/cgi-bin/webhook/send?key=k"
+""", encoding="utf-8")
+    config = load_config(tmp_path / "kiosk.toml")
+    center = AlertCenter.from_config(config)
+    bus = EventBus()
+    center.attach(bus)
+    links = StaffLinks.start(config, center, bus, lambda: {})
+    try:
+        bus.publish(StatusChanged("printer", "printer", "paper", "low", "out"))
+        assert (links.notifier is not None) == from_kiosk
+        if from_kiosk:
+            assert links.notifier.wait_idle(5)
+        else:
+            time.sleep(0.3)
+        assert len(sink.posts) == (1 if from_kiosk else 0)
+    finally:
+        links.stop()
+        center.close()
