@@ -385,6 +385,7 @@ class ConsoleSection:
     command_timeout_s: int = 120    # a staff action the kiosk has not confirmed by then: failed
     branches: dict[str, str] = field(default_factory=dict)   # branch code -> name staff know
     positions: dict[str, str] = field(default_factory=dict)  # kiosk id -> place in the lobby
+    regions: dict[str, str] = field(default_factory=dict)    # branch code -> region's name
     # the fleet service's PostgreSQL (libpq DSN): availability and acknowledgement reports
     fleet_dsn: str = secret_field()
 

@@ -17,7 +17,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -228,28 +228,39 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                                  {**options.page_info, "reports": options.reports is not None}),
                     nonce=nonce)
 
-    def visible(session: StaffSession, snapshot: dict[str, Any]) -> dict[str, Any]:
-        if not session.role.startswith("branch:"):
-            return snapshot
-        return {**snapshot, "kiosks": [k for k in snapshot["kiosks"] if session.sees(k["branch"])],
-                "history": [h for h in snapshot["history"] if session.sees(h.get("branch", ""))]}
+    regions: dict[str, str] = options.page_info.get("regions") or {}   # branch -> region
+
+    def view_of(request: Request, session: StaffSession) -> Callable[[str], bool]:
+        """Which branches this request shows: the role's, narrowed by ?branch= and ?region=
+        (filtered here, so a branch's page is not sent the whole region)."""
+        branch = request.query_params.get("branch", "")[:64]
+        region = request.query_params.get("region", "")[:64]
+        return lambda b: session.sees(b) and (not branch or b == branch) and \
+            (not region or regions.get(b) == region)
+
+    def visible(shows: Callable[[str], bool], snapshot: dict[str, Any]) -> dict[str, Any]:
+        return {**snapshot, "kiosks": [k for k in snapshot["kiosks"] if shows(k["branch"])],
+                "history": [h for h in snapshot["history"] if shows(h.get("branch", ""))]}
 
     async def state(request: Request) -> Response:
         session = session_of(request)
         if session is None:
             return jsonr({"error": "login required"}, 401)
-        return jsonr({"version": source.feed.version, **visible(session, source.snapshot())})
+        return jsonr({"version": source.feed.version,
+                      **visible(view_of(request, session), source.snapshot())})
 
     async def events(request: Request) -> Response:
         session = session_of(request)
         if session is None:
             return jsonr({"error": "login required"}, 401)
-        return StreamingResponse(_stream(session), media_type="text/event-stream",
+        return StreamingResponse(_stream(session, view_of(request, session)),
+                                 media_type="text/event-stream",
                                  headers={**_HEADERS, "X-Accel-Buffering": "no"})
 
-    async def _stream(session: StaffSession) -> AsyncIterator[str]:
+    async def _stream(session: StaffSession, shows: Callable[[str], bool]
+                      ) -> AsyncIterator[str]:
         version = source.feed.version
-        full = visible(session, source.snapshot())
+        full = visible(shows, source.snapshot())
         mark = max((h["updated_at"] for h in full["history"]), default=0.0)
         yield _sse("snapshot", {"version": version, **full})
         while not hub.stopping:
@@ -261,7 +272,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                 break
             version, keys = source.feed.changed_since(version)
             if keys is None:
-                full = visible(session, source.snapshot())
+                full = visible(shows, source.snapshot())
                 yield _sse("snapshot", {"version": version, **full})
                 continue
             kiosks, gone = [], []
@@ -269,10 +280,10 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                 kiosk = source.kiosk(key)
                 if kiosk is None:
                     gone.append(key)
-                elif session.sees(kiosk["branch"]):
+                elif shows(kiosk["branch"]):
                     kiosks.append(kiosk)
             history = [h for h in source.history() if h["updated_at"] > mark and
-                       session.sees(h.get("branch", ""))]
+                       shows(h.get("branch", ""))]
             mark = max([mark, *(h["updated_at"] for h in history)])
             yield _sse("delta", {"version": version, "kiosks": kiosks, "gone": gone,
                                  "history": history, "broker": source.broker_state()})

@@ -128,7 +128,7 @@ _WORDS = {
         "code.device.potentialFraud": "设备疑似异常", "code.sam.inoperative": "身份证安全模块不可用",
         "code.help.requested": "客户请求协助", "code.transfer.held": "大额转账待确认",
         "code.offline.lost": "自助机离线（连接中断）", "code.offline.shutdown": "自助机已关机",
-        "ui.reports": "可用率报表", "ui.actions": "远程操作", "rm.out_of_service": "暂停服务", "rm.in_service": "恢复服务",
+        "ui.reports": "可用率报表", "ui.allregions": "全部地区", "ui.actions": "远程操作", "rm.out_of_service": "暂停服务", "rm.in_service": "恢复服务",
         "rm.self_test": "自检", "rm.bundle": "生成诊断包", "rs.pending": "等待自助机确认…",
         "rs.accepted": "等待当前客户办理完毕", "rs.done": "已完成", "rs.failed": "失败",
         "ui.noanswer": "自助机未应答",
@@ -179,7 +179,7 @@ _WORDS = {
         "code.device.potentialFraud": "Possible tampering", "code.sam.inoperative": "ID reader SAM not working",
         "code.help.requested": "Customer asks for help", "code.transfer.held": "Large transfer waits for approval",
         "code.offline.lost": "Kiosk offline (link lost)", "code.offline.shutdown": "Kiosk shut down",
-        "ui.reports": "Reports", "ui.actions": "Remote actions", "rm.out_of_service": "Take out of service",
+        "ui.reports": "Reports", "ui.allregions": "All regions", "ui.actions": "Remote actions", "rm.out_of_service": "Take out of service",
         "rm.in_service": "Back in service", "rm.self_test": "Self-test",
         "rm.bundle": "Diagnostics bundle", "rs.pending": "waiting for the kiosk…",
         "rs.accepted": "waits for the customer at the kiosk to finish", "rs.done": "done",
@@ -192,7 +192,7 @@ _CONSOLE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="csrf" content="{csrf}"><meta name="role" content="{role}">
 <title>Console</title><style>{style}</style></head>
 <body><header><h1 data-t="ui.title"></h1><span id="live"></span><span id="user">{user}</span>
-<select id="branch" aria-label="branch"></select><a id="reports" href="/reports" data-t="ui.reports"
+<select id="region" aria-label="region" hidden></select><select id="branch" aria-label="branch"></select><a id="reports" href="/reports" data-t="ui.reports"
  style="color:#fff" hidden></a><button id="lang" type="button"></button>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="{csrf}">
 <button id="logout" data-t="ui.logout"></button></form></header>
@@ -210,7 +210,9 @@ const WORDS = {words};
 const PAGE = {page_info};
 const bname = b => (PAGE.branches || {{}})[b] || b;
 const place = k => (PAGE.positions || {{}})[k] || '';
-let branch = ''; let shown = 60; let detail = '';
+let branch = ''; let region = ''; let shown = 60; let detail = ''; let stream = null;
+const known = new Set(Object.keys(PAGE.branches || {{}}));
+const regionOf = b => (PAGE.regions || {{}})[b] || '';
 const csrf = document.querySelector('meta[name=csrf]').content;
 const role = document.querySelector('meta[name=role]').content;
 const SEV = {{critical: 3, fault: 2, warning: 1, info: 0}};
@@ -306,7 +308,7 @@ function kioskTile(k) {{
   }}
   s.appendChild(chips); return s;
 }}
-const inView = k => !branch || k.branch === branch;
+const inView = k => (!branch || k.branch === branch) && (!region || regionOf(k.branch) === region);
 const RANK = {{out: 0, offline: 1, degraded: 2, unknown: 3, ok: 4}};
 function renderKiosks() {{
   const list = [...kiosks.values()].filter(inView).sort((a, b) =>
@@ -316,9 +318,14 @@ function renderKiosks() {{
   document.getElementById('more').hidden = list.length <= shown;
 }}
 function renderBranches() {{
-  const sel = document.getElementById('branch'); const codes = [...new Set([...kiosks.values()].map(k => k.branch))].sort();
+  for (const k of kiosks.values()) known.add(k.branch);
+  const sel = document.getElementById('branch');
+  const codes = [...known].filter(c => !region || regionOf(c) === region).sort();
   sel.replaceChildren(el('option', T('ui.all')), ...codes.map(c => {{ const o = el('option', bname(c)); o.value = c; return o; }}));
-  sel.firstChild.value = ''; sel.value = branch; sel.hidden = codes.length < 2;
+  sel.firstChild.value = ''; sel.value = branch; sel.hidden = codes.length < 2 && !branch;
+  const rs = document.getElementById('region'); const names = [...new Set(Object.values(PAGE.regions || {{}}))].sort();
+  rs.replaceChildren(el('option', T('ui.allregions')), ...names.map(n => {{ const o = el('option', n); o.value = n; return o; }}));
+  rs.firstChild.value = ''; rs.value = region; rs.hidden = names.length < 2;
 }}
 function showDetail(id) {{
   detail = id; const box = document.getElementById('detail'); const k = kiosks.get(id);
@@ -443,15 +450,21 @@ function renderAll() {{
   renderBranches(); renderSummary(); renderAlerts(); renderKiosks(); renderHistory(); renderBroker();
   if (detail) showDetail(detail);
 }}
-document.getElementById('branch').onchange = e => {{ branch = e.target.value; shown = 60;
-  rows.clear(); document.getElementById('alerts').replaceChildren(); renderAll(); }};
+// the server filters what it sends by branch and region: a new choice is a new stream
+document.getElementById('branch').onchange = e => {{ branch = e.target.value; refollow(); }};
+document.getElementById('region').onchange = e => {{ region = e.target.value; branch = ''; refollow(); }};
+function refollow() {{ shown = 60; kiosks.clear(); rows.clear(); detail = '';
+  document.getElementById('detail').hidden = true;
+  document.getElementById('alerts').replaceChildren(); renderAll(); follow(); }}
 document.getElementById('more').onclick = () => {{ shown += 120; renderKiosks(); }};
 document.getElementById('lang').onclick = () => {{ lang = lang === 'zh' ? 'en' : 'zh';
   localStorage.setItem('lang', lang); applyLang(); }};
 document.addEventListener('click', () => {{ if ('Notification' in window && Notification.permission === 'default')
   Notification.requestPermission(); }}, {{once: true}});
 function follow() {{
-  const es = new EventSource('/api/events');
+  if (stream) stream.close();
+  const q = new URLSearchParams(); if (branch) q.set('branch', branch); if (region) q.set('region', region);
+  const es = stream = new EventSource('/api/events' + (q.toString() ? '?' + q : ''));
   es.addEventListener('snapshot', e => {{ const s = JSON.parse(e.data); streamUp = true;
     kiosks.clear(); for (const k of s.kiosks) kiosks.set(k.kiosk, k);
     history = s.history; broker = s.broker; applyLang(); firstLoad = false; }});

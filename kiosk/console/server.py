@@ -121,6 +121,7 @@ class ConsoleServer:
                    tls_key=str(config.path(c.tls_key)) if c.tls_key else "",
                    require_tls=config.kiosk.profile == "production",
                    page_info={"branches": c.branches, "positions": c.positions,
+                              "regions": c.regions,
                               "ack_within_s": config.notify.escalate_after_s[0]
                               if config.notify.escalate_after_s else 0}, reports=reports)
 

@@ -85,6 +85,9 @@ def fleet_console(mosquitto):
     monitor.start()
     server = ConsoleServer(monitor, {USER: hash_password(PASSWORD)}, listen="127.0.0.1:0",
                            page_info={"branches": {"310104": "浦东支行"},
+                                      "regions": {"310100": "North", "310101": "North",
+                                                  "310102": "South", "310103": "South",
+                                                  "310104": "South"},
                                       "positions": {"KSK-029": "大堂入口左侧"},
                                       "ack_within_s": 600})
     server.start()
@@ -169,12 +172,12 @@ def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, browser, 
             assert "空闲" in detail.inner_text()  # chipPower=noCard in words
             page.screenshot(path=f"{shots}/console-{size}-detail.png")
             page.click("#detail button")
-            page.select_option("#branch", "310104")
-            assert len(page.query_selector_all(".kiosk")) == 6
+            page.select_option("#branch", "310104")   # filtered by the server: a new stream
+            page.wait_for_function("() => document.querySelectorAll('.kiosk').length === 6")
             assert [r.get_attribute("data-alert-id") for r in
                     page.query_selector_all("#alerts .alert")] == ["c1"]
             page.select_option("#branch", "")
-            assert len(page.query_selector_all(".kiosk")) == 31
+            page.wait_for_function("() => document.querySelectorAll('.kiosk').length === 31")
 
         fleet.status("310102", "KSK-012", state="offline", reason="lost", devices={})
         row = page.wait_for_selector(".alert[data-code='kiosk.offline.lost']", timeout=2000)
@@ -188,3 +191,32 @@ def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, browser, 
         page.wait_for_selector("#banner:not(.show)", state="attached", timeout=15000)
     finally:
         context.close()
+
+
+def test_the_server_sends_only_the_branch_or_region_asked_for(fleet_console, browser):
+    server, monitor, fleet, broker = fleet_console
+    page = browser.new_page(locale="en-US")
+    try:
+        page.goto(server.url + "/login")
+        page.fill("#user", USER)
+        page.fill("#password", PASSWORD)
+        page.click("#login")
+        page.wait_for_selector(".kiosk[data-kiosk='KSK-029']", timeout=5000)
+        state = lambda query: json.loads(page.evaluate(  # noqa: E731
+            "q => fetch('/api/state' + q).then(r => r.text())", query))
+        assert {k["branch"] for k in state("?branch=310104")["kiosks"]} == {"310104"}
+        assert len(state("?branch=310104")["kiosks"]) == 6
+        assert {k["branch"] for k in state("?region=North")["kiosks"]} == {"310100", "310101"}
+        assert len(state("")["kiosks"]) == 31
+        page.select_option("#region", "South")
+        page.wait_for_function("() => document.querySelectorAll('.kiosk').length === 19")
+        # a change in a branch outside the view is not sent to this page
+        fleet.event("310100", "KSK-000", _alert("n1", "printer.paper.out", "fault",
+                                                device="printer"))
+        fleet.event("310104", "KSK-004", _alert("s1", "printer.paper.out", "fault",
+                                                device="printer"))
+        page.wait_for_selector(".alert[data-alert-id='s1']", timeout=2000)
+        assert not page.query_selector(".alert[data-alert-id='n1']")
+        assert not page.query_selector(".kiosk[data-kiosk='KSK-000']")
+    finally:
+        page.close()
