@@ -14,7 +14,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 APT_RUN=(python3 python3-venv python3-dev gcc pkg-config ca-certificates
          pcscd libpcsclite-dev vsmartcard-vpcd libzbar0 libgl1 libegl1 libmtdev1
          socat gettext espeak-ng opencv-data)
-APT_TEST=(mosquitto chromium chromium-driver procps fonts-wqy-microhei postgresql)
+APT_TEST=(mosquitto chromium chromium-driver procps fonts-wqy-microhei postgresql nginx)
 packages=("${APT_RUN[@]}")
 [ "$mode" = test ] && packages+=("${APT_TEST[@]}")
 

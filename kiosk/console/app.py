@@ -119,8 +119,9 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
             for task in tasks:
                 task.cancel()
 
-    def cookie_flags() -> str:
-        return "; Secure" if options.secure_cookies else ""
+    def cookie_flags(request: Request) -> str:
+        # served over TLS here, or behind a TLS proxy on this host (X-Forwarded-Proto)
+        return "; Secure" if options.secure_cookies or request.url.scheme == "https" else ""
 
     def session_of(request: Request) -> StaffSession | None:
         return store.session(request.cookies.get(COOKIE))
@@ -158,7 +159,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                              request.cookies.get("lang", ""))
         response = html(login_page(token, error, lang), status)
         response.headers.append("Set-Cookie", f"{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; "
-                                f"SameSite=Strict; Max-Age=3600{cookie_flags()}")
+                                f"SameSite=Strict; Max-Age=3600{cookie_flags(request)}")
         return response
 
     async def login(request: Request) -> Response:
@@ -198,7 +199,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         response = RedirectResponse("/", 303, _HEADERS)
         response.headers.append("Set-Cookie", f"{COOKIE}={session.session_id}; Path=/; "
                                 f"HttpOnly; SameSite=Strict; Max-Age={int(options.session_ttl_s)}"
-                                f"{cookie_flags()}")
+                                f"{cookie_flags(request)}")
         response.headers.append("Set-Cookie", f"{LOGIN_COOKIE}=; Path=/login; Max-Age=0")
         return response
 

@@ -2,7 +2,8 @@
 
 Why Starlette on uvicorn: both are maintained, small (pure Python with h11; no compiler), and
 async, so a slow or half-sent client costs a socket, not a thread; server-sent events to many
-browsers are cheap; TLS is built in (`tls_cert`/`tls_key`), or it runs behind nginx.
+browsers are cheap; TLS is built in (`tls_cert`/`tls_key`), or it runs on loopback behind nginx
+(deploy/nginx/kiosk-console.conf).
 
 Guards against slow clients: request headers must arrive within `header_timeout_s` (checked per
 connection by `_GuardedH11`), bodies within `body_timeout_s`, at most `max_connections` at once.
@@ -10,6 +11,7 @@ connection by `_GuardedH11`), bodies within `body_timeout_s`, at most `max_conne
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import socket
 import ssl
@@ -37,6 +39,14 @@ def parse_listen(listen: str) -> tuple[str, int]:
     if not sep or not port.isdigit():
         raise ValueError(f"console listen address {listen!r}: expected HOST:PORT")
     return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def _loopback(host: str) -> bool:
+    """Only this host can reach the address (plain HTTP behind a local TLS proxy)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 class _GuardedH11(H11Protocol):
@@ -73,9 +83,11 @@ class ConsoleServer:
                  page_info: dict[str, Any] | None = None, reports: Any | None = None):
         """`reports` (kiosk.console.reports.FleetReports): availability and acknowledgement
         times from the fleet service's PostgreSQL; the server closes it."""
-        if require_tls and not (tls_cert and tls_key):
+        host, port = parse_listen(listen)
+        if require_tls and not (tls_cert and tls_key) and not _loopback(host):
             raise InsecureConsole("the production profile serves the console only over TLS: "
-                                  "set [console] tls_cert and tls_key")
+                                  "set [console] tls_cert and tls_key, or listen on 127.0.0.1 "
+                                  "behind a TLS proxy (deploy/nginx/kiosk-console.conf)")
         self.source = source
         self.tls = bool(tls_cert and tls_key)
         self.store = store or ConsoleStore()
@@ -86,7 +98,6 @@ class ConsoleServer:
         self.reports = reports
         self.app = build_app(source, self.store, options, guard)
         self.guard: LoginGuard = self.app.state.guard
-        host, port = parse_listen(listen)
         self._socket = socket.create_server((host, port), family=socket.AF_INET6
                                             if ":" in host else socket.AF_INET, backlog=1024)
         protocol = type("GuardedH11", (_GuardedH11,), {"header_timeout_s": header_timeout_s})
@@ -97,6 +108,8 @@ class ConsoleServer:
         self._config = uvicorn.Config(self.app, http=protocol, ws="none", lifespan="on",
                                       log_config=None, access_log=False, server_header=False,
                                       timeout_keep_alive=5, limit_concurrency=max_connections,
+                                      # behind nginx on this host: its X-Forwarded-* count
+                                      proxy_headers=True, forwarded_allow_ips="127.0.0.1",
                                       timeout_graceful_shutdown=2,
                                       h11_max_incomplete_event_size=16 * 1024, **ssl_options)
         self._server = uvicorn.Server(self._config)

@@ -195,7 +195,7 @@ def _self_signed(tmp_path):
 def test_production_refuses_plain_http_and_serves_tls_with_secure_cookies(tmp_path, serve,
                                                                         center):
     with pytest.raises(InsecureConsole):
-        ConsoleServer(LocalSource(center), {STAFF: HASH}, listen="127.0.0.1:0",
+        ConsoleServer(LocalSource(center), {STAFF: HASH}, listen="0.0.0.0:0",
                       require_tls=True)
     cert, key = _self_signed(tmp_path)
     server = serve(tls_cert=cert, tls_key=key, require_tls=True)
