@@ -17,7 +17,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -33,6 +33,7 @@ from .page import console_page, login_page, pick_language
 from .reports import GROUPS, PERIODS
 from .reports_page import reports_page
 from .store import ConsoleStore, StaffSession, audit_csv
+from .views import KioskView
 
 log = logging.getLogger(__name__)
 
@@ -231,24 +232,16 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
 
     regions: dict[str, str] = options.page_info.get("regions") or {}   # branch -> region
 
-    def view_of(request: Request, session: StaffSession) -> Callable[[str], bool]:
-        """Which branches this request shows: the role's, narrowed by ?branch= and ?region=
-        (filtered here, so a branch's page is not sent the whole region)."""
-        branch = request.query_params.get("branch", "")[:64]
-        region = request.query_params.get("region", "")[:64]
-        return lambda b: session.sees(b) and (not branch or b == branch) and \
-            (not region or regions.get(b) == region)
-
-    def visible(shows: Callable[[str], bool], snapshot: dict[str, Any]) -> dict[str, Any]:
-        return {**snapshot, "kiosks": [k for k in snapshot["kiosks"] if shows(k["branch"])],
-                "history": [h for h in snapshot["history"] if shows(h.get("branch", ""))]}
+    def view_of(request: Request, session: StaffSession) -> KioskView:
+        """?branch=, ?region= and ?limit= within the role's branches (views.py)."""
+        return KioskView.from_query(request.query_params, session.sees, regions)
 
     async def state(request: Request) -> Response:
         session = session_of(request)
         if session is None:
             return jsonr({"error": "login required"}, 401)
         return jsonr({"version": source.feed.version,
-                      **visible(view_of(request, session), source.snapshot())})
+                      **view_of(request, session).page(source.snapshot())})
 
     async def events(request: Request) -> Response:
         session = session_of(request)
@@ -258,10 +251,10 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                                  media_type="text/event-stream",
                                  headers={**_HEADERS, "X-Accel-Buffering": "no"})
 
-    async def _stream(session: StaffSession, shows: Callable[[str], bool]
-                      ) -> AsyncIterator[str]:
+    async def _stream(session: StaffSession, view: KioskView) -> AsyncIterator[str]:
         version = source.feed.version
-        full = visible(shows, source.snapshot())
+        full = view.page(source.snapshot())
+        sent = {k["kiosk"] for k in full["kiosks"]}
         mark = max((h["updated_at"] for h in full["history"]), default=0.0)
         yield _sse("snapshot", {"version": version, **full})
         while not hub.stopping:
@@ -273,7 +266,8 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                 break
             version, keys = source.feed.changed_since(version)
             if keys is None:
-                full = visible(shows, source.snapshot())
+                full = view.page(source.snapshot())
+                sent = {k["kiosk"] for k in full["kiosks"]}
                 yield _sse("snapshot", {"version": version, **full})
                 continue
             kiosks, gone = [], []
@@ -281,10 +275,10 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                 kiosk = source.kiosk(key)
                 if kiosk is None:
                     gone.append(key)
-                elif shows(kiosk["branch"]):
+                elif view.wants(kiosk, sent):
                     kiosks.append(kiosk)
             history = [h for h in source.history() if h["updated_at"] > mark and
-                       shows(h.get("branch", ""))]
+                       view.shows(h.get("branch", ""))]
             mark = max([mark, *(h["updated_at"] for h in history)])
             yield _sse("delta", {"version": version, "kiosks": kiosks, "gone": gone,
                                  "history": history, "broker": source.broker_state()})

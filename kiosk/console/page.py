@@ -220,7 +220,7 @@ const LEVELS = {levels};  // field.value -> bad / warn: kiosk.device_conditions
 const WARN = ['starting', 'notInPosition', 'off'];
 const IDLE = ['noCard', 'notPresent', 'poweredOff', 'unknown', 'closed'];
 const kiosks = new Map(); const rows = new Map(); const tiles = new Map();
-let history = []; let broker = {{connected: true}}; let streamUp = false;
+let history = []; let broker = {{connected: true}}; let streamUp = false; let total = 0;
 let announced = new Set(); let firstLoad = true;
 let lang = localStorage.getItem('lang') ||
   ((navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en');
@@ -315,7 +315,7 @@ function renderKiosks() {{
     RANK[kioskState(a)] - RANK[kioskState(b)] || (a.branch + a.kiosk).localeCompare(b.branch + b.kiosk));
   const box = document.getElementById('kiosks'); tiles.clear();
   box.replaceChildren(...list.slice(0, shown).map(k => {{ const t = kioskTile(k); tiles.set(k.kiosk, t); return t; }}));
-  document.getElementById('more').hidden = list.length <= shown;
+  document.getElementById('more').hidden = list.length <= shown && total <= kiosks.size;
 }}
 function renderBranches() {{
   for (const k of kiosks.values()) known.add(k.branch);
@@ -371,6 +371,7 @@ function renderSummary() {{
   const counts = {{ok: 0, degraded: 0, out: 0, offline: 0}}; const sev = {{critical: 0, fault: 0, warning: 0}};
   for (const k of kiosks.values()) {{ if (!inView(k)) continue; const st = kioskState(k); if (st in counts) counts[st]++;
     for (const a of k.alerts) if (a.severity in sev) sev[a.severity]++; }}
+  counts.ok += Math.max(0, total - kiosks.size);   // not sent yet: healthy (views.py)
   const cells = [['ok', 'ui.inservice', counts.ok], ['degraded', 'ui.degraded', counts.degraded],
     ['out', 'ui.out', counts.out], ['offline', 'ui.offline', counts.offline],
     ['critical', 'sev.critical', sev.critical], ['fault', 'sev.fault', sev.fault],
@@ -456,17 +457,19 @@ document.getElementById('region').onchange = e => {{ region = e.target.value; br
 function refollow() {{ shown = 60; kiosks.clear(); rows.clear(); detail = '';
   document.getElementById('detail').hidden = true;
   document.getElementById('alerts').replaceChildren(); renderAll(); follow(); }}
-document.getElementById('more').onclick = () => {{ shown += 120; renderKiosks(); }};
+// healthy kiosks come a page at a time from the server; those needing attention always
+document.getElementById('more').onclick = () => {{ shown += 120;
+  if (total > kiosks.size) follow(); else renderKiosks(); }};
 document.getElementById('lang').onclick = () => {{ lang = lang === 'zh' ? 'en' : 'zh';
   localStorage.setItem('lang', lang); applyLang(); }};
 document.addEventListener('click', () => {{ if ('Notification' in window && Notification.permission === 'default')
   Notification.requestPermission(); }}, {{once: true}});
 function follow() {{
   if (stream) stream.close();
-  const q = new URLSearchParams(); if (branch) q.set('branch', branch); if (region) q.set('region', region);
+  const q = new URLSearchParams({{limit: shown}}); if (branch) q.set('branch', branch); if (region) q.set('region', region);
   const es = stream = new EventSource('/api/events' + (q.toString() ? '?' + q : ''));
   es.addEventListener('snapshot', e => {{ const s = JSON.parse(e.data); streamUp = true;
-    kiosks.clear(); for (const k of s.kiosks) kiosks.set(k.kiosk, k);
+    kiosks.clear(); for (const k of s.kiosks) kiosks.set(k.kiosk, k); total = s.total || s.kiosks.length;
     history = s.history; broker = s.broker; applyLang(); firstLoad = false; }});
   es.addEventListener('delta', e => {{ const d = JSON.parse(e.data); streamUp = true;
     for (const k of d.kiosks) {{ const before = kiosks.get(k.kiosk); kiosks.set(k.kiosk, k);

@@ -208,6 +208,17 @@ def test_the_server_sends_only_the_branch_or_region_asked_for(fleet_console, bro
         assert len(state("?branch=310104")["kiosks"]) == 6
         assert {k["branch"] for k in state("?region=North")["kiosks"]} == {"310100", "310101"}
         assert len(state("")["kiosks"]) == 31
+        # paged on the server: healthy kiosks a page at a time, those needing attention always
+        paged = state("?limit=5")
+        assert paged["total"] == 31 and len(paged["kiosks"]) == 6
+        assert "KSK-031" in {k["kiosk"] for k in paged["kiosks"]}   # its paper-low warning
+        page.evaluate("() => { shown = 5; follow(); }")   # as if the branch had 10,000
+        page.wait_for_function("() => kiosks.size === 6")   # 5 healthy and KSK-031
+        assert len(page.query_selector_all(".kiosk")) == 5
+        assert page.inner_text("#sum-ok b") == "30" and page.is_visible("#more")
+        page.click("#more")
+        page.wait_for_function("() => document.querySelectorAll('.kiosk').length === 31")
+        assert not page.is_visible("#more")
         page.select_option("#region", "South")
         page.wait_for_function("() => document.querySelectorAll('.kiosk').length === 19")
         # a change in a branch outside the view is not sent to this page
