@@ -345,10 +345,25 @@ class RiskSection:
 class AlertsSection:
     outbox: str = "{data_dir}/alerts.db"
     history_days: int = 90          # resolved alerts older than this are pruned at start-up
+    host_check_s: float = 30.0      # an echo test to the bank host this often
+    host_down_after: int = 2        # this many failed exchanges in a row: "host link down"
+    clock_skew_limit_s: float = 120.0   # the kiosk's clock this far from the host's: an alert
+    reversal_backlog_max: int = 2   # more reversals than this still due: an alert...
+    reversal_backlog_age_s: float = 600.0   # ...or the oldest due for longer than this
 
     def validate(self) -> tuple[str, str] | None:
         if self.history_days < 1:
             return "history_days", "at least 1 day"
+        if self.host_check_s <= 0:
+            return "host_check_s", "a positive number of seconds"
+        if self.host_down_after < 1:
+            return "host_down_after", "at least 1 failed exchange"
+        if self.clock_skew_limit_s <= 0:
+            return "clock_skew_limit_s", "a positive number of seconds"
+        if self.reversal_backlog_max < 0:
+            return "reversal_backlog_max", "0 or more reversals"
+        if self.reversal_backlog_age_s <= 0:
+            return "reversal_backlog_age_s", "a positive number of seconds"
         return None
 
 

@@ -9,7 +9,8 @@
 Parts: EventBus, DeviceManager, journal, host link (journaled), alert center, print queue,
 transfer service (start-up recovery, reversal resends), ticket queue, technician mode
 (kiosk.technician_mode) and the customer Session
-(with a ticker thread for its timers), and the staff links (`StaffLinks`: fleet, notifications,
+(with a ticker thread for its timers), the host watch (host link, clock skew, reversal backlog
+alerts) and the staff links (`StaffLinks`: fleet, notifications,
 console, device counters); nothing else wires parts together. A part that cannot start (a locked database, say) is left
 out (None) with a log line; the session then shows a clear fault for the services that need it.
 """
@@ -23,6 +24,8 @@ from typing import Any, Callable
 from drivers.base import StatusChanged
 
 from .alerts.center import AlertCenter
+from .alerts.host_watch import HostWatch
+from .alerts.signal_journal import journal_signals
 from .alerts.signals import OperatorSignals
 from .config import KioskConfig
 from .datafiles import DataFileError
@@ -68,6 +71,7 @@ class KioskCore:
         self._threads: list[threading.Thread] = []
         self._detach: list[Callable[[], None]] = []
         self.staff_links: Any | None = None  # fleet, notifications, console, device counters
+        self.host_watch: HostWatch | None = None   # host link, clock skew, reversal backlog
         self.shield = self._build("privacy shield", self._shield)
 
     @property
@@ -93,6 +97,10 @@ class KioskCore:
             signals = OperatorSignals(self.alerts, data_dir=self.config.data_dir)
             self._detach.append(self.bus.subscribe(signals.on_status, StatusChanged))
             self._thread(lambda: self._watch_signals(signals), "operator-signals")
+            if self.journal is not None:
+                self._detach.append(journal_signals(self.alerts, self.journal))
+            if self.host is not None:
+                self._watch_host()
         self.devices.start()
         if self.shield is not None:
             self._detach.append(self.session.subscribe(self.shield.on_state))
@@ -150,6 +158,26 @@ class KioskCore:
             except Exception:
                 log.exception("checking the data disk failed")
             if self._stop.wait(DISK_CHECK_S):
+                return
+
+    def _watch_host(self) -> None:
+        """Host link, clock skew and reversal backlog alerts (kiosk.alerts.host_watch)."""
+        backlog = self.transfers.reversal_backlog if self.transfers is not None else None
+        self.host_watch = HostWatch.from_config(self.config, self.alerts, self.host,
+                                                backlog=backlog)
+        observers = getattr(self.host, "observers", None)
+        if observers is not None:   # a JournaledHost: customers' exchanges count too
+            observers.append(self.host_watch.on_exchange)
+            self._detach.append(lambda: observers.remove(self.host_watch.on_exchange))
+        self._thread(self._host_checks, "host-watch")
+
+    def _host_checks(self) -> None:
+        while True:
+            try:
+                self.host_watch.check()
+            except Exception:
+                log.exception("checking the bank host failed")
+            if self._stop.wait(self.config.alerts.host_check_s):
                 return
 
     def _transfer_upkeep(self) -> None:

@@ -131,8 +131,8 @@ def ui_sources() -> list[Path]:
 
 def source_template() -> Catalog:
     """The catalog template of everything shown: the skin's strings, the emulators' panel
-    labels and the session's message ids (with host decline reasons), each message's English
-    text kept as its msgstr."""
+    labels, the session's message ids (with host decline reasons) and the staff texts of the
+    alerts no device status gives, each message's English text kept as its msgstr."""
     from .session.messages import DEFAULT_TEXT
     template = Catalog(domain=DOMAIN, fuzzy=False)
     drivers = sorted(shipped("drivers").rglob("*.py"))
@@ -143,7 +143,8 @@ def source_template() -> Catalog:
             existing.auto_comments = sorted({*existing.auto_comments, *comments})
             continue
         template.add(message, message, auto_comments=comments, context=context)
-    for msgid, english in DEFAULT_TEXT.items():
+    from .alerts.staff_text import staff_messages
+    for msgid, english in {**staff_messages(), **DEFAULT_TEXT}.items():
         if template.get(msgid) is None:
             template.add(msgid, english)
         else:

@@ -161,6 +161,10 @@ class TransferService:
             self._drain()
             return len(self._reversals.due())
 
+    def reversal_backlog(self) -> tuple[int, dt.datetime | None]:
+        """(reversals still due, when the oldest was queued) for the host watch's alert."""
+        return self._reversals.backlog()
+
     # -- transfers -----------------------------------------------------------------------------
     def assess(self, order: TransferOrder):
         """Warnings to show and whether staff must confirm, before the customer commits."""

@@ -7,6 +7,7 @@ import html
 import json
 from typing import Any
 
+from ..alerts.staff_text import staff_words
 from ..device_conditions import console_levels
 
 _STYLE = """
@@ -505,9 +506,14 @@ def _script_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
+def _words() -> dict[str, dict[str, str]]:
+    """The console's words with the catalogs' staff texts of the operator signals."""
+    return {lang: {**words, **staff_words(lang)} for lang, words in _WORDS.items()}
+
+
 def console_page(user: str, role: str, csrf: str, nonce: str,
                  page_info: dict[str, Any] | None = None) -> str:
     return _CONSOLE.format(style=_STYLE, user=html.escape(user), role=html.escape(role),
-                           csrf=html.escape(csrf), nonce=nonce, words=_script_json(_WORDS),
+                           csrf=html.escape(csrf), nonce=nonce, words=_script_json(_words()),
                            page_info=_script_json(page_info or {}),
                            levels=_script_json(console_levels()))

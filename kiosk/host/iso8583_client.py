@@ -27,8 +27,8 @@ from typing import Any, Callable
 
 from drivers.privacy import mask_number
 
-from .iso8583_wire import (Dialect, WireFrameError, WireError, from_wire, load_dialect, loads,
-                           parse_address, read_frame, send_frame)
+from .iso8583_wire import (ECHO_TEST, Dialect, WireFrameError, WireError, from_wire,
+                           load_dialect, loads, parse_address, read_frame, send_frame)
 from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostTimeout, HostUnavailable
 from .models import (Account, CardIdentity, FeeSchedule, Limits, LossReport, Payee, PayeeCheck,
                      PinResult, ReversalAdvice, SettlementTotals, Statement, TransactionPage,
@@ -64,6 +64,16 @@ class ReversalAnswer:
 
 def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
+
+
+def host_time(field7: str, ours: dt.datetime) -> dt.datetime:
+    """Field 7 (MMDDhhmmss, the host's local time) as a datetime in the year nearest `ours`."""
+    try:
+        moments = [dt.datetime.strptime(f"{year}{field7}", "%Y%m%d%H%M%S").replace(
+            tzinfo=ours.tzinfo) for year in (ours.year - 1, ours.year, ours.year + 1)]
+    except ValueError:
+        raise HostMalformed(f"bank host's time {field7!r} is not MMDDhhmmss") from None
+    return min(moments, key=lambda m: abs((m - ours).total_seconds()))
 
 
 def _stale(sock: socket.socket) -> bool:
@@ -334,6 +344,14 @@ class Iso8583Client(HostLink):
                                timeout_s=self.reversal_timeout_s)
         self._raise_for(reply)
         return self._model(ReversalAnswer, self._json(reply)).reversed
+
+    def echo(self) -> dt.datetime:
+        """0800 echo test (field 70 = 301), sent once (no retry); the 0810's field 7 is the
+        host's own transmission time (MMDDhhmmss, no year: the nearest year to ours)."""
+        doc = {"t": self._dialect.message_types["echo"], "70": ECHO_TEST}
+        reply = self._exchange(doc, financial=False, retry=False)
+        self._raise_for(reply)
+        return host_time(reply.get("7", ""), self._clock())
 
     def settlement(self, terminal_id: str, day: dt.date) -> SettlementTotals:
         doc = {"t": self._dialect.message_types["settlement"],

@@ -30,8 +30,8 @@ from typing import Any, Callable, Collection
 from drivers.privacy import scrub
 
 from . import sandbox_data
-from .iso8583_wire import (Dialect, WireFrameError, WireError, dumps, load_dialect, loads, read_frame,
-                           send_frame)
+from .iso8583_wire import (ECHO_TEST, Dialect, WireFrameError, WireError, dumps, load_dialect,
+                           loads, read_frame, send_frame)
 from .link import HostDeclined, HostError, HostMalformed, HostUnavailable
 from .models import ReversalAdvice, TransferKind, TransferRequest
 from .sandbox import SandboxBank
@@ -254,6 +254,10 @@ class Iso8583Server:
             elif mti in (self.dialect.message_types["reversal"],
                          self.dialect.message_types["reversal_repeat"]):
                 reply["62"] = json.dumps({"reversed": self._reverse(request)})
+            elif mti == self.dialect.message_types["echo"]:
+                if request.get("70") != ECHO_TEST:
+                    raise HostMalformed(f"unknown network management code {request.get('70')!r}")
+                reply["7"] = self.bank.echo().strftime("%m%d%H%M%S")   # the host's own time
             elif mti == self.dialect.message_types["settlement"]:
                 day = dt.date.fromisoformat(_text(_extra(request), "day"))
                 reply["62"] = dumps(self.bank.settlement(request["41"], day))

@@ -40,6 +40,9 @@ class WireError(ValueError):
     """A message or field that does not follow the dialect (names the field, never its value)."""
 
 
+ECHO_TEST = "301"   # field 70 of an 0800: network management code of an echo test
+
+
 @dataclass(frozen=True)
 class Dialect:
     fields: dict[str, dict]

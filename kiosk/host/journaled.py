@@ -28,6 +28,9 @@ class JournaledHost(HostLink):
     def __init__(self, host: HostLink, journal: Journal):
         self.inner = host
         self.journal = journal
+        # Told how every exchange ended: (operation, None or the HostError). The host watch
+        # (kiosk.alerts.host_watch) hears customers' calls fail before its next echo test.
+        self.observers: list[Callable[[str, HostError | None], None]] = []
 
     def _call(self, operation: str, call: Callable[[], Any], summary: Callable[[Any], dict],
               **about: Any) -> Any:
@@ -36,9 +39,22 @@ class JournaledHost(HostLink):
             result = call()
         except HostError as exc:
             self._record(operation, started, outcome="failed", reason=exc.reason, **about)
+            self._tell(operation, exc)
             raise
         self._record(operation, started, outcome="ok", **about, **summary(result))
+        self._tell(operation, None)
         return result
+
+    def _tell(self, operation: str, error: HostError | None) -> None:
+        for observer in list(self.observers):
+            try:
+                observer(operation, error)
+            except Exception:
+                log.exception("host observer failed after %s", operation)
+
+    def echo(self) -> dt.datetime:
+        """Not journaled (it runs every minute or so) and not told: its caller watches it."""
+        return self.inner.echo()
 
     def _record(self, operation: str, started: float, **fields: Any) -> None:
         fields["ms"] = round((time.monotonic() - started) * 1000, 1)

@@ -123,5 +123,11 @@ class HostLink(ABC):
     def settlement(self, terminal_id: str, day: dt.date) -> SettlementTotals:
         """The host's totals for one terminal and day, for end-of-day reconciliation."""
 
+    def echo(self) -> dt.datetime:
+        """A network check (ISO 8583 0800 echo test): the host's clock as its answer gives it.
+        Raises HostTimeout/HostUnavailable when the host cannot be reached. Never journaled:
+        it runs every minute or so (kiosk.alerts.host_watch)."""
+        raise HostUnavailable(f"{type(self).__name__} has no echo test")
+
     def close(self) -> None:
         pass

@@ -45,6 +45,12 @@ class ReversalQueue:
                                   "ORDER BY rowid").fetchall()
         return [(ReversalAdvice(*r[:5]), r[5]) for r in rows]
 
+    def backlog(self) -> tuple[int, dt.datetime | None]:
+        """How many reversals are still due, and when the oldest of them was queued."""
+        count, oldest = self._conn.execute("SELECT COUNT(*), MIN(queued_at) FROM reversals "
+                                           "WHERE done = 0").fetchone()
+        return count, dt.datetime.fromisoformat(oldest) if oldest else None
+
     def outcome(self, terminal_id: str, stan: int, transmitted_at: str) -> bool | None:
         """None while the reversal is due (or was never queued); else whether money moved back."""
         row = self._conn.execute("SELECT done, host_reversed FROM reversals WHERE terminal_id = ? "

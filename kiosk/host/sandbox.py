@@ -109,6 +109,10 @@ class SandboxBank(HostLink):
     def close(self) -> None:
         self._conn.close()
 
+    def echo(self) -> dt.datetime:
+        """The bank's clock (the in-process bank is always reachable)."""
+        return self._clock()
+
     @contextmanager
     def _txn(self, write: bool = False) -> Iterator[sqlite3.Connection]:
         with self._lock:
