@@ -347,7 +347,9 @@ class StaffLinks:
         from .console.local import LocalSource
         from .console.server import ConsoleServer
 
+        from .config_digest import config_digest
         source = LocalSource(center, bus=bus, statuses=statuses,
+                             config_digest=config_digest(config),
                              history_limit=config.console.history_limit, decisions=decisions)
         self.console = ConsoleServer.from_config(source, config)
         self.console.start()

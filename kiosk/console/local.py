@@ -16,8 +16,10 @@ from .feed import ChangeFeed
 class LocalSource:
     def __init__(self, center: AlertCenter, *, bus: EventBus | None = None,
                  statuses: Callable[[], dict[str, dict[str, str]]] | None = None,
-                 history_limit: int = 200, decisions: Any | None = None):
+                 history_limit: int = 200, decisions: Any | None = None,
+                 config_digest: str = ""):
         self.center = center
+        self.config_digest = config_digest
         self.decisions = decisions  # kiosk.console.held.HeldDecisions when transfers run here
         self._version, self._started_at = kiosk_version(), time.time()
         self.feed = ChangeFeed()
@@ -53,6 +55,7 @@ class LocalSource:
         return {"kiosk": self.center.kiosk_id, "branch": self.center.branch, "state": "online",
                 "since": None, "reason": "", "devices": devices, "at": time.time(),
                 "version": self._version, "started_at": self._started_at,
+                "config_digest": self.config_digest,
                 "alerts": [{**a.to_dict(), "pending": "", "command": ""}
                            for a in self.center.active()]}
 

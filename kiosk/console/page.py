@@ -99,7 +99,7 @@ _WORDS = {
         "ui.failed": "自助机未确认，操作失败", "ui.by": "处理人", "ui.count": "次",
         "ui.kiosk": "自助机", "ui.alert": "告警", "ui.raised": "发生", "ui.resolved": "解决",
         "ui.acked": "已确认", "ui.noheartbeat": "无心跳", "ui.all": "全部网点", "ui.more": "显示更多",
-        "ui.version": "版本", "ui.uptime": "已运行", "ui.heartbeat": "最近心跳", "ui.position": "位置",
+        "ui.version": "版本", "ui.config": "配置摘要", "ui.uptime": "已运行", "ui.heartbeat": "最近心跳", "ui.position": "位置",
         "ui.screen": "客户所在界面", "ui.close": "关闭", "ui.recent": "最近处理的告警",
         "ui.devices": "设备", "ui.branch": "网点", "ui.overdue": "超时未确认",
         "sev.critical": "紧急", "sev.fault": "故障", "sev.warning": "提醒", "sev.info": "信息",
@@ -145,7 +145,7 @@ _WORDS = {
         "ui.by": "By", "ui.count": "times", "ui.kiosk": "Kiosk", "ui.alert": "Alert",
         "ui.raised": "Raised", "ui.resolved": "Resolved", "ui.acked": "acknowledged",
         "ui.noheartbeat": "no heartbeat", "ui.all": "All branches", "ui.more": "Show more",
-        "ui.version": "Version", "ui.uptime": "Up for", "ui.heartbeat": "Last heartbeat",
+        "ui.version": "Version", "ui.config": "Configuration digest", "ui.uptime": "Up for", "ui.heartbeat": "Last heartbeat",
         "ui.position": "Position", "ui.screen": "Customer's screen", "ui.close": "Close",
         "ui.recent": "Recently resolved", "ui.devices": "Devices", "ui.branch": "Branch",
         "ui.overdue": "not acknowledged in time",
@@ -337,6 +337,7 @@ function showDetail(id) {{
   if (place(k.kiosk)) row(T('ui.position'), place(k.kiosk));
   row(T('ui.kiosk'), T('kst.' + kioskState(k)) + (k.state === 'offline' ? ' · ' + T('ui.since') + ' ' + clock(k.since || k.at) : ''));
   if (k.version) row(T('ui.version'), k.version);
+  if (k.config_digest) row(T('ui.config'), k.config_digest);
   if (k.started_at && k.state === 'online') row(T('ui.uptime'), age(k.started_at).replace(T('ui.ago'), '').trim());
   row(T('ui.heartbeat'), k.at ? age(k.at) : T('ui.noheartbeat'));
   for (const [name, fields] of Object.entries(k.devices)) row(T('dev.' + name),

@@ -20,6 +20,7 @@ from drivers.base import StatusChanged
 
 from ..alerts import AlertCenter, AlertChange
 from ..events import EventBus
+from ..config_digest import config_digest
 from ..version import kiosk_version
 from .broker import BrokerAddress, Topics, make_client
 
@@ -32,8 +33,10 @@ OFFLINE_WAIT_S = 2.0
 class FleetPublisher:
     def __init__(self, center: AlertCenter, address: BrokerAddress, *, prefix: str = "bank",
                  tls_ca: str = "", keepalive_s: int = 30, inflight_max: int = 100,
-                 statuses: Callable[[], dict[str, dict[str, str]]] | None = None):
+                 statuses: Callable[[], dict[str, dict[str, str]]] | None = None,
+                 config_digest: str = ""):
         self.center = center
+        self.config_digest = config_digest   # kiosk.config_digest: the settings it runs
         self.address = address
         self.topics = Topics(prefix, center.branch, center.kiosk_id)
         self.keepalive_s = keepalive_s
@@ -70,7 +73,8 @@ class FleetPublisher:
         f = config.fleet
         return cls(center, BrokerAddress.from_config(config),
                    prefix=f.topic_prefix, tls_ca=str(config.path(f.tls_ca)) if f.tls_ca else "",
-                   keepalive_s=f.keepalive_s, inflight_max=f.inflight_max, statuses=statuses)
+                   keepalive_s=f.keepalive_s, inflight_max=f.inflight_max, statuses=statuses,
+                   config_digest=config_digest(config))
 
     def set_remote(self, remote: Any) -> None:
         """Carry out staff's remote actions with `remote` and answer on the result topic."""
@@ -141,6 +145,8 @@ class FleetPublisher:
             body["reason"] = reason
         if state == "online":
             body["version"], body["started_at"] = self._version, self._started_at
+            if self.config_digest:
+                body["config_digest"] = self.config_digest
             body["service"] = self._service
             body["devices"] = self._statuses()
             body["alerts"] = [a.to_dict() for a in self.center.active()]

@@ -83,7 +83,7 @@ def status(body: Any) -> dict[str, Any]:
                            "reason": _text(body, "reason", required=False)}
     if out["state"] not in _KIOSK_STATES:
         raise BadMessage("state is neither online nor offline")
-    for key in ("version", "screen", "service"):
+    for key in ("version", "screen", "service", "config_digest"):
         if key in body:
             out[key] = _text(body, key)
     if "started_at" in body:
