@@ -104,6 +104,10 @@ class TechnicianDesk:
         log.warning("technician (%s): %s", self.who, done)
         return done
 
+    def out_of_service(self) -> list[str]:
+        """The configured devices a technician marked out of service."""
+        return [n for n in self.devices.enabled_names() if not self.devices.serving(n)]
+
     def log_lines(self, count: int = 200) -> list[str]:
         self._journal("technician.log_viewed", lines=count)
         return recent_log_lines(self.config, count)

@@ -106,6 +106,15 @@ class TechnicianScreen(KioskScreen):
             self.counters_text = "\n".join(f"{k.replace('_', ' ')}: {v}"
                                            for k, v in desk.counters.snapshot().items())
 
+    @staticmethod
+    def busy_or_absent(view: dict, device: str) -> bool:
+        """A device's buttons are off while an action runs or when it is not configured."""
+        return bool(view.get("checking")) or device not in view.get("devices", ())
+
+    def toggle_service(self, device: str) -> None:
+        out = device in self.view.get("out_of_service", ())
+        self.send("device", device=device, do="in_service" if out else "out_of_service")
+
     def self_test(self, device: str) -> None:
         preview = self.ids.camera_preview
         desk = self.desk()

@@ -29,6 +29,7 @@ class Service:
     where: str             # "here", "counter" or "wealth_manager"
     flow: type[Flow]
     ticket_service: str = ""  # the queue to join when it is done at the counter
+    device: str = ""          # a device it cannot do without (not offered while out of service)
 
     @property
     def message_id(self) -> str:
@@ -38,7 +39,7 @@ class Service:
 SERVICES: tuple[Service, ...] = (
     Service("balance", "here", AccountsFlow),
     Service("transfer", "here", TransferFlow),
-    Service("statement", "here", StatementFlow),
+    Service("statement", "here", StatementFlow, device="printer"),
     Service("transactions", "here", TransactionsFlow),
     Service("lost_card", "here", LostCardFlow),
     Service("ticket", "here", TicketFlow),
@@ -83,15 +84,23 @@ class Menu:
             return self.extra[name](session, **options)
         raise KeyError(f"no service flow {name!r}")
 
-    def page(self, page: int, size: int) -> tuple[list[dict[str, str]], int, int]:
+    def offered(self, session: SessionContext) -> tuple[Service, ...]:
+        """The services whose device a technician has not taken out of service."""
+        return tuple(s for s in self.services
+                     if not s.device or session.services.serving(s.device))
+
+    def page(self, page: int, size: int, services: tuple[Service, ...] | None = None
+             ) -> tuple[list[dict[str, str]], int, int]:
         """The menu's options on one page (the MENU step's view): (options, page, pages)."""
-        shown, page, pages = page_of(self.services, page, size)
+        shown, page, pages = page_of(self.services if services is None else services, page,
+                                     size)
         return [{"id": s.id, "message_id": s.message_id, "where": s.where} for s in shown], \
             page, pages
 
     def show_menu(self, session: SessionContext, page: int = 1) -> None:
-        options, page, pages = self.page(page, session.page_size)
-        ids = {s.id for s in self.services}
+        offered = self.offered(session)
+        options, page, pages = self.page(page, session.page_size, offered)
+        ids = {s.id for s in offered}
 
         def choose(option: str = "") -> None:
             if option in ids:

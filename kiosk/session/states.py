@@ -163,12 +163,13 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     Step.GOODBYE: (),
     # phase: "pin" (PIN prompt) or "open"; via: "card 622202******0117" or "corner tl";
     # tries_left, locked_for_s (PIN prompt), checking (a PIN check or action runs), devices:
-    # names a technician may act on, result: the last self-test or action's line, log: lines,
-    # bundle: the last diagnostics bundle's path;
+    # names a technician may act on, out_of_service: those of them marked out of service,
+    # result: the last self-test or action's line, log: lines, bundle: the last diagnostics
+    # bundle's path;
     # actions: pin(pin=str), self_test(device=name), device(device=name, do=reset|
     # out_of_service|in_service|paper_roll_changed), log, export, exit
     Step.TECHNICIAN: ("phase", "via", "tries_left", "locked_for_s", "checking", "devices",
-                      "result", "log", "bundle"),
+                      "out_of_service", "result", "log", "bundle"),
 }
 
 

@@ -44,7 +44,8 @@ class TechnicianMode:
         self.view: dict[str, Any] = {"phase": "pin", "via": desk.who, "checking": False,
                                      "tries_left": desk.gate.lockout.tries_left,
                                      "locked_for_s": 0, "result": "", "log": [], "bundle": "",
-                                     "devices": list(desk.devices.enabled_names())}
+                                     "devices": list(desk.devices.enabled_names()),
+                                     "out_of_service": desk.out_of_service()}
         self.identification = None
 
     def begin(self) -> None:
@@ -102,7 +103,8 @@ class TechnicianMode:
 
     def _device(self, device: str = "", do: str = "") -> None:
         self._run("technician_action", lambda: self.desk.device_action(str(device), str(do)),
-                  lambda line: self.view.update(result=line))
+                  lambda line: self.view.update(result=line,
+                                                out_of_service=self.desk.out_of_service()))
 
     def _log(self) -> None:
         self._run("technician_log", lambda: self.desk.log_lines(LOG_LINES),

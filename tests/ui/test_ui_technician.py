@@ -75,10 +75,31 @@ def test_long_press_pin_actions_and_exit_with_customers_kept_out(ui):
     ui.tap(screen.ids.test_printer)
     ui.wait(lambda: "printer: OK" in ui.session.state.view.get("result", ""), "printer test",
             timeout=20)
-    ui.tap(screen.ids.printer_out)
+    ui.tap(screen.ids.service_printer)
     ui.wait(lambda: "out of service" in ui.session.state.view.get("result", ""), "printer out")
     assert ui.core.devices.statuses()["printer"]["service"] == "outOfService"
     assert ui.core.services.device("printer") is None
+    ui.wait(lambda: screen.ids.service_printer.text.startswith("Back in service"), "toggle")
+
+    # every kind of device has its test, reset and out-of-service buttons, live when the
+    # kiosk has that device (this one runs with the ID reader and the printer only)
+    configured = ui.session.state.view["devices"]
+    assert sorted(configured) == ["idcard", "printer"]
+    for name in ("chipcard", "idcard", "camera", "scanner", "printer"):
+        for action in ("test", "reset", "service"):
+            assert screen.ids[f"{action}_{name}"].disabled == (name not in configured)
+    ui.tap(screen.ids.service_idcard)
+    ui.wait(lambda: sorted(ui.session.state.view.get("out_of_service", [])) == [
+        "idcard", "printer"], "ID reader out")
+    assert not ui.core.services.serving("idcard")
+    ui.tap(screen.ids.service_idcard)                 # and back
+    ui.wait(lambda: ui.session.state.view.get("out_of_service") == ["printer"], "ID reader back")
+    assert ui.core.services.serving("idcard")
+    ui.tap(screen.ids.reset_idcard)
+    ui.wait(lambda: "idcard is being reopened" in ui.session.state.view.get("result", ""),
+            "ID reader reset")
+    ui.wait(lambda: ui.core.devices.statuses()["idcard"].get("device") == "online",
+            "ID reader reopened", timeout=15)
 
     ui.tap("Export 导出")
     ui.pump(2)
@@ -95,17 +116,22 @@ def test_long_press_pin_actions_and_exit_with_customers_kept_out(ui):
     assert not any(a.code == "technician.at_work" for a in ui.core.alerts.active())
     kinds = [k for k, _ in rows(ui)]
     assert kinds == ["technician.prompt", "technician.pin_failed", "technician.entry",
-                     "technician.self_test", "technician.action", "technician.bundle",
-                     "technician.exit"]
+                     "technician.self_test"] + ["technician.action"] * 4 + [
+                     "technician.bundle", "technician.exit"]
+    assert [(f["device"], f["action"]) for k, f in rows(ui) if k == "technician.action"] == [
+        ("printer", "out_of_service"), ("idcard", "out_of_service"),
+        ("idcard", "in_service"), ("idcard", "reset")]
     for kind, fields in rows(ui):
         if kind not in ("technician.pin_failed", "technician.entry", "technician.exit"):
             assert fields["who"] == "corner tl", kind
     assert rows(ui)[-1][1]["reason"] == "button"
     assert TECHNICIAN_PIN not in json.dumps([f for _, f in rows(ui, "")])
 
-    # the printer stays out of service: receipts are not offered, the ID card still works
+    # the printer stays out of service: statements are not offered, the rest still is
     assert ui.session.send("start")
     ui.wait_step(Step.MENU)
+    offered = [o["id"] for o in ui.session.state.view["options"]]
+    assert "statement" not in offered and "balance" in offered and "ticket" in offered
 
 
 def test_lockout_survives_a_restart_and_idle_timeout_leaves(ui_app, tmp_path):
