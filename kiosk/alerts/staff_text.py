@@ -11,7 +11,7 @@ from ..i18n import N_, translate
 
 # alert code -> staff text (English msgid)
 STAFF_TEXT = {
-    "host.link_down": N_("Bank host unreachable: card and transfer services are paused"),
+    "host.link_down": N_("Bank host unreachable: card services and transfers fail"),
     "host.clock_skew": N_("Kiosk clock differs from the bank host's: check time sync (NTP)"),
     "reversal.backlog": N_("Reversals waiting for the bank host: call the bank's operations desk"),
     "disk.nearly_full": N_("Data disk nearly full: call maintenance"),

@@ -250,5 +250,5 @@ def test_the_running_kiosk_watches_its_host_link(config, bank, tmp_path):
 def test_the_console_shows_the_catalogs_staff_text():
     from kiosk.console.page import console_page
     page = console_page("staff", "ops", "csrf", "nonce")
-    assert "银行主机连接中断" in page and "Bank host unreachable" in page
+    assert "银行主机连接中断：银行卡业务和转账无法办理" in page and "Bank host unreachable" in page
     assert '"dev.host": "银行主机"' in page and "冲正交易积压" in page
