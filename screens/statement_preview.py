@@ -16,5 +16,4 @@ class StatementPreviewScreen(KioskScreen):
         stock_rows(self.ids.lines, PREVIEW_LINES, TransactionRow)
 
     def on_render(self, state: State) -> None:
-        lines = [] if state.elderly else state.view.get("lines", [])  # the rest is on paper
-        show_transactions(self.ids.lines, lines)
+        show_transactions(self.ids.lines, state.view.get("lines", []))

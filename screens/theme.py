@@ -10,7 +10,8 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 
 DESIGN_HEIGHT = 800
 
-# text sizes (px at 1280x800) by role; 'header' does not grow in elderly mode
+# text sizes (px at 1280x800) by role; 'header' grows by half as much as the rest in elderly
+# mode (the header's buttons grow with it, its height a little)
 TEXT_BASE = {"title": 40, "heading": 32, "body": 26, "small": 20, "button": 28, "key": 40,
              "figure": 48, "header": 24}
 
@@ -67,7 +68,7 @@ class Theme(EventDispatcher):
     def font(role: str, unit: float, scale: float) -> int:
         """The text size of a role. Rules call it with the theme's unit and scale so that they
         follow one change of either once, not once per size property."""
-        return round(TEXT_BASE[role] * unit * (1.0 if role == "header" else scale))
+        return round(TEXT_BASE[role] * unit * (1 + (scale - 1) / 2 if role == "header" else scale))
 
     def on_elderly(self, *_):
         self.scale = self.elderly_text_scale if self.elderly else 1.0
@@ -84,7 +85,7 @@ class Theme(EventDispatcher):
         self.button_text = self.font("button", u, s)
         self.button_height = round(96 * u * (1 + (s - 1) / 2))
         self.key_size = round(96 * u * (1 + (s - 1) / 3))
-        self.header_height = round(88 * u)
+        self.header_height = round(88 * u * (1 + (s - 1) / 4))
         self.padding = round(32 * u)
         self.spacing = round(20 * u)
         self.radius = round(14 * u)
