@@ -20,9 +20,6 @@ ANY = "*"   # a row for every device kind; a kind's own row wins
 WARNING, FAULT, CRITICAL = "warning", "fault", "critical"
 FAULT_ROW, WARNING_ROW, STATUS_ROW = "device.fault", "device.warning", "device.status"
 
-# What each device kind gives the customer, named as the session names it.
-SERVICE_OF_KIND = {"printer": "printing", "chipcard": "card", "idcard": "idcard",
-                   "camera": "qr", "scanner": "qr"}
 # The customer's message when a kind of device is not there (kiosk/locale catalogs).
 UNAVAILABLE = {"chipcard": "card_reader_unavailable", "idcard": "idcard_reader_unavailable",
                "printer": "printer_unavailable"}
@@ -155,13 +152,6 @@ def serves(kind: str, status: Mapping[str, str] | None) -> bool:
         if row is not None and not row.serving:
             return False
     return True
-
-
-def services_offered(kinds: Mapping[str, str], statuses: Mapping[str, Mapping[str, str]]
-                     ) -> set[str]:
-    """The services (SERVICE_OF_KIND values) some device still gives; `kinds` maps name→kind."""
-    return {SERVICE_OF_KIND[kind] for name, kind in kinds.items()
-            if kind in SERVICE_OF_KIND and serves(kind, statuses.get(name))}
 
 
 def customer_message(kind: str, field: str, value: str, default: str = DEVICE_UNAVAILABLE) -> str:

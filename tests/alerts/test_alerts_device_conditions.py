@@ -141,3 +141,20 @@ def test_camera_gone_is_one_alert_and_one_row(tmp_path):
         assert rig.settled("camera") == (1, 2)
         assert rig.alerts("camera")[0].state is AlertState.RESOLVED
         assert not rig.center.active()
+
+
+def test_chip_card_reader_missing_in_pcscd_is_one_alert_and_one_row(tmp_path):
+    """The machine's pcscd answers that the configured reader is not there (pcscd itself is
+    never stopped: others use it). The reader reports device and chipPower noDevice: one
+    condition. Taking a vpcd reader away while it runs needs pcscd stopped, so this is the
+    reader being gone from the start."""
+    section = '[devices.chipcard]\nbackend = "pcsc"\nreader = "No Such Reader 42"\n'
+    with running(tmp_path, "chipcard", section) as rig:
+        assert wait_for(lambda: rig.status("chipcard").get("device") == "noDevice", 5)
+        time.sleep(SETTLE_S)
+        (alert,) = rig.alerts("chipcard")
+        assert alert.code == "chipcard.device.noDevice" and alert.state is AlertState.RAISED
+        rows = [r for r in rig.journal.entries(kind="device.fault")
+                if r.fields["device"] == "chipcard"]
+        assert [(r.fields["field"], r.fields["new"]) for r in rows] == [("device", "noDevice")]
+        assert rig.manager.device("chipcard").readers_seen  # pcscd answered: it lists others

@@ -6,6 +6,7 @@ import pytest
 
 from drivers.base import StatusChanged
 from drivers.printer.base import FAULT_STATUS, FAULTS
+from drivers.registry import DEVICE_NAMES
 from kiosk import device_conditions as dc
 from kiosk import i18n
 
@@ -15,7 +16,7 @@ def change(device, field, old, new, kind=None):
 
 
 def test_every_customer_message_of_the_table_is_in_both_catalogs():
-    used = {row.customer_message(kind) for row in dc.ROWS for kind in dc.SERVICE_OF_KIND}
+    used = {row.customer_message(kind) for row in dc.ROWS for kind in DEVICE_NAMES}
     used |= {dc.print_fault_message(fault) for fault in (*FAULTS, "noDevice", "restarted")}
     for language in i18n.LANGUAGES:
         missing = sorted(used - set(i18n.catalog(language)))
