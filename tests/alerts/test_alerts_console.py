@@ -153,6 +153,15 @@ def _login(url, opener, user, password):
     return _request(url + "/login", form, opener=opener)
 
 
+def log_in_page(page, url, user, password):
+    """Log in from the login form in the browser; the console page starts loading."""
+    page.goto(url + "/login")
+    page.fill("#user", user)
+    page.fill("#password", password)
+    page.click("#login")
+    page.wait_for_selector("#reports", state="attached")
+
+
 def _staff_opener(url):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)

@@ -17,7 +17,7 @@ from kiosk.fleet.broker import BrokerAddress
 from kiosk.fleet.monitor import FleetMonitor
 from kiosk.fleet.service import FleetStore
 
-from .test_alerts_console import browser  # noqa: F401 (the fixture)
+from .test_alerts_console import browser, log_in_page  # noqa: F401 (the fixture)
 from .test_alerts_fleet_service import postgres  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.browser]
@@ -97,20 +97,12 @@ def console(postgres, mosquitto):
     monitor.stop()
 
 
-def _log_in(page, url, user):
-    page.goto(url + "/login")
-    page.fill("#user", user)
-    page.fill("#password", PASSWORD)
-    page.click("#login")
-    page.wait_for_selector("#reports", state="attached")
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_reports_page_in_both_languages(console, browser, tmp_path, locale):
     page = browser.new_page(locale=locale, viewport={"width": 1280, "height": 800})
     shots = os.environ.get("CONSOLE_SHOTS", str(tmp_path))
     try:
-        _log_in(page, console.url, "ops-r")
+        log_in_page(page, console.url, "ops-r", PASSWORD)
         page.click("#reports")
         page.wait_for_selector("body[data-loaded='period=day&by=kiosk']")
         row = page.inner_text("#availability tr[data-key='KSK-1']")
@@ -141,7 +133,7 @@ def test_reports_page_in_both_languages(console, browser, tmp_path, locale):
 def test_branch_staff_see_only_their_branch(console, browser):
     page = browser.new_page(locale="en-US")
     try:
-        _log_in(page, console.url, "branch-r")
+        log_in_page(page, console.url, "branch-r", PASSWORD)
         page.goto(console.url + "/api/reports?period=week&by=kiosk")
         data = json.loads(page.inner_text("body"))
         assert {r["key"] for r in data["availability"]} == {"KSK-3"}

@@ -26,7 +26,7 @@ from kiosk.session.farewell import GOODBYE_S
 from kiosk.session.states import Step
 
 from tests.alerts.conftest import Mosquitto
-from tests.alerts.test_alerts_console import browser  # noqa: F401 (the fixture)
+from tests.alerts.test_alerts_console import browser, log_in_page  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.browser]
 PASSWORD = "correct horse 42"
@@ -65,13 +65,6 @@ def fleet(harness_factory, broker):
     monitor.stop()
 
 
-def _log_in(page, url, user):
-    page.goto(url + "/login")
-    page.fill("#user", user)
-    page.fill("#password", PASSWORD)
-    page.click("#login")
-
-
 def _action(page, action, state, timeout=10000):
     return page.wait_for_selector(f"ul.actions li[data-action='{action}'][data-state='{state}']",
                                   timeout=timeout)
@@ -88,7 +81,7 @@ def test_staff_take_a_kiosk_out_of_service_and_back_from_the_page(fleet, browser
     page = context.new_page()
     shots = os.environ.get("CONSOLE_SHOTS", str(tmp_path))
     try:
-        _log_in(page, server.url, "branch-a")
+        log_in_page(page, server.url, "branch-a", PASSWORD)
         page.click(f".kiosk[data-kiosk='{KIOSK}']")
         page.click("#detail button.rm-out_of_service")
         _action(page, "out_of_service", "done")
@@ -136,7 +129,7 @@ def test_self_test_and_bundle_answer_with_a_result_and_never_customer_data(fleet
     spy.loop_start()
     page = browser.new_page(locale="en-US")
     try:
-        _log_in(page, server.url, "ops-a")
+        log_in_page(page, server.url, "ops-a", PASSWORD)
         page.click(f".kiosk[data-kiosk='{KIOSK}']")
         page.click("#detail button.rm-self_test[data-device='printer']")
         row = _action(page, "self_test", "done", timeout=20000)
@@ -251,3 +244,41 @@ def _wait(predicate, timeout=10.0):
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_an_action_sent_while_the_kiosk_is_away_is_pending_until_it_returns(kiosk, broker):
+    from kiosk.fleet.publisher import FleetPublisher
+    from kiosk.fleet.remote_actions import RemoteActions
+
+    def publisher():
+        link = FleetPublisher(kiosk.core.alerts, BrokerAddress.parse(broker.url))
+        link.set_remote(RemoteActions(kiosk.session, bus=kiosk.core.bus,
+                                      desk=kiosk.core.technician))
+        link.attach(kiosk.core.bus)
+        link.start()
+        assert link.wait_connected(5)
+        return link
+
+    monitor = FleetMonitor(BrokerAddress.parse(broker.url), client_id="console-away")
+    monitor.start()
+    link = publisher()
+    try:
+        assert monitor.wait_connected(5)
+        _wait(lambda: (monitor.kiosk(KIOSK) or {}).get("state") == "online")
+        link.remote.close()
+        link.stop()
+        _wait(lambda: monitor.kiosk(KIOSK)["state"] == "offline")
+        request = monitor.remote(KIOSK, "out_of_service", "ops-a")
+        time.sleep(0.5)
+        (shown,) = monitor.kiosk(KIOSK)["actions"]
+        assert shown["action_id"] == request["action_id"] and shown["state"] == "pending"
+        assert kiosk.session.state.message_id != "out_of_service_staff"
+
+        link = publisher()   # the kiosk returns: the command waited for it at the broker
+        _wait(lambda: monitor.kiosk(KIOSK)["actions"][0]["state"] == "done")
+        assert kiosk.session.state.message_id == "out_of_service_staff"
+        _wait(lambda: monitor.kiosk(KIOSK).get("service") == "outOfService")
+    finally:
+        link.remote.close()
+        link.stop()
+        monitor.stop()
