@@ -11,5 +11,10 @@ class ChooseApplicationScreen(KioskScreen):
 
     def on_render(self, state: State) -> None:
         self.fill_choices(self.ids.applications, [
-            (self.tr(a.get("label", "")), "choose", {"index": a["index"]})
+            (self.name_of(a), "choose", {"index": a["index"]})
             for a in state.view.get("applications", [])])
+
+    def name_of(self, application: dict) -> str:
+        """The application's name in the customer's language, else the chip's own label."""
+        known = application.get("message_id")
+        return self.tr(known) if known else application.get("label", "")

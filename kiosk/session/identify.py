@@ -16,6 +16,7 @@ from drivers.errors import NoDeviceError, TransportError
 from drivers.privacy import mask_number
 
 from ..device_conditions import serves
+from .card_applications import application_view
 from .context import SessionContext
 from .failures import COUNTER, Failure, UnavailableError, describe
 from .pin_entry import PinEntry
@@ -155,8 +156,7 @@ class Identification(PinEntry):
                 self._choice["index"] = int(index)
                 chosen.set()
 
-        labels = [{"index": i, "label": str(getattr(a, "display_name", "") or f"{i + 1}")}
-                  for i, a in enumerate(applications)]
+        labels = [application_view(i, a) for i, a in enumerate(applications)]
         self.s.show(Step.CHOOSE_APPLICATION, message_id="choose_card_application",
                     on={"choose": choose}, applications=labels)
         while not chosen.wait(0.05):

@@ -81,7 +81,8 @@ VIEW_KEYS: dict[Step, tuple[str, ...]] = {
     # the screen says so and keeps watching); actions: back, skip (only when identifying is
     # optional, e.g. queue tickets)
     Step.IDENTIFY: ("methods", "purpose", "code_problem"),
-    # applications: [{"index", "label"}]; actions: choose(index=n)
+    # applications: [{"index", "label" (the chip's), "message_id" (its name in the catalogs,
+    # "" when not known)}]; actions: choose(index=n)
     Step.CHOOSE_APPLICATION: ("applications",),
     # keys: the 10 digits in screen order (reshuffled on each entry), entered: how many
     # digits so far, masked: "●" * entered, tries_left, min_length, max_length, problem
