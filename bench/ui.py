@@ -135,7 +135,7 @@ def transitions(app, elderly: bool = False
                 ) -> dict[str, tuple[tuple[float, float], tuple[float, float]]]:
     """For each tour state, first time shown and shown again later: (ms until the frame is
     drawn, ms of that on the UI thread). In larger text, the switch to it is made first."""
-    from screens.tour import tour_states
+    from screens.tour.samples import tour_states
     states = tour_states("zh_CN", elderly) + tour_states("en", elderly)
     if elderly:
         app.on_session_state(states[0][1])
@@ -165,7 +165,7 @@ def transitions(app, elderly: bool = False
 def switches(app, rounds: int = 4) -> dict[str, list[float]]:
     """ms until drawn for the attract screen's own switches: language, larger text."""
     import dataclasses
-    from screens.tour import tour_states
+    from screens.tour.samples import tour_states
     from kivy.graphics.opengl import glFinish
     attract = dict(tour_states("zh_CN"))["attract"]
     app.on_session_state(attract)      # from whatever was shown before: not one of the switches

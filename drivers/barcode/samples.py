@@ -11,10 +11,11 @@ from . import scanned_codes
 
 
 def sample_codes() -> dict[str, tuple[str, str]]:
-    """Sample name -> (symbology, text)."""
+    """Sample name -> (symbology, text). The appointment is for today, as a customer who booked
+    shows it (a fixed date would have expired by now)."""
     return {
         "appointment": ("QRCODE", scanned_codes.appointment_text(
-            "310101001", dt.date(2026, 12, 1), dt.time(9, 30), "Q7K2M9")),
+            "310101001", dt.date.today(), dt.time(9, 30), "Q7K2M9")),
         "transfer_form": ("QRCODE", scanned_codes.counter_form_text(
             "transfer", payee_name="张测试", payee_account="6222021234567890128",
             amount="1280.50", memo="房租")),

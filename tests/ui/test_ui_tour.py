@@ -1,85 +1,156 @@
-"""Every customer state of the tour, in both languages and elderly mode, fits the window:
-nothing drawn outside it, no text larger than its box, touch targets finger-sized; and the
-tour writes its PNGs and a contact sheet."""
+"""The tour walks every journey on the real session, emulated devices and the sandbox bank:
+each picture is the state the session was in, named by journey and step, with a contact sheet
+per journey; the layout check finds planted faults and none on the real screens (but for the
+defects listed below, owned elsewhere)."""
 from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from screens.tour import contact_sheet, render_tour, tour_states
+from screens.tour.journeys import JOURNEYS
+from screens.tour.layout import layout_problems
+from screens.tour.runner import DEFAULT_VARIANTS, run_tour
 
-pytestmark = pytest.mark.ui
+pytestmark = [pytest.mark.pcscd, pytest.mark.ui]
 
-
-def layout_problems(app) -> list[str]:
-    from kivy.core.window import Window
-    from kivy.uix.behaviors import ButtonBehavior
-    from kivy.uix.boxlayout import BoxLayout
-    from kivy.uix.gridlayout import GridLayout
-    from kivy.uix.label import Label
-    problems = []
-    manager = app.root.manager
-    mx, my = manager.to_window(manager.x, manager.y)
-    screen_area = set(id(w) for w in manager.current_screen.walk())
-    for widget in app.root.walk():
-        if widget.width <= 1 or widget.height <= 1 or not _shown(widget):
-            continue
-        x, y = widget.to_window(widget.x, widget.y)
-        name = f"{type(widget).__name__} {getattr(widget, 'text', '')[:30]!r}"
-        # a screen's content stays in the screen's area (below the header), all else in
-        # the window
-        left, bottom, right, top = (mx, my, mx + manager.width, my + manager.height) \
-            if id(widget) in screen_area else (0, 0, Window.width, Window.height)
-        if x < left - 1 or y < bottom - 1 or x + widget.width > right + 1 \
-                or y + widget.height > top + 1:
-            problems.append(f"{name} outside its area at {x:.0f},{y:.0f}")
-        parent = widget.parent
-        if isinstance(parent, (BoxLayout, GridLayout)) and parent.width > 1:
-            px, py = parent.to_window(parent.x, parent.y)
-            if x < px - 1 or y < py - 1 or x + widget.width > px + parent.width + 1 \
-                    or y + widget.height > py + parent.height + 1:
-                problems.append(f"{name} sticks out of its {type(parent).__name__}")
-        if isinstance(widget, Label) and widget.text and widget.texture is not None:
-            tw, th = widget.texture_size
-            if tw > widget.width + 2 or th > widget.height + 2:
-                problems.append(f"{name} text {tw:.0f}x{th:.0f} in a {widget.width:.0f}x"
-                                f"{widget.height:.0f} box")
-        if isinstance(widget, ButtonBehavior) and not widget.disabled \
-                and type(widget).__name__ != "SimulatorHandle" \
-                and min(widget.width, widget.height) < 64:
-            problems.append(f"{name} is a {widget.width:.0f}x{widget.height:.0f} target")
-    return problems
+# The failure states issue 14 lists, as (step, message id) the tour must reach
+FAILURE_STATES = {
+    ("error", "card_expired"), ("error", "card_blocked"), ("error", "card_unreadable"),
+    ("error", "pin_locked"), ("pin", "pin_wrong"), ("pin", "pin_wrong_last_try"),
+    ("working", "reading_idcard"), ("error", "printer_out_of_paper"),
+    ("transfer_result", "transfer_held"), ("error", "card_lost"), ("more_time", "more_time"),
+    ("error", "print_failed"), ("help_called", "help_called"), ("technician", "out_of_service"),
+}
+# Findings of issue 14's defect 7, which another change fixes: the chip's application names in
+# English on the Chinese screen, bank names and transaction descriptions only in Chinese on the
+# English screens. Matched as "<journey>/<shot>: <finding>".
+BANKS = ("示例银行", "中国建设银行")
+DEFECT_7 = re.compile(r"two-applications/02-choose-application: KButton 'UnionPay (Debit|Credit)' "
+                      r"Latin words in the Chinese screen"
+                      r"|(balance-and-slip/06-transactions|statement-paper-out/04-preview): "
+                      r"KLabel '[^']*' Chinese text in the English screen"
+                      r"|transfer-[a-z-]+/\d\d-[a-z-]+: KLabel '[^']*(" + "|".join(BANKS)
+                      + r")[^']*' Chinese text in the English screen")
 
 
-def _shown(widget) -> bool:
-    while widget is not None and widget is not widget.parent:
-        if widget.opacity == 0:
-            return False
-        widget = widget.parent
-    return True
+@pytest.fixture(scope="module")
+def tour(ui_app, tmp_path_factory, pcscd):
+    """Every journey once, the languages and text sizes taken in turn (the command does all)."""
+    out = tmp_path_factory.mktemp("tour")
+    runs = [run_tour(ui_app, out, JOURNEYS[i::len(DEFAULT_VARIANTS)], [variant])
+            for i, variant in enumerate(DEFAULT_VARIANTS)]
+    shots = [s for run in runs for s in run.shots]
+    return out, runs, shots
 
 
-@pytest.mark.parametrize("language,elderly", [("zh_CN", False), ("en", False),
-                                               ("zh_CN", True), ("en", True)])
-def test_every_tour_state_fits_the_window(ui_app, language, elderly):
+def test_every_journey_gets_through_to_states_the_session_was_in(tour):
+    out, runs, shots = tour
+    assert [f for run in runs for f in run.failures] == []
+    assert {s.journey for s in shots} == {j.name for j in JOURNEYS}
+    for shot in shots:
+        assert shot.reachable, (shot.path, shot.step, shot.session_step)
+        assert shot.path.name == f"{shot.stem}.png" and shot.path.parent.name == shot.journey
+    reached = {(s.session_step, s.message_id) for s in shots}
+    assert FAILURE_STATES <= reached, FAILURE_STATES - reached
+
+
+def test_pngs_are_rendered_screens_with_a_contact_sheet_per_journey(tour, ui_app):
+    out, runs, shots = tour
+    first = Image.open(shots[0].path)
+    assert first.size == (ui_app.kiosk_config.ui.width, ui_app.kiosk_config.ui.height)
+    assert len(first.convert("L").getcolors(1 << 16)) > 20          # real rendering, not blank
+    sheets = {p.parent for run in runs for p in run.sheets}
+    assert sheets == {s.path.parent for s in shots}
+    for variant in DEFAULT_VARIANTS:
+        assert (out / variant).is_dir()
+    sheet = Image.open(runs[0].sheets[0])
+    assert sheet.width > 4 * 400
+
+
+def findings(shots) -> list[str]:
+    return [f"{s.journey}/{s.stem}: {p}" for s in shots for p in s.problems]
+
+
+def test_the_layout_check_passes_on_every_screen_but_for_defect_7(tour):
+    _, _, shots = tour
+    assert [f for f in findings(shots) if not DEFECT_7.match(f)] == []
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 defect 7 (languages mixed), fixed elsewhere")
+def test_the_layout_check_passes_on_every_screen(tour):
+    _, _, shots = tour
+    assert findings(shots) == []
+
+
+def test_the_layout_check_finds_planted_faults(ui_app):
+    """Clipped text, text over text, a widget painted over text, tofu, the other language."""
     from kivy.base import EventLoop
-    found = {}
-    for stem, state in tour_states(language, elderly):
-        ui_app.show(state)
+    from kivy.graphics import Color, Rectangle
+    from kivy.uix.floatlayout import FloatLayout
+    from kivy.uix.label import Label
+    from kivy.uix.widget import Widget
+
+    from screens.tour.samples import tour_states
+    ui_app.show(dict(tour_states("en"))["goodbye"])
+    EventLoop.idle()
+    screen = ui_app.root.manager.current_screen
+    planted = FloatLayout()
+    font = ui_app.kiosk_config.ui.font
+    box = screen.to_widget(*ui_app.root.manager.to_window(*ui_app.root.manager.pos))
+    x, y = box[0] + 40, box[1] + 40
+    planted.add_widget(Label(text="A very long text in a tiny box", font_name=font,
+                             size_hint=(None, None), size=(60, 30), pos=(x, y)))
+    planted.add_widget(Label(text="Over here", font_name=font, size_hint=(None, None),
+                             size=(200, 40), pos=(x, y + 100)))
+    planted.add_widget(Label(text="Over there", font_name=font, size_hint=(None, None),
+                             size=(200, 40), pos=(x + 10, y + 104)))
+    planted.add_widget(Label(text="Snowman \u2603\U0001F600", font_name=font,
+                             size_hint=(None, None), size=(300, 40), pos=(x, y + 200)))
+    planted.add_widget(Label(text="余额 Balance", font_name=font, size_hint=(None, None),
+                             size=(300, 40), pos=(x + 400, y)))
+    planted.add_widget(Label(text="Covered", font_name=font, size_hint=(None, None),
+                             size=(200, 40), pos=(x + 400, y + 200)))
+    from kivy.uix.button import Button
+    planted.add_widget(Button(text="Go", font_name=font, size_hint=(None, None), size=(120, 80),
+                              pos=(x + 700, y)))
+    planted.add_widget(Button(text="Gone", font_name=font, size_hint=(None, None),
+                              size=(120, 80), pos=(x + 720, y + 20), disabled=True,
+                              opacity=0))
+    cover = Widget(size_hint=(None, None), size=(100, 100), pos=(x + 420, y + 170))
+    with cover.canvas:
+        Color(0.5, 0.5, 0.5, 1)
+        Rectangle(pos=cover.pos, size=cover.size)
+    planted.add_widget(cover)
+    screen.add_widget(planted)
+    try:
+        for _ in range(3):
+            EventLoop.idle()
+        problems = "\n".join(layout_problems(ui_app))
+    finally:
+        screen.remove_widget(planted)
         EventLoop.idle()
-        EventLoop.idle()
-        problems = layout_problems(ui_app)
-        if problems:
-            found[stem] = problems[:3]
-    assert not found, found
+    assert "tiny box' clipped: text" in problems
+    assert "'Over here' and Label 'Over there' drawn over each other" in problems
+    assert "tofu: the font lacks U+2603 U+1F600" in problems       # not the CJK ones
+    assert "'余额 Balance' Chinese text in the English screen" in problems
+    assert "'Covered' covered by Widget" in problems
+    assert "Button 'Gone' (disabled) takes the touches of Button 'Go'" in problems
+    assert layout_problems(ui_app) == []                    # and nothing once they are gone
 
 
-def test_tour_writes_pngs_and_a_contact_sheet(ui_app, tmp_path):
-    states = [s for s in tour_states("zh_CN") if s[0] in ("attract", "pin", "ticket_issued")]
-    written = render_tour(ui_app, tmp_path, states, frames=2)
-    assert [p.name for p in written] == ["attract.png", "pin.png", "ticket_issued.png"]
-    shot = Image.open(written[0])
-    assert shot.size == (ui_app.kiosk_config.ui.width, ui_app.kiosk_config.ui.height)
-    assert len(shot.convert("L").getcolors(1 << 16)) > 20          # real rendering, not blank
-    sheet = Image.open(contact_sheet(written, tmp_path / "contact_sheet.png", columns=2))
-    assert sheet.width > 2 * 400 and sheet.height > 2 * 250
+def test_kiosk_tour_command_writes_journeys_and_the_layout_findings(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    done = subprocess.run([sys.executable, "-m", "screens", "tour", "--out", str(tmp_path),
+                           "--lang", "en", "--journey", "technician"],
+                          env=env, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-2000:]
+    shots = sorted(p.name for p in (tmp_path / "en" / "technician").glob("*.png"))
+    assert shots[0] == "01-attract.png" and "contact_sheet.png" in shots and len(shots) >= 4
+    assert (tmp_path / "layout.txt").exists()
+    assert "screens of 1 journeys" in done.stdout

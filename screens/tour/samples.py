@@ -1,10 +1,9 @@
-"""Every screen and state a customer can see, with invented data, rendered to PNG files and a
-contact sheet (`kiosk tour`). The states are built like the session builds them (VIEW_KEYS)."""
+"""Hand-made states of every screen, with invented data, for the UI bench (bench/ui.py), which
+shows each state again and again to time it. The tour itself renders only states the session
+reaches (journeys.py). The states are built like the session builds them (VIEW_KEYS)."""
 from __future__ import annotations
 
 import logging
-import math
-from pathlib import Path
 from typing import Any
 
 from kiosk.host.models import FeeSchedule
@@ -179,87 +178,3 @@ def tour_states(language: str = "zh_CN", elderly: bool = False) -> list[tuple[st
         **{**technician, "phase": "open",
            "result": "printer: OK — test page printed (1 page(s)); paper full"})
     return shots
-
-
-class TourCamera:
-    """The emulated camera (the real driver reading an emulated clip) showing an appointment
-    code, as the app's device manager hands it to the screens that preview the camera."""
-
-    def __init__(self, folder: Path):
-        from drivers.barcode.camera import CameraReader
-        from drivers.barcode.camera_emulator import CameraEmulator
-        self.emulator = CameraEmulator(folder / "tour_camera.avi", width=1280, height=720)
-        self.camera = CameraReader("camera", str(self.emulator.clip))
-
-    def __enter__(self) -> "TourCamera":
-        import time
-        self.emulator.start()
-        self.emulator.perform("present_code", "appointment")
-        self.camera.open()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:  # a picture with the code found in it
-            frame = self.camera.preview()
-            if frame is not None and frame.outlines:
-                break
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.camera.close()
-        self.emulator.stop()
-
-    def device(self, name: str) -> Any:
-        return self.camera if name == "camera" else None
-
-
-def render_tour(app: Any, out: Path, states: list[tuple[str, State]],
-                frames: int = 3) -> list[Path]:
-    """Show each state in the running (built) app and save the window to out/<stem>.png."""
-    out.mkdir(parents=True, exist_ok=True)
-    devices = app.devices
-    if devices is not None:  # a running kiosk's own camera
-        return _render_states(app, out, states, frames)
-    try:
-        with TourCamera(out) as camera:
-            app.devices = camera
-            return _render_states(app, out, states, frames)
-    finally:
-        app.devices = devices
-
-
-def _render_states(app: Any, out: Path, states: list[tuple[str, State]],
-                   frames: int) -> list[Path]:
-    from kivy.base import EventLoop
-    from kivy.core.window import Window
-    written = []
-    for stem, state in states:
-        app.show(state)
-        for _ in range(frames):
-            EventLoop.idle()
-        saved = Path(Window.screenshot(name=str(out / f"{stem}.png")))
-        target = out / f"{stem}.png"
-        saved.replace(target)  # Kivy adds a counter to the name: keep the plain one
-        written.append(target)
-        log.info("tour: %s", target)
-    return written
-
-
-def contact_sheet(pngs: list[Path], target: Path, columns: int = 5,
-                  thumb_width: int = 400) -> Path:
-    """One PNG with every screen, captioned with its file name."""
-    from PIL import Image, ImageDraw
-    images = [Image.open(p).convert("RGB") for p in pngs]
-    ratio = images[0].height / images[0].width
-    thumb_h = int(thumb_width * ratio)
-    caption = 26
-    rows = math.ceil(len(images) / columns)
-    sheet = Image.new("RGB", (columns * (thumb_width + 16) + 16,
-                              rows * (thumb_h + caption + 16) + 16), (40, 44, 52))
-    draw = ImageDraw.Draw(sheet)
-    for i, (path, image) in enumerate(zip(pngs, images)):
-        x = 16 + (i % columns) * (thumb_width + 16)
-        y = 16 + (i // columns) * (thumb_h + caption + 16)
-        sheet.paste(image.resize((thumb_width, thumb_h)), (x, y))
-        draw.text((x, y + thumb_h + 6), path.stem, fill=(235, 235, 235))
-    sheet.save(target)
-    return target
