@@ -23,7 +23,7 @@ def test_every_sample_parses_to_its_kind():
 def test_fields_come_out_typed():
     appointment = parse_payload(SAMPLES["appointment"][1])
     assert (appointment.branch, appointment.date, appointment.slot, appointment.code) == (
-        "310101001", dt.date(2026, 12, 1), dt.time(9, 30), "Q7K2M9")
+        "310101001", dt.date.today(), dt.time(9, 30), "Q7K2M9")     # booked for today
     form = parse_payload(SAMPLES["transfer_form"][1])
     assert form.fields["payee_name"] == "张测试" and form.fields["amount"] == "1280.50"
     bill = parse_payload(*reversed(SAMPLES["utility_bill_code128"]))
