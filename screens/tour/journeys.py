@@ -192,7 +192,7 @@ def statement_paper_out(walk: Walk) -> None:
     preview = walk.shot("preview", Step.STATEMENT_PREVIEW)
     k.tap(preview.ids.print)
     walk.shot("printing", Step.PRINTING)
-    walk.shot("paper-out", Step.ERROR, message="printer_out_of_paper", timeout=30)
+    walk.shot("paper-out", Step.ERROR, message="statement_paper_out", timeout=30)
     k.emulator("printer").load_paper(2000)                    # staff put in a full roll
     k.wait(lambda: k.core.devices.statuses()["printer"].get("paper") in ("full", "low"),
            "paper in")
