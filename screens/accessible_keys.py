@@ -1,5 +1,6 @@
 """The hardware keypad in the accessible mode: a customer who cannot see the screen chooses by
-number, types the PIN on fixed keys, hears the screen again and sets the volume.
+number, types the PIN on fixed keys, hears the screen again and sets the volume (also on the
+header's volume buttons, shown whenever the voice speaks).
 
     *        on the attract screen: turn the accessible mode on; later: say this screen again
     1 .. 9   choose the choice of that number (the voice reads them); on the PIN step: a digit
@@ -35,9 +36,17 @@ class AccessibleKeys:
 
     def press(self, state: State | None, key: int, codepoint: str | None) -> bool:
         """Handle one key; True when it was the accessible mode's."""
+        return self.pressed(state, key_name(key, codepoint))
+
+    def louder(self, step: int) -> None:
+        """One step louder (1) or softer (-1); the prompt is said again at the new level."""
+        self.voice.set_volume(self.voice.volume + step * VOLUME_STEP)
+        self.voice.repeat()
+
+    def pressed(self, state: State | None, name: str) -> bool:
+        """Handle one named key (a digit, "*", "+", "-", "enter", "backspace", "escape")."""
         if state is None:
             return False
-        name = key_name(key, codepoint)
         if not state.accessible:
             if name == "*" and state.step == Step.ATTRACT:
                 self.send("accessible", on=True)
@@ -46,8 +55,7 @@ class AccessibleKeys:
         if name == "*":
             self.voice.repeat()
         elif name in ("+", "-"):
-            self.voice.set_volume(self.voice.volume + (VOLUME_STEP if name == "+" else -VOLUME_STEP))
-            self.voice.repeat()
+            self.louder(1 if name == "+" else -1)
         elif state.step == Step.PIN:
             return self._pin(state, name)
         elif name.isdigit() and name != "0":

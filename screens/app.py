@@ -61,6 +61,7 @@ def register_font(path: Path) -> None:
 class KioskApp(App):
     language = StringProperty("zh_CN")
     elderly = BooleanProperty(False)
+    voice_on = BooleanProperty(False)     # the voice guide speaks to this customer
     theme = ObjectProperty(None)
     kiosk_id = StringProperty("")
     config_bank = ListProperty(["", ""])  # the bank's name in Chinese and English, from config
@@ -213,6 +214,7 @@ class KioskApp(App):
         if self.theme.elderly != state.elderly:
             self.theme.elderly = state.elderly
         self.elderly = state.elderly
+        self.voice_on = self.voice.speaking_for(state)
         self.root.show(state)
         self.rendered += 1
         if state.step == Step.ATTRACT:

@@ -233,6 +233,8 @@ DEFAULT_TEXT: dict[str, str] = {
                       "hidden until you are alone.",
     "choice_print_balance": "Print a balance slip",
     "choice_finish": "Finish and take your card",
+    "pad_softer": "Vol −",
+    "pad_louder": "Vol +",
 }
 
 MESSAGE_IDS: tuple[str, ...] = tuple(DEFAULT_TEXT)

@@ -20,6 +20,7 @@ class Choice:
 # Plain actions of each step, in the order they are read, with their screen labels.
 ACTION_LABELS: dict[Step, tuple[tuple[str, str], ...]] = {
     Step.ATTRACT: (("start", "Start"),),
+    Step.MENU: (("end", "Finish"),),
     Step.IDENTIFY: (("skip", "Continue without"), ("back", "Back")),
     Step.ACCOUNTS: (("print", "choice_print_balance"), ("done", "choice_finish")),
     Step.TRANSACTIONS: (("next", "Next"), ("previous", "Previous"), ("back", "Back")),
@@ -52,6 +53,8 @@ def _listed(state: State) -> list[Choice]:
                for o in view.get("options", [])]
         if view.get("page", 1) < view.get("pages", 1):
             out.append(Choice("More services", "page", {"page": view["page"] + 1}))
+        if view.get("page", 1) > 1:
+            out.append(Choice("Previous", "page", {"page": view["page"] - 1}))
         return out
     if step == Step.ACCOUNTS:
         return [Choice(label, "choose", {"option": option}) for option, label in ACCOUNT_OPTIONS]
@@ -73,8 +76,7 @@ def _listed(state: State) -> list[Choice]:
 
 def choices(state: State) -> list[Choice]:
     """The numbered choices of `state` (choice 1 first), only those it accepts now."""
-    accepted = set(state.actions)
-    out = [c for c in _listed(state) if c.action in accepted]
+    out = [c for c in _listed(state) if state.accepts(c.action)]
     out += [Choice(label, action) for action, label in ACTION_LABELS.get(state.step, ())
-            if action in accepted]
+            if state.accepts(action)]
     return out[:9]                         # one digit a choice

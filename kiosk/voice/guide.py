@@ -43,7 +43,7 @@ class VoiceGuide:
         self.cache = cache
         self.player = player
         self.enabled = enabled          # from config: speak for everyone
-        self.volume = volume
+        self.volume = self.configured_volume = volume
         self.languages = languages
         self._now = now
         self._previous: Speech | None = None
@@ -110,6 +110,8 @@ class VoiceGuide:
                     self._wake.wait(0.5)
 
     def _speak(self, state: State) -> None:
+        if state.step == Step.ATTRACT:
+            self.volume = self.configured_volume   # a customer's volume leaves with them
         if not self.speaking_for(state):
             if self._previous is not None:
                 self.player.stop()

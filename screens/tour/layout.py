@@ -68,7 +68,7 @@ def _placement(app: Any, visible: list[Any]) -> list[str]:
     problems = []
     manager = app.root.manager
     area = _rect(manager)
-    screen_area = {id(w) for w in manager.current_screen.walk()}
+    screen_area = {id(w) for w in manager.current_screen.walk(restrict=True)}
     for widget in visible:
         x0, y0, x1, y1 = _rect(widget)
         left, bottom, right, top = area if id(widget) in screen_area \

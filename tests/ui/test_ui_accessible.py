@@ -125,3 +125,35 @@ def test_holding_call_staff_turns_the_accessible_mode_on(card_ui):
     ui.pump(2)
     assert ui.session.state.accessible
     assert ui.session.state.step == Step.ATTRACT             # no staff call on a long press
+
+
+
+def test_the_volume_buttons_on_screen_and_the_next_customer_gets_the_configured_volume(listener):
+    from kiosk.voice.choices import choices
+    ui, guide = listener
+    header = ui.app.root.ids.header
+    ui.wait_step(Step.ATTRACT)
+    assert header.ids.volume.opacity == 0 and header.ids.volume.disabled   # silent: not shown
+    press(ui, "*")
+    wait_heard(ui, guide, translate("zh_CN", "voice_accessible_on"))
+    press(ui, number_of(ui, guide, "Start"))
+    ui.wait_step(Step.MENU)
+    wait_heard(ui, guide, translate("zh_CN", "choose_service"))
+    assert translate("zh_CN", "Finish") in [translate("zh_CN", c.label)
+                                             for c in choices(ui.app.current_state)]
+    assert header.ids.volume.opacity == 1 and not header.ids.volume.disabled
+    before, count = guide.volume, len(guide.said)
+    ui.tap(header.ids.louder)
+    ui.wait(lambda: len(guide.said) > count, "the prompt said again at the new volume")
+    assert translate("zh_CN", "choose_service") in guide.said[-1].texts
+    assert guide.volume == pytest.approx(min(1.0, before + 0.1))
+    ui.tap(header.ids.softer)
+    ui.tap(header.ids.softer)
+    assert guide.volume == pytest.approx(max(0.0, before - 0.1))
+    press(ui, number_of(ui, guide, "Finish"))                 # the menu's way out, by number
+    ui.wait(lambda: ui.session.state.step in (Step.GOODBYE, Step.RATING, Step.ATTRACT), "end")
+    if ui.session.state.step != Step.ATTRACT:
+        ui.advance(30)
+    ui.wait_step(Step.ATTRACT)
+    ui.wait(lambda: guide.volume == guide.configured_volume, "the volume back to configured")
+    assert header.ids.volume.opacity == 0
