@@ -213,6 +213,8 @@ class ConditionTracker:
     def __init__(self) -> None:
         # (device, field) -> (condition, covered by another field's condition)
         self._open: dict[tuple[str, str], tuple[Condition, bool]] = {}
+        # (device, field) whose plain change was covered by the device being gone
+        self._gone_fields: set[tuple[str, str]] = set()
 
     def open_conditions(self, device: str | None = None) -> list[tuple[str, Condition]]:
         return [(d, row) for (d, _), (row, covered) in self._open.items()
@@ -241,4 +243,18 @@ class ConditionTracker:
             del self._open[key]
             return [Outcome(COVERED if previous[1] else RESOLVED, device, kind, field,
                             previous[0])]
+        if field != "device" and self._gone(device):
+            # the device is not there: its other fields fall to unknown with it (media,
+            # chipPower); that restates the device's condition, and so does their first change
+            # once it is back
+            self._gone_fields.add(key)
+            return [Outcome(COVERED, device, kind, field)]
+        if key in self._gone_fields:
+            self._gone_fields.discard(key)
+            return [Outcome(COVERED, device, kind, field)]
         return [Outcome(PLAIN, device, kind, field)]
+
+    def _gone(self, device: str) -> bool:
+        """The device itself is not serving (an open condition on its `device` field)."""
+        held = self._open.get((device, "device"))
+        return held is not None and not held[1] and not held[0].serving

@@ -158,3 +158,46 @@ def test_chip_card_reader_missing_in_pcscd_is_one_alert_and_one_row(tmp_path):
                 if r.fields["device"] == "chipcard"]
         assert [(r.fields["field"], r.fields["new"]) for r in rows] == [("device", "noDevice")]
         assert rig.manager.device("chipcard").readers_seen  # pcscd answered: it lists others
+
+
+@pytest.fixture
+def pcscd_stoppable():
+    """The machine's pcscd, which this test stops: started again afterwards whatever happens
+    (hold /tmp/pcscd.lock while running it, as every pcscd test does)."""
+    from drivers.chipcard.pcscd import ensure_pcscd, pcscd_running, stop_pcscd
+    ensure_pcscd()
+    try:
+        yield stop_pcscd
+    finally:
+        ensure_pcscd()
+        assert pcscd_running()
+
+
+@pytest.mark.pcscd
+def test_chip_card_reader_vanishing_at_runtime_is_one_alert_and_one_row(tmp_path,
+                                                                       pcscd_stoppable):
+    """The kiosk's chip-card driver runs on the vpcd reader (slot 01, its card emulator on);
+    pcscd stops: the reader is gone (device and chipPower report noDevice: one condition, one
+    alert, one journal row). pcscd starts again: the reader is back and the alert resolved."""
+    section = ('[devices.chipcard]\nbackend = "pcsc"\nreader = "Virtual PCD 00 01"\n'
+               '[devices.chipcard.emulator]\nlatency_ms = 0\nvpcd_port = 35964\n')
+    with running(tmp_path, "chipcard", section) as rig:
+        assert wait_for(lambda: rig.status("chipcard").get("device") == "online", 10)
+        assert rig.settled("chipcard") == (0, 0)
+        assert pcscd_stoppable()
+        assert wait_for(lambda: rig.status("chipcard").get("device") == "noDevice", 5)
+        assert rig.status("chipcard").get("chipPower") == "noDevice"
+        assert rig.settled("chipcard") == (1, 1)
+        (alert,) = rig.alerts("chipcard")
+        assert alert.code == "chipcard.device.noDevice" and alert.state is AlertState.RAISED
+        (row,) = rig.faults("chipcard")
+        assert row.kind == "device.fault" and row.fields["field"] == "device"
+
+        from drivers.chipcard.pcscd import ensure_pcscd
+        ensure_pcscd()
+        assert wait_for(lambda: rig.status("chipcard").get("device") == "online", 10)
+        assert rig.settled("chipcard") == (1, 2)
+        (alert,) = rig.alerts("chipcard")
+        assert alert.state is AlertState.RESOLVED and alert.data["resolved_by"] == "device"
+        assert rig.faults("chipcard")[1].kind == "device.status"
+        assert not rig.center.active()
