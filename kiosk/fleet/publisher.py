@@ -4,6 +4,10 @@ decide a held transfer; remote actions, answered on the result topic: remote_act
 
 A row leaves the outbox only when the broker has acknowledged it (PUBACK), so a broker outage
 or a kiosk restart loses nothing; consumers de-duplicate by `event_id`.
+
+The kiosk counts as connected, and says `online`, only once the broker granted its command
+subscription (SUBACK, BrokerLink's gate): staff who see it online can act and nothing they send
+is lost, even on a broker that grants subscriptions late (a cluster) or a kiosk's first visit.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from ..alerts import AlertCenter, AlertChange
 from ..events import EventBus
 from ..config_digest import config_digest
 from ..version import kiosk_version
-from .broker import BrokerAddress, Topics, make_client
+from .broker import BrokerAddress, BrokerLink, Topics, make_client
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +34,7 @@ STALE_INFLIGHT_S = 30.0   # an unacknowledged publish older than this is sent ag
 OFFLINE_WAIT_S = 2.0
 
 
-class FleetPublisher:
+class FleetPublisher(BrokerLink):
     def __init__(self, center: AlertCenter, address: BrokerAddress, *, prefix: str = "bank",
                  tls_ca: str = "", keepalive_s: int = 30, inflight_max: int = 100,
                  statuses: Callable[[], dict[str, dict[str, str]]] | None = None,
@@ -53,9 +57,11 @@ class FleetPublisher:
                               qos=1, retain=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
+        self._client.on_subscribe = self._on_subscribe   # BrokerLink: live once granted
         self._client.on_publish = self._on_publish
         self._client.on_message = self._on_message
-        self._connected = threading.Event()
+        self._connected = threading.Event()   # connected *and* subscribed (BrokerLink)
+        self.rejected = 0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._acks: queue.Queue[int] = queue.Queue()
@@ -125,9 +131,6 @@ class FleetPublisher:
     def connected(self) -> bool:
         return self._connected.is_set()
 
-    def wait_connected(self, timeout: float) -> bool:
-        return self._connected.wait(timeout)
-
     def wait_drained(self, timeout: float) -> bool:
         """Wait until every outbox row is acknowledged by the broker (tests, shutdown)."""
         deadline = time.monotonic() + timeout
@@ -174,11 +177,13 @@ class FleetPublisher:
         if reason.is_failure:
             log.warning("fleet broker %s refused the connection: %s", self.address, reason)
             return
-        self._connected.set()
+        # online (status, outbox) only once the subscription is granted: BrokerLink._on_subscribe
         client.subscribe(self.topics.command("+"), qos=1)
+
+    def _on_live(self) -> None:
         self.publish_status()
         self._wake.set()
-        log.info("fleet: connected to %s", self.address)
+        log.info("fleet: connected to %s, listening for staff commands", self.address)
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
                        properties: Any) -> None:

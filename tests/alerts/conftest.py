@@ -1,6 +1,7 @@
 """A real mosquitto on a free loopback port (stoppable, restartable) and a webhook sink."""
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import socket
@@ -56,6 +57,86 @@ class Mosquitto:
             self.proc.terminate()
             self.proc.wait(5)
         self.proc = None
+
+
+class LateSubscriptions:
+    """A TCP relay in front of a broker that hands the broker each SUBSCRIBE `hold_s` late while
+    every other packet passes at once: a broker that grants subscriptions late (a cluster
+    spreading them to its nodes) and routes publishes meanwhile."""
+
+    def __init__(self, broker_port: int, hold_s: float):
+        self.broker_port = broker_port
+        self.hold_s = hold_s
+        self.held = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.url = f"mqtt://127.0.0.1:{self.port}"
+        self._sockets: list[socket.socket] = [self._listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            broker = socket.create_connection(("127.0.0.1", self.broker_port))
+            self._sockets += [client, broker]
+            lock = threading.Lock()
+            threading.Thread(target=self._to_broker, args=(client, broker, lock),
+                             daemon=True).start()
+            threading.Thread(target=self._copy, args=(broker, client), daemon=True).start()
+
+    @staticmethod
+    def _read(sock: socket.socket, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = sock.recv(size - len(data))
+            if not chunk:
+                raise OSError("closed")
+            data += chunk
+        return data
+
+    def _to_broker(self, client: socket.socket, broker: socket.socket,
+                   lock: threading.Lock) -> None:
+        def send(packet: bytes) -> None:
+            with lock, contextlib.suppress(OSError):
+                broker.sendall(packet)
+        try:
+            while True:   # one MQTT packet: type byte, remaining length (varint), body
+                head = self._read(client, 1)
+                length, shift, size = 0, 0, b""
+                while True:
+                    byte = self._read(client, 1)
+                    size += byte
+                    length |= (byte[0] & 0x7F) << shift
+                    shift += 7
+                    if not byte[0] & 0x80:
+                        break
+                packet = head + size + self._read(client, length)
+                if head[0] >> 4 == 8:   # SUBSCRIBE
+                    self.held += 1
+                    threading.Timer(self.hold_s, send, (packet,)).start()
+                else:
+                    send(packet)
+        except OSError:
+            with contextlib.suppress(OSError):
+                broker.close()
+
+    @staticmethod
+    def _copy(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                target.sendall(chunk)
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):
+            target.close()
 
 
 @pytest.fixture

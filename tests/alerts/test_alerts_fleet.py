@@ -174,6 +174,36 @@ def test_console_acknowledge_goes_back_to_the_kiosk(kiosk, mosquitto):
         monitor.stop()
 
 
+def test_an_acknowledge_sent_as_soon_as_the_kiosk_shows_online_is_not_lost(tmp_path, mosquitto):
+    """The kiosk says online only once the broker granted its command subscription: on a
+    broker that grants it a second late (and on the kiosk's first visit, when no session holds
+    the subscription yet), staff who acknowledge the moment they see it lose nothing."""
+    from tests.alerts.conftest import LateSubscriptions
+
+    relay = LateSubscriptions(mosquitto.port, hold_s=1.0)
+    center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-S1", branch="B1")
+    alert = center.raise_help("needs a pen")
+    monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url))
+    monitor.start()
+    fleet = FleetPublisher(center, BrokerAddress.parse(relay.url))
+    try:
+        assert monitor.wait_connected(5)
+        fleet.start()
+        deadline = time.monotonic() + 5
+        while not monitor.acknowledge("KSK-S1", alert.alert_id, "王测试"):  # the moment it shows
+            assert time.monotonic() < deadline, "the console never saw the kiosk's help request"
+            time.sleep(0.005)
+        assert relay.held == 1 and fleet.connected
+        assert wait_for(lambda: center.get(alert.alert_id).state is AlertState.ACKNOWLEDGED, 5), \
+            "the acknowledge was lost: the kiosk said online before it could hear commands"
+        assert center.get(alert.alert_id).acknowledged_by == "王测试"
+    finally:
+        fleet.stop()
+        monitor.stop()
+        relay.close()
+        center.close()
+
+
 def _kiosk_process(db, url, first, count, wait):
     proc = subprocess.Popen([sys.executable, "-c", KIOSK_SCRIPT, str(db), url, str(first),
                              str(count), str(int(wait))], cwd=REPO, stdout=subprocess.PIPE,
