@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from kiosk.config import load_config  # noqa: E402
 from kiosk.host.iso8583_client import Iso8583Client  # noqa: E402
-from kiosk.host.models import TransferKind  # noqa: E402
+from kiosk.host.models import TransferInstruction, TransferKind  # noqa: E402
 from kiosk.host.sandbox import SandboxBank  # noqa: E402
 from kiosk.host.sandbox_data import TEST_PIN  # noqa: E402
 from kiosk.journal import Journal  # noqa: E402
@@ -50,7 +50,8 @@ def kiosk_config(folder: Path, iso: str | None):
                    address=iso or base.host.address, database=str(folder / "sandbox.db"),
                    state=str(folder / "host_state.db"), timeout_s=2.0, reversal_timeout_s=2.0)
     risk = replace(base.risk, daily_limit_fen=10 ** 12)
-    return replace(base, host=host, risk=risk,
+    return replace(base, host=host, risk=risk,   # data_dir too: the checkpoints sit beside it
+                   kiosk=replace(base.kiosk, data_dir=str(folder / "var")),
                    journal=replace(base.journal, path=str(folder / "journal.db")))
 
 
@@ -76,8 +77,8 @@ def work(config, seed: int, parent: int, ready_fd: int) -> None:
     rng = random.Random(seed)
     while os.getppid() == parent:   # never outlive the supervisor
         card, account, payee, name, kind = rng.choice(ROUTES)
-        order = TransferOrder(card, ids[account], payee, name, rng.randrange(100, 30_000), kind,
-                              auth_ref=auth[card])
+        order = TransferOrder(card, TransferInstruction(
+            ids[account], payee, name, rng.randrange(100, 30_000), kind, auth_ref=auth[card]))
         try:
             service.transfer(order, fraud_warning_acknowledged=True, new_payee_acknowledged=True)
         except TransferRefused:
