@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk.config import load_config  # noqa: E402
 from kiosk.host.factory import open_host  # noqa: E402
-from kiosk.host.models import TransferKind  # noqa: E402
+from kiosk.host.models import TransferInstruction, TransferKind  # noqa: E402
 from kiosk.journal import Journal  # noqa: E402
 from kiosk.pin_block import encrypt_pin_block  # noqa: E402
 from kiosk.transfers import TransferOrder, TransferService  # noqa: E402
@@ -63,7 +63,8 @@ def time_transfers(config, count: int) -> list[float]:
     timings = []
     for i in range(count):
         number, name, kind = PAYEES[i % len(PAYEES)]
-        order = TransferOrder(PAN, account_id, number, name, 100 + i % 7, kind, auth_ref=auth_ref)
+        order = TransferOrder(PAN, TransferInstruction(
+            account_id, number, name, 100 + i % 7, kind, auth_ref=auth_ref))
         started = time.perf_counter()
         service.transfer(order, fraud_warning_acknowledged=True, new_payee_acknowledged=True)
         timings.append(time.perf_counter() - started)

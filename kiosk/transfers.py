@@ -14,14 +14,14 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable
 
 from drivers.privacy import mask_name, mask_number
 from kiosk.held_transfers import HeldTransfers
 from kiosk.host.link import HostDeclined, HostError, HostLink, HostTimeout, HostUnavailable
-from kiosk.host.models import (ReversalAdvice, TransferKind, TransferOutcome, TransferRequest,
-                               TransferResult)
+from kiosk.host.models import (ReversalAdvice, TransferInstruction, TransferKind,
+                               TransferOutcome, TransferRequest, TransferResult)
 from kiosk.host.reversal_queue import ReversalQueue
 from kiosk.host.stan import StanCounter
 from kiosk.journal import Journal
@@ -35,26 +35,18 @@ CLOSING = ("transfer.approved", "transfer.declined", "transfer.reversed")
 
 @dataclass(frozen=True)
 class TransferOrder:
-    """What the customer asked for, before risk rules and the host see it."""
+    """What the customer asked for, before risk rules and the host see it: the instruction for
+    the host, the card it is made with, and what the risk rules know about the payee."""
     pan: str
-    from_account_id: str
-    to_account_number: str
-    to_name: str
-    amount_fen: int
-    kind: TransferKind
-    memo: str = ""
+    instruction: TransferInstruction
     saved_payee: bool = False   # from the host's list of the customer's payees: not a stranger
-    auth_ref: str = ""          # PinResult.auth_ref: the host refuses a transfer without it
 
     def request(self, terminal_id: str, stan: int) -> TransferRequest:
-        """The host's request for this order, sent under `stan` (the one copy of its fields)."""
-        return TransferRequest(terminal_id, stan, self.from_account_id, self.to_account_number,
-                               self.to_name, self.amount_fen, self.kind, self.memo,
-                               auth_ref=self.auth_ref)
+        """The host's request for this order, sent under `stan`."""
+        return TransferRequest(terminal_id, stan, self.instruction)
 
     def __repr__(self) -> str:
-        return (f"TransferOrder(pan={mask_number(self.pan)}, to={mask_number(self.to_account_number)}, "
-                f"amount_fen={self.amount_fen}, kind={self.kind.value})")
+        return f"TransferOrder(pan={mask_number(self.pan)}, {self.instruction!r})"
 
 
 @dataclass(frozen=True)
@@ -168,8 +160,8 @@ class TransferService:
     # -- transfers -----------------------------------------------------------------------------
     def assess(self, order: TransferOrder):
         """Warnings to show and whether staff must confirm, before the customer commits."""
-        return self.risk.assess(order.pan, order.to_account_number, order.amount_fen,
-                                saved_payee=order.saved_payee)
+        return self.risk.assess(order.pan, order.instruction.to_account_number,
+                                order.instruction.amount_fen, saved_payee=order.saved_payee)
 
     def transfer(self, order: TransferOrder, *, fraud_warning_acknowledged: bool,
                  new_payee_acknowledged: bool = False) -> TransferResult:
@@ -190,16 +182,18 @@ class TransferService:
     def _transfer(self, order: TransferOrder, fraud_warning_acknowledged: bool,
                   new_payee_acknowledged: bool) -> TransferResult:
         card = mask_number(order.pan)
+        amount_fen = order.instruction.amount_fen
         try:  # every refusal is journaled here, once
             self._ensure_ready()
-            if order.amount_fen <= 0:
+            if amount_fen <= 0:
                 raise TransferRefused("amount must be positive", "invalid_amount")
-            found = self.risk.check(order.pan, order.to_account_number, order.amount_fen, card,
+            found = self.risk.check(order.pan, order.instruction.to_account_number, amount_fen,
+                                    card,
                                     saved_payee=order.saved_payee,
                                     fraud_warning_acknowledged=fraud_warning_acknowledged,
                                     new_payee_acknowledged=new_payee_acknowledged)
         except TransferRefused as exc:
-            self.journal.record("transfer.refused", pan=order.pan, amount_fen=order.amount_fen,
+            self.journal.record("transfer.refused", pan=order.pan, amount_fen=amount_fen,
                                 reason=exc.reason)
             raise
         stan = self._stans.next()
@@ -208,11 +202,12 @@ class TransferService:
         return self._send(stan, order, self.ref(stan))
 
     def _fields(self, stan: int, order: TransferOrder) -> dict:
-        return {"stan": stan, "pan": order.pan, "to_account_number": order.to_account_number,
-                "to_name": mask_name(order.to_name), "amount_fen": order.amount_fen,
-                "kind": order.kind.value, "from_account_id": order.from_account_id,
+        ins = order.instruction
+        return {"stan": stan, "pan": order.pan, "to_account_number": ins.to_account_number,
+                "to_name": mask_name(ins.to_name), "amount_fen": ins.amount_fen,
+                "kind": ins.kind.value, "from_account_id": ins.from_account_id,
                 "card_key": self.risk.key(order.pan),
-                "payee_key": self.risk.key(order.to_account_number)}
+                "payee_key": self.risk.key(ins.to_account_number)}
 
     def _send(self, stan: int, order: TransferOrder, ref: str) -> TransferResult:
         fields = self._fields(stan, order)
@@ -243,8 +238,8 @@ class TransferService:
         reason = "host_timeout" if isinstance(exc, HostTimeout) else exc.reason
         log.warning("transfer %s outcome unknown (%s): reversal queued", ref, reason)
         self.journal.record("transfer.unknown", ref=ref, stan=stan, reason=reason)
-        self._reversals.add(ReversalAdvice(self.terminal_id, stan, order.amount_fen,
-                                           order.from_account_id, transmitted_at))
+        self._reversals.add(ReversalAdvice(self.terminal_id, stan, order.instruction.amount_fen,
+                                           order.instruction.from_account_id, transmitted_at))
         self._drain()
         if self._reversals.outcome(self.terminal_id, stan, transmitted_at) is not None:
             return TransferResult(TransferOutcome.DECLINED, "", 0, reason, stan)
@@ -253,16 +248,13 @@ class TransferService:
     # -- held transfers --------------------------------------------------------------------------
     def _hold(self, stan: int, order: TransferOrder) -> TransferResult:
         ref = self.ref(stan)
-        self._held.add(stan, {"pan": order.pan, "from_account_id": order.from_account_id,
-                              "to_account_number": order.to_account_number,
-                              "to_name": order.to_name, "amount_fen": order.amount_fen,
-                              "kind": order.kind.value, "memo": order.memo,
-                              "auth_ref": order.auth_ref})
+        ins = order.instruction
+        self._held.add(stan, {"pan": order.pan, **asdict(ins), "kind": ins.kind.value})
         self.journal.record("transfer.held", ref=ref, reason="held_for_review", held_ref=ref,
                             **self._fields(stan, order))
         held = HeldTransfer(stan, ref, mask_number(order.pan),
-                            mask_number(order.to_account_number), mask_name(order.to_name),
-                            order.amount_fen, self._clock().isoformat(timespec="seconds"))
+                            mask_number(ins.to_account_number), mask_name(ins.to_name),
+                            ins.amount_fen, self._clock().isoformat(timespec="seconds"))
         log.info("transfer %s held for staff confirmation", ref)
         if self.on_hold is not None:
             try:
@@ -279,9 +271,9 @@ class TransferService:
         held = self._held.take(stan)
         if held is None:
             raise KeyError(f"no held transfer with STAN {stan:06d}")
-        return TransferOrder(held["pan"], held["from_account_id"], held["to_account_number"],
-                             held["to_name"], held["amount_fen"], TransferKind(held["kind"]),
-                             held["memo"], auth_ref=held.get("auth_ref", ""))
+        pan = held.pop("pan")
+        held["kind"] = TransferKind(held["kind"])
+        return TransferOrder(pan, TransferInstruction(**held))   # auth_ref: absent in old rows
 
     def held(self) -> list[int]:
         return self._held.stans()

@@ -1,7 +1,7 @@
 """The transaction receipt for a transfer: who paid whom, how much, and what came of it."""
 from __future__ import annotations
 
-from kiosk.host.models import (Account, TransferKind, TransferOutcome, TransferRequest,
+from kiosk.host.models import (Account, TransferInstruction, TransferKind, TransferOutcome,
                                TransferResult)
 from drivers.privacy import mask_name, mask_number, scrub
 
@@ -22,23 +22,23 @@ OUTCOME_LABELS = {
 }
 
 
-def transfer_receipt(request: TransferRequest, result: TransferResult, account: Account,
+def transfer_receipt(instruction: TransferInstruction, result: TransferResult, account: Account,
                      ctx: SlipContext, *, payee_bank: str = "",
                      balance_after_fen: int | None = None) -> Document:
     """`account` is the paying account; `balance_after_fen` its balance as the host gives it
     after the transfer (left off when unknown)."""
     blocks: list[Block] = header("转账凭条", "Transfer Receipt", ctx)
     blocks += [
-        Pair(label("交易类型", "Type"), KIND_LABELS[request.kind]),
+        Pair(label("交易类型", "Type"), KIND_LABELS[instruction.kind]),
         Pair(label("付款账户", "From"), mask_number(account.number_masked)),
-        Pair(label("收款账户", "To"), mask_number(request.to_account_number)),
-        Pair(label("收款人", "Payee"), mask_name(request.to_name)),
+        Pair(label("收款账户", "To"), mask_number(instruction.to_account_number)),
+        Pair(label("收款人", "Payee"), mask_name(instruction.to_name)),
         *([Pair(label("收款银行", "Payee's bank"), payee_bank)] if payee_bank else []),
-        Pair(label("金额", f"Amount ({account.currency})"), money(request.amount_fen), bold=True),
+        Pair(label("金额", f"Amount ({account.currency})"), money(instruction.amount_fen), bold=True),
         Pair(label("手续费", "Fee"), money(result.fee_fen)),
     ]
-    if request.memo:
-        blocks.append(Pair(label("附言", "Memo"), scrub(request.memo)))
+    if instruction.memo:
+        blocks.append(Pair(label("附言", "Memo"), scrub(instruction.memo)))
     if balance_after_fen is not None:
         blocks.append(Pair(label("交易后余额", "Balance after"), money(balance_after_fen)))
     blocks.append(Text(OUTCOME_LABELS[result.outcome], align="center", bold=True, scale=2))

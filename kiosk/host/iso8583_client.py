@@ -312,12 +312,13 @@ class Iso8583Client(HostLink):
                                                      {"id_number": id_number}))
 
     def transfer(self, request: TransferRequest) -> TransferResult:
+        ins = request.instruction
         doc = {"t": self._dialect.message_types["transfer"],
                "3": self._dialect.processing_codes["transfer"],
-               "4": f"{request.amount_fen:012d}", "11": f"{request.stan:06d}", "49": "156",
-               "102": request.from_account_id, "103": request.to_account_number,
-               "48": json.dumps({"to_name": request.to_name, "kind": request.kind.value,
-                                 "memo": request.memo, "auth_ref": request.auth_ref},
+               "4": f"{ins.amount_fen:012d}", "11": f"{request.stan:06d}", "49": "156",
+               "102": ins.from_account_id, "103": ins.to_account_number,
+               "48": json.dumps({"to_name": ins.to_name, "kind": ins.kind.value,
+                                 "memo": ins.memo, "auth_ref": ins.auth_ref},
                                 ensure_ascii=False)}
         reply = self._exchange(doc, financial=True)
         code = reply.get("39", "")

@@ -33,7 +33,8 @@ from . import sandbox_data
 from .iso8583_wire import (ECHO_TEST, Dialect, WireFrameError, WireError, dumps, load_dialect,
                            loads, read_frame, send_frame)
 from .link import HostDeclined, HostError, HostMalformed, HostUnavailable
-from .models import ReversalAdvice, TransferKind, TransferRequest
+from .models import (ReversalAdvice, TransferInstruction, TransferKind,
+                     TransferRequest)
 from .sandbox import SandboxBank
 from .tls import peer_terminal_id
 
@@ -299,10 +300,11 @@ class Iso8583Server:
 
     def _transfer(self, request: dict) -> dict[str, Any]:
         extra = _extra(request)
-        result = self.bank.transfer(TransferRequest(
-            request["41"], int(request["11"]), request["102"], request["103"],
-            _text(extra, "to_name"), int(request["4"]), TransferKind(_text(extra, "kind")),
-            _text(extra, "memo", ""), auth_ref=_text(extra, "auth_ref", "")))
+        instruction = TransferInstruction(
+            request["102"], request["103"], _text(extra, "to_name"), int(request["4"]),
+            TransferKind(_text(extra, "kind")), _text(extra, "memo", ""),
+            auth_ref=_text(extra, "auth_ref", ""))
+        result = self.bank.transfer(TransferRequest(request["41"], int(request["11"]), instruction))
         reply = {"39": self.dialect.code_for(result.reason) if result.reason else "00",
                  "28": f"D{result.fee_fen:08d}"}
         if result.reference:

@@ -114,7 +114,7 @@ class JournaledHost(HostLink):
         return self._call("transfer", lambda: self.inner.transfer(request),
                           lambda r: {"result": r.outcome.value, "reason": r.reason,
                                      "reference": r.reference},
-                          stan=request.stan, amount_fen=request.amount_fen)
+                          stan=request.stan, amount_fen=request.instruction.amount_fen)
 
     def report_lost(self, pan: str, id_number: str) -> LossReport:
         return self._call("report_lost", lambda: self.inner.report_lost(pan, id_number),

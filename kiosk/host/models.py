@@ -157,16 +157,28 @@ FREE = FeeSchedule(0, 0, 0)
 
 
 @dataclass(frozen=True)
-class TransferRequest:
-    terminal_id: str
-    stan: int
+class TransferInstruction:
+    """The money a customer moves, in the bank's words: what the host is told to do. The card
+    behind it and the kiosk's own risk facts travel beside it (kiosk.transfers.TransferOrder)."""
     from_account_id: str
     to_account_number: str
     to_name: str
     amount_fen: int
     kind: TransferKind
     memo: str = ""
-    auth_ref: str = field(default="", repr=False)   # PinResult.auth_ref of this card's PIN
+    auth_ref: str = ""          # PinResult.auth_ref of this card's PIN: the host refuses without
+
+    def __repr__(self) -> str:
+        return (f"TransferInstruction(to={mask_number(self.to_account_number)}, "
+                f"amount_fen={self.amount_fen}, kind={self.kind.value})")
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """One instruction sent to the host under this terminal's trace number."""
+    terminal_id: str
+    stan: int
+    instruction: TransferInstruction
 
 
 @dataclass(frozen=True)

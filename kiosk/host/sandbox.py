@@ -407,12 +407,12 @@ class SandboxBank(HostLink):
                 log.info("transfer %s/%06d declined: %s", request.terminal_id, request.stan,
                          exc.reason)
                 return TransferResult(TransferOutcome.DECLINED, "", 0, exc.reason, request.stan)
-            entry_id, reference = self._post(conn, now, kind.value, request.memo or "转账", legs,
+            entry_id, reference = self._post(conn, now, kind.value, request.instruction.memo or "转账", legs,
                                              terminal_id=request.terminal_id, stan=request.stan)
             self._remember(conn, request, "approved", "", reference, entry_id, fee, now)
             conn.execute("INSERT INTO transfer_payees VALUES (?, ?, ?)", (entry_id, *payee))
         log.info("transfer %s/%06d approved, %d fen, ref %s", request.terminal_id, request.stan,
-                 request.amount_fen, reference)
+                 request.instruction.amount_fen, reference)
         return TransferResult(TransferOutcome.APPROVED, reference, fee, "", request.stan)
 
     def _remember(self, conn, request: TransferRequest, outcome: str, reason: str, reference: str,
@@ -420,15 +420,17 @@ class SandboxBank(HostLink):
         """The answer to (terminal id, STAN), kept for repeats and settlement (under the kind
         the kiosk asked for, so both sides total alike)."""
         conn.execute("INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (request.terminal_id, request.stan, request.kind.value, outcome,
-                      reason, reference, entry_id, request.from_account_id, request.amount_fen,
+                     (request.terminal_id, request.stan, request.instruction.kind.value, outcome,
+                      reason, reference, entry_id, request.instruction.from_account_id,
+                      request.instruction.amount_fen,
                       fee, now.date().isoformat()))
 
     def _check_transfer(self, conn, request: TransferRequest, day: str):
-        amount = request.amount_fen
+        ins = request.instruction
+        amount = ins.amount_fen
         if amount <= 0:
             raise HostDeclined("amount must be positive", "invalid_amount")
-        src_id, src_number, src_kind, balance, _ = self._require_account(conn, request.from_account_id)
+        src_id, src_number, src_kind, balance, _ = self._require_account(conn, ins.from_account_id)
         src_customer = conn.execute("SELECT customer_id FROM accounts WHERE account_id = ?",
                                     (src_id,)).fetchone()[0]
         self._check_authorised(conn, request, src_customer)
@@ -439,8 +441,8 @@ class SandboxBank(HostLink):
         if card is not None and card[0] != "active":
             raise HostDeclined(f"card status {card[0]}",
                                _CARD_STATUS_REASONS.get(card[0], "card_blocked"))
-        dst_id, dst_customer, dst_kind, holder, bank = self._payee(conn, request.to_account_number)
-        if holder != request.to_name.strip():
+        dst_id, dst_customer, dst_kind, holder, bank = self._payee(conn, ins.to_account_number)
+        if holder != ins.to_name.strip():
             raise HostDeclined("payee name does not match the account", "payee_name_mismatch")
         if dst_id == src_id:
             raise HostDeclined("payee is the paying account", "not_permitted")
@@ -457,7 +459,7 @@ class SandboxBank(HostLink):
             raise HostDeclined("over the daily limit", "daily_limit_exceeded")
         if balance < amount + fee:
             raise HostDeclined("not enough money", "insufficient_funds")
-        to_text = f"{mask_name(holder)} {mask_number(request.to_account_number)}"
+        to_text = f"{mask_name(holder)} {mask_number(ins.to_account_number)}"
         legs = [(src_id, -amount, to_text), (credit_to, amount, mask_number(src_number))]
         if fee:
             legs += [(src_id, -fee, "手续费"), (data.FEES, fee, mask_number(src_number))]
@@ -466,7 +468,7 @@ class SandboxBank(HostLink):
     def _check_authorised(self, conn, request: TransferRequest, customer_id: str) -> None:
         """The same customer's PIN was verified (at this terminal, if the host saw it)."""
         row = conn.execute("SELECT customer_id, terminal_id, issued_at FROM pin_sessions "
-                           "WHERE auth_ref = ?", (request.auth_ref,)).fetchone()
+                           "WHERE auth_ref = ?", (request.instruction.auth_ref,)).fetchone()
         if (row is None or row[0] != customer_id
                 or row[1] not in (None, request.terminal_id)
                 or dt.datetime.fromisoformat(row[2]) < self._clock() - AUTH_REF_TTL):

@@ -127,13 +127,13 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
         self.s.work("loading_limits", job, priced, retry=lambda: self.submit_amount(amount))
 
     def order(self, amount: int) -> Any:
-        from ..host.models import TransferKind
+        from ..host.models import TransferInstruction, TransferKind
         from ..transfers import TransferOrder
         same_bank = getattr(self.data.payee_check, "same_bank", False)
         kind = TransferKind.INTRABANK if same_bank else TransferKind.INTERBANK
-        return TransferOrder(self.data.pan, self.account.account_id, self.data.payee_account,
-                             self.data.payee_name, amount, kind, saved_payee=self.saved_payee,
-                             auth_ref=self.data.auth_ref)
+        return TransferOrder(self.data.pan, TransferInstruction(
+            self.account.account_id, self.data.payee_account, self.data.payee_name, amount, kind,
+            auth_ref=self.data.auth_ref), saved_payee=self.saved_payee)
 
     # -- anti-fraud warning, confirmation ----------------------------------------------------
     def warn(self) -> None:
@@ -225,7 +225,7 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
             on["receipt"] = lambda: self.print_receipt(order, result)
         elif result.reason in ("insufficient_funds", "limit_exceeded", "daily_limit_exceeded",
                                "invalid_amount"):
-            on["amount"] = lambda: self.ask_amount(order.amount_fen, result.reason)
+            on["amount"] = lambda: self.ask_amount(order.instruction.amount_fen, result.reason)
         self.s.show(Step.TRANSFER_RESULT, message_id=message, on=on, outcome=outcome,
                     reference=result.reference, **self.payee_view(),
                     # the host's fee once it is charged, else the one quoted before confirming
@@ -233,7 +233,6 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
 
     def print_receipt(self, order: Any, result: Any) -> None:
         from ..documents.receipt import transfer_receipt
-        request = order.request(self.s.config.host.terminal_id, result.stan)
         if not result.reference:
             from dataclasses import replace
             result = replace(result, reference=f"{self.s.config.host.terminal_id}{result.stan:06d}")
@@ -245,8 +244,9 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
 
         def print_with(balance: int | None) -> None:
             print_document(self.s, transfer_receipt(
-                request, result, paid_from, slip_context(self.s), balance_after_fen=balance,
-                payee_bank=self.payee_view()["bank_name"]), "printing_receipt")
+                order.instruction, result, paid_from, slip_context(self.s),
+                balance_after_fen=balance, payee_bank=self.payee_view()["bank_name"]),
+                "printing_receipt")
 
         self.s.work("printing_receipt", balance_after, print_with,
                     failed=lambda exc: print_with(None))   # the receipt, without it

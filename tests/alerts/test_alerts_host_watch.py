@@ -23,7 +23,7 @@ from kiosk.host.iso8583_client import Iso8583Client, host_time
 from kiosk.host.iso8583_server import Iso8583Server
 from kiosk.host.journaled import JournaledHost
 from kiosk.host.link import HostUnavailable
-from kiosk.host.models import TransferKind, TransferOutcome
+from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome
 from kiosk.host.stan import StanCounter
 from kiosk.journal import Journal
 from kiosk.transfers import TransferOrder, TransferService
@@ -179,8 +179,8 @@ def test_reversals_backing_up_against_a_silent_then_stopped_host(kiosk, config, 
     kiosk.server.inject("silence", "0421", times=4)
     for amount in (10_000, 20_000):
         result = kiosk.transfers.transfer(
-            TransferOrder(DEBIT_PAN, ids["A0001"], *PAYEE_INTRA, amount, TransferKind.INTRABANK,
-                          auth_ref=auth_ref),
+            TransferOrder(DEBIT_PAN, TransferInstruction(
+                ids["A0001"], *PAYEE_INTRA, amount, TransferKind.INTRABANK, auth_ref=auth_ref)),
             fraud_warning_acknowledged=True, new_payee_acknowledged=True)
         assert result.outcome is TransferOutcome.PENDING
     kiosk.server.stop()

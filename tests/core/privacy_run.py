@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from kiosk.core import KioskCore
-from kiosk.host.models import TransferKind
+from kiosk.host.models import TransferInstruction, TransferKind
 from kiosk.logging_setup import configure_logging
 from kiosk.transfers import TransferOrder
 from tests.harness import demo_config_in, pin_verified
@@ -42,8 +42,8 @@ def main(data_dir: Path) -> None:
         account_id = core.host.accounts(PAN)[0].account_id
         auth_ref = pin_verified(core.host, PAN, config.host.terminal_key_hex)
         for amount in (19_000, 19_000, 19_000, 25_000):
-            order = TransferOrder(PAN, account_id, PAYEE[0], PAYEE[1], amount,
-                                  TransferKind.INTRABANK, auth_ref=auth_ref)
+            order = TransferOrder(PAN, TransferInstruction(
+                account_id, PAYEE[0], PAYEE[1], amount, TransferKind.INTRABANK, auth_ref=auth_ref))
             core.transfers.transfer(order, fraud_warning_acknowledged=True,
                                     new_payee_acknowledged=True)
         deadline = time.monotonic() + 10

@@ -6,7 +6,7 @@ import pytest
 
 from drivers.base import StatusChanged
 from kiosk.core import KioskCore
-from kiosk.host.models import TransferKind
+from kiosk.host.models import TransferInstruction, TransferKind
 from kiosk.transfers import TransferOrder
 from tests.harness import demo_config_in, pin_verified
 
@@ -24,9 +24,10 @@ def core(tmp_path):
 
 
 def send(core: KioskCore, amount_fen: int):
-    order = TransferOrder(PAN, core.host.accounts(PAN)[0].account_id, PAYEE[0], PAYEE[1],
-                          amount_fen, TransferKind.INTRABANK,
-                          auth_ref=pin_verified(core.host, PAN, core.config.host.terminal_key_hex))
+    order = TransferOrder(PAN, TransferInstruction(
+        core.host.accounts(PAN)[0].account_id, PAYEE[0], PAYEE[1], amount_fen,
+        TransferKind.INTRABANK,
+        auth_ref=pin_verified(core.host, PAN, core.config.host.terminal_key_hex)))
     return core.transfers.transfer(order, fraud_warning_acknowledged=True,
                                    new_payee_acknowledged=True)
 

@@ -17,7 +17,7 @@ from kiosk.host.iso8583_client import Iso8583Client
 from kiosk.host.iso8583_server import Iso8583Server
 from kiosk.host.iso8583_wire import WireFrameError, load_dialect, read_frame, send_frame
 from kiosk.host.link import HostDeclined, HostError, HostMalformed, HostTimeout, HostUnavailable
-from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest
+from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome, TransferRequest
 from kiosk.host.sandbox import SandboxBank
 from kiosk.host.stan import StanCounter
 from kiosk.host.tls import client_context, server_context
@@ -107,8 +107,8 @@ def test_authorisation_lapses(config, tmp_path, ids):
         auth_ref = bank.verify_pin(DEBIT_PAN, encrypt_pin_block(
             pin("123456"), DEBIT_PAN, config.host.terminal_key_hex)).auth_ref
         now[0] += 31 * 60
-        late = bank.transfer(TransferRequest("KSK00001", 1, account_id, *PAYEE_INTRA, 100,
-                                             TransferKind.INTRABANK, auth_ref=auth_ref))
+        late = bank.transfer(TransferRequest("KSK00001", 1, TransferInstruction(
+            account_id, *PAYEE_INTRA, 100, TransferKind.INTRABANK, auth_ref=auth_ref)))
         assert late.outcome is TransferOutcome.DECLINED and late.reason == "not_permitted"
     finally:
         bank.close()
@@ -152,9 +152,8 @@ def test_mutual_tls_serves_a_certified_terminal(tls_server, ca, config, bank, tm
     try:
         auth_ref = client.verify_pin(DEBIT_PAN, encrypt_pin_block(
             pin("123456"), DEBIT_PAN, config.host.terminal_key_hex)).auth_ref
-        result = client.transfer(TransferRequest("KSK00001", 7, ids["A0001"], *PAYEE_INTRA,
-                                                 1_000, TransferKind.INTRABANK,
-                                                 auth_ref=auth_ref))
+        result = client.transfer(TransferRequest("KSK00001", 7, TransferInstruction(
+            ids["A0001"], *PAYEE_INTRA, 1_000, TransferKind.INTRABANK, auth_ref=auth_ref)))
         assert result.outcome is TransferOutcome.APPROVED
         client.accounts(DEBIT_PAN)
         # TLS 1.3 session tickets arriving after the handshake are no reason to reconnect.
@@ -250,8 +249,8 @@ def test_a_trickling_host_cannot_hold_the_client_past_its_timeout(tmp_path, ids)
     started = time.monotonic()
     try:
         with pytest.raises(HostTimeout):
-            client.transfer(TransferRequest("KSK00001", 1, "A1", *PAYEE_INTRA, 100,
-                                            TransferKind.INTRABANK))
+            client.transfer(TransferRequest("KSK00001", 1, TransferInstruction(
+                "A1", *PAYEE_INTRA, 100, TransferKind.INTRABANK)))
         assert time.monotonic() - started < 1.8
     finally:
         client.close()
@@ -286,8 +285,8 @@ def test_every_reply_field_is_checked_and_only_host_errors_escape(tmp_path, call
     import datetime as dt
     from kiosk.host.models import ReversalAdvice
     calls = {
-        "transfer": lambda c: c.transfer(TransferRequest("KSK00001", 1, "A1", *PAYEE_INTRA, 100,
-                                                         TransferKind.INTRABANK)),
+        "transfer": lambda c: c.transfer(TransferRequest("KSK00001", 1, TransferInstruction(
+            "A1", *PAYEE_INTRA, 100, TransferKind.INTRABANK))),
         "accounts": lambda c: c.accounts(DEBIT_PAN),
         "fee": lambda c: c.fee(100_000, PAYEE_INTRA[0]),
         "fee_schedule": lambda c: c.fee_schedule(PAYEE_INTRA[0]),

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from kiosk.held_transfers import HeldTransferUnreadable, HeldTransfers
-from kiosk.host.models import TransferKind, TransferOutcome
+from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome
 from kiosk.keys import KeyRing
 from kiosk.risk import number_key
 from kiosk.transfers import TransferOrder, TransferService
@@ -20,9 +20,9 @@ MEMO = "rent for March, flat 1203"
 
 
 def _held(service):
-    order = TransferOrder(DEBIT_PAN, service.card.account_id, *PAYEE_INTRA,
-                          service.risk.section.large_transfer_fen + 1, TransferKind.INTRABANK,
-                          memo=MEMO, auth_ref=service.card.auth_ref)
+    order = TransferOrder(DEBIT_PAN, TransferInstruction(
+        service.card.account_id, *PAYEE_INTRA, service.risk.section.large_transfer_fen + 1,
+        TransferKind.INTRABANK, memo=MEMO, auth_ref=service.card.auth_ref))
     result = service.transfer(order, fraud_warning_acknowledged=True, new_payee_acknowledged=True)
     assert result.outcome is TransferOutcome.HELD
     return result.stan
@@ -76,8 +76,9 @@ def test_clear_held_transfers_of_an_older_version_are_sealed_and_wiped(config, b
 
 
 def test_card_key_is_not_derivable_from_the_config_or_the_data_disk(service, config, journal):
-    service.transfer(TransferOrder(DEBIT_PAN, service.card.account_id, *PAYEE_INTRA, 100,
-                                   TransferKind.INTRABANK, auth_ref=service.card.auth_ref),
+    service.transfer(TransferOrder(DEBIT_PAN, TransferInstruction(
+        service.card.account_id, *PAYEE_INTRA, 100, TransferKind.INTRABANK,
+        auth_ref=service.card.auth_ref)),
                      fraud_warning_acknowledged=True, new_payee_acknowledged=True)
     card_key = next(journal.entries(kind="transfer.approved")).fields["card_key"]
     # The brute force that recovered a PAN before: every PAN with the card's issuer prefix and

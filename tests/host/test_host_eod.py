@@ -8,7 +8,7 @@ import json
 from kiosk.cli import main
 from kiosk.documents.slip import SlipContext
 from kiosk.eod import build_report, eod_document, write_csv
-from kiosk.host.models import TransferKind, TransferRequest
+from kiosk.host.models import TransferInstruction, TransferKind, TransferRequest
 
 from .test_host_transfers import send
 from .conftest import PAYEE_INTER, PAYEE_INTRA
@@ -45,9 +45,9 @@ def test_balanced_day_counts_everything(service, journal, host, tmp_path):
 
 def test_transfer_missing_from_the_journal_is_a_difference(service, journal, bank):
     send(service, 10_000)
-    bank.transfer(TransferRequest(service.terminal_id, 990, service.card.account_id,
-                                  PAYEE_INTRA[0], PAYEE_INTRA[1], 500, TransferKind.INTRABANK,
-                                  auth_ref=service.card.auth_ref))
+    bank.transfer(TransferRequest(service.terminal_id, 990, TransferInstruction(
+        service.card.account_id, PAYEE_INTRA[0], PAYEE_INTRA[1], 500, TransferKind.INTRABANK,
+        auth_ref=service.card.auth_ref)))
     report = build_report(journal, bank, service.terminal_id, TODAY)
     assert not report.balanced
     assert "STAN 000990 approved at the host, not in the journal" in report.differences

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from kiosk.host.link import REASONS, HostDeclined
-from kiosk.host.models import ReversalAdvice, TransferKind, TransferOutcome, TransferRequest
+from kiosk.host.models import (ReversalAdvice, TransferInstruction, TransferKind, TransferOutcome,
+                               TransferRequest)
 from kiosk.pin_block import encrypt_pin_block
 
 from tests.harness import pin
@@ -22,8 +23,8 @@ def _balance(host, pan, account_id):
 
 def _transfer(host, config, ids, stan, to, amount, kind, account="A0001"):
     account_id, auth_ref = paying(host, config, ids, account)
-    return host.transfer(TransferRequest(config.host.terminal_id, stan, account_id, to[0], to[1],
-                                         amount, kind, auth_ref=auth_ref))
+    return host.transfer(TransferRequest(config.host.terminal_id, stan, TransferInstruction(
+        account_id, to[0], to[1], amount, kind, auth_ref=auth_ref)))
 
 
 def test_identify_card_names_the_customer_with_a_masked_number(host):
@@ -143,9 +144,8 @@ def test_temporary_loss_report_needs_the_holders_id(host, config, ids):
     assert report.temporary and report.expires_on == TODAY + dt.timedelta(days=5)
     assert host.report_lost(DEBIT_PAN, DEBIT_ID).reference == report.reference
     assert host.identify_card(DEBIT_PAN).card_status == "lost"
-    result = host.transfer(TransferRequest(config.host.terminal_id, 41, account_id,
-                                           *PAYEE_INTRA, 100, TransferKind.INTRABANK,
-                                           auth_ref=auth_ref))
+    result = host.transfer(TransferRequest(config.host.terminal_id, 41, TransferInstruction(
+        account_id, *PAYEE_INTRA, 100, TransferKind.INTRABANK, auth_ref=auth_ref)))
     assert result.reason == "card_lost"
 
 

@@ -9,7 +9,8 @@ import pytest
 from kiosk.host import sandbox_data
 from kiosk.host.journaled import JournaledHost
 from kiosk.host.link import MAX_PAYEES, HostDeclined
-from kiosk.host.models import ReversalAdvice, TransferKind, TransferOutcome, TransferRequest
+from kiosk.host.models import (ReversalAdvice, TransferInstruction, TransferKind, TransferOutcome,
+                               TransferRequest)
 from drivers.privacy import mask_name, mask_number
 
 from .conftest import DEBIT_PAN, OWN_SAVINGS, PAYEE_INTER, PAYEE_INTRA, paying
@@ -20,8 +21,8 @@ T0_PAN = "6222020000000000034"    # 测试丙, account A0004
 def pay(host, config, ids, stan, to, amount=1_000, account="A0001"):
     kind = TransferKind.INTERBANK if to == PAYEE_INTER else TransferKind.INTRABANK
     account_id, auth_ref = paying(host, config, ids, account)
-    return host.transfer(TransferRequest(config.host.terminal_id, stan, account_id, to[0], to[1],
-                                         amount, kind, auth_ref=auth_ref))
+    return host.transfer(TransferRequest(config.host.terminal_id, stan, TransferInstruction(
+        account_id, to[0], to[1], amount, kind, auth_ref=auth_ref)))
 
 
 def listed(host, pan=DEBIT_PAN):
@@ -68,8 +69,8 @@ def test_at_most_ten_the_oldest_drop_off(host, config, ids):
     assert len(others) > MAX_PAYEES
     account_id, auth_ref = paying(host, config, ids, "A0001")
     for stan, (number, name, kind) in enumerate(others, start=1):
-        result = host.transfer(TransferRequest(config.host.terminal_id, stan, account_id, number,
-                                               name, 100, kind, auth_ref=auth_ref))
+        result = host.transfer(TransferRequest(config.host.terminal_id, stan, TransferInstruction(
+            account_id, number, name, 100, kind, auth_ref=auth_ref)))
         assert result.outcome is TransferOutcome.APPROVED, result
     others = [(number, name) for number, name, _ in others]
     assert listed(host) == list(reversed(others))[:MAX_PAYEES]

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import datetime as dt
 
-from kiosk.host.models import TransferKind, TransferOutcome
+from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome
 from kiosk.host.sandbox import SandboxBank
 from kiosk.host.stan import STAN_MAX, StanCounter
 from kiosk.journal import Journal
@@ -40,14 +40,15 @@ def test_wrapped_stan_on_a_later_day_is_a_new_transfer(config, tmp_path):
     journal = Journal(tmp_path / "j.db", clock=clock)
     service = TransferService.from_config(config, bank, journal, clock=clock)
     account_id = bank.account_ids()[DEBIT_PAN]
-    order = TransferOrder(DEBIT_PAN, account_id, *PAYEE_INTRA, 1_000, TransferKind.INTRABANK,
-                          auth_ref=verified(bank, config))
+    order = TransferOrder(DEBIT_PAN, TransferInstruction(
+        account_id, *PAYEE_INTRA, 1_000, TransferKind.INTRABANK, auth_ref=verified(bank, config)))
     try:
         service.recover()
         first = service.transfer(order, fraud_warning_acknowledged=True,
                                  new_payee_acknowledged=True)
         clock.now += dt.timedelta(days=5)
-        order = replace(order, auth_ref=verified(bank, config))   # another day, another PIN
+        order = replace(order, instruction=replace(order.instruction,  # another day, another PIN
+                                                   auth_ref=verified(bank, config)))
         service._stans._conn.execute("UPDATE stan SET value = ?", (STAN_MAX,))  # wraps to 1
         again = service.transfer(order, fraud_warning_acknowledged=True)
         assert first.stan == again.stan == 1

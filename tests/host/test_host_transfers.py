@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.host.iso8583_client import Iso8583Client
 from kiosk.host.link import REASONS
-from kiosk.host.models import TransferKind, TransferOutcome
+from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome
 from kiosk.host.stan import StanCounter
 from kiosk.risk import FRAUD_WARNING, NEW_PAYEE, STRUCTURING, TransferRefused
 from kiosk.transfers import TransferOrder, TransferService
@@ -17,8 +17,8 @@ from .conftest import DEBIT_PAN, PAYEE_INTRA
 
 def order(service, amount, to=PAYEE_INTRA, kind=TransferKind.INTRABANK):
     card = service.card
-    return TransferOrder(card.pan, card.account_id, to[0], to[1], amount, kind,
-                         auth_ref=card.auth_ref)
+    return TransferOrder(card.pan, TransferInstruction(
+        card.account_id, to[0], to[1], amount, kind, auth_ref=card.auth_ref))
 
 
 def send(service, amount, to=PAYEE_INTRA, kind=TransferKind.INTRABANK):
@@ -229,9 +229,9 @@ def test_recovery_resolves_transfers_left_pending_by_a_crash(config, bank, journ
     fields = svc._fields(900, order(svc, 4_000))
     journal.record("transfer.pending", ref=svc.ref(900), transmitted_at="0101000000", **fields)
     from kiosk.host.models import TransferRequest
-    bank.transfer(TransferRequest("KSK00001", 900, debit.account_id, PAYEE_INTRA[0],
-                                  PAYEE_INTRA[1], 4_000, TransferKind.INTRABANK,
-                                  auth_ref=debit.auth_ref))
+    bank.transfer(TransferRequest("KSK00001", 900, TransferInstruction(
+        debit.account_id, PAYEE_INTRA[0], PAYEE_INTRA[1], 4_000, TransferKind.INTRABANK,
+        auth_ref=debit.auth_ref)))
     journal.record("transfer.pending", ref=svc.ref(901), transmitted_at="0101000000",
                    **svc._fields(901, order(svc, 6_000)))   # never reached the host
     svc.close()

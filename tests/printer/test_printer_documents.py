@@ -18,7 +18,7 @@ from kiosk.documents.receipt import transfer_receipt
 from kiosk.documents.report import DayTotal, end_of_day_report
 from kiosk.documents.statement import account_statement
 from kiosk.documents.ticket import queue_ticket
-from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest, TransferResult
+from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome, TransferResult
 from drivers.privacy import mask_number
 
 from .printer_data import CARD, CTX, PAYEE_CARD, account, statement
@@ -27,10 +27,10 @@ PAYEE_NAME = "张测试"
 
 
 def transfer() -> Document:
-    request = TransferRequest("KSK00001", 42, "ACC-0001", PAYEE_CARD, PAYEE_NAME, 250_000,
-                              TransferKind.INTERBANK, memo=f"房租 card {PAYEE_CARD}")
+    instruction = TransferInstruction("ACC-0001", PAYEE_CARD, PAYEE_NAME, 250_000,
+                                      TransferKind.INTERBANK, memo=f"房租 card {PAYEE_CARD}")
     result = TransferResult(TransferOutcome.APPROVED, "261128000042", fee_fen=200)
-    return transfer_receipt(request, result, account(), CTX)
+    return transfer_receipt(instruction, result, account(), CTX)
 
 
 def all_documents() -> list[Document]:

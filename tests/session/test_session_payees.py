@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.host.iso8583_server import Iso8583Server
 from kiosk.host.iso8583_wire import load_dialect
-from kiosk.host.models import TransferKind, TransferOutcome
+from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome
 from kiosk.host.sandbox import SandboxBank
 from kiosk.session.states import Step
 from kiosk.transfers import TransferOrder
@@ -28,7 +28,8 @@ def paid_before(kiosk, *payees) -> None:
     auth_ref = pin_verified(host, PAN, kiosk.core.config.host.terminal_key_hex)
     for number, name, kind in payees:
         result = kiosk.core.transfers.transfer(
-            TransferOrder(PAN, account_id, number, name, 5_000, kind, auth_ref=auth_ref),
+            TransferOrder(PAN, TransferInstruction(
+                account_id, number, name, 5_000, kind, auth_ref=auth_ref)),
             fraud_warning_acknowledged=True, new_payee_acknowledged=True)
         assert result.outcome is TransferOutcome.APPROVED
 

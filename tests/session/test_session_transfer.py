@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.host.sandbox import SandboxBank
 from kiosk.host.iso8583_server import Iso8583Server
-from kiosk.host.models import TransferKind, TransferOutcome, TransferRequest
+from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome, TransferRequest
 from kiosk.session.states import Step
 from tests.harness import pin_verified
 
@@ -97,10 +97,10 @@ def test_insufficient_funds_offers_another_amount(card_kiosk):
     through_warning(kiosk)
     kiosk.step(Step.TRANSFER_CONFIRM)
     host, pan = kiosk.core.host, "6222020000000000034"
-    spent = host.transfer(TransferRequest(TERMINAL, 901, host.accounts(pan)[0].account_id,
-                                          "6222020000000000018", "测试甲", 100_000,
-                                          TransferKind.INTRABANK, auth_ref=pin_verified(
-                                              host, pan, kiosk.core.config.host.terminal_key_hex)))
+    spent = host.transfer(TransferRequest(TERMINAL, 901, TransferInstruction(
+        host.accounts(pan)[0].account_id, "6222020000000000018", "测试甲", 100_000,
+        TransferKind.INTRABANK,
+        auth_ref=pin_verified(host, pan, kiosk.core.config.host.terminal_key_hex))))
     assert spent.outcome is TransferOutcome.APPROVED  # ...until money is spent elsewhere
     kiosk.send("confirm")
     result = kiosk.step(Step.TRANSFER_RESULT)
