@@ -279,6 +279,9 @@ class StaffLinks:
     notifier: Any | None = None   # kiosk.alerts.notify.StaffNotifier
     console: Any | None = None    # kiosk.console.server.ConsoleServer
     counters: Any | None = None   # kiosk.technician.DeviceCounters
+    # staff's remote actions (out of service, self-test, bundle) asked by the fleet's console
+    # or this kiosk's own: one kiosk.fleet.remote_actions.RemoteActions for both
+    remote: Any | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
@@ -294,14 +297,17 @@ class StaffLinks:
         decisions = HeldDecisions(center, transfers, bus) if transfers is not None else None
         links.counters.attach(bus)
         links._closers.append(links.counters.detach)
+        if session is not None and (config.fleet.enabled or config.console.enabled):
+            links._start("remote actions",
+                         lambda: links._remote_actions(config, session, bus, desk))
         if config.fleet.enabled:
             links._start("fleet", lambda: links._fleet(config, center, bus, statuses, decisions,
-                                                       session, desk))
+                                                       links.remote))
         if config.notify.enabled and kiosk_sends_notifications(config):
             links._start("notifications", lambda: links._notify(config, center))
         if config.console.enabled:
-            links._start("staff console",
-                         lambda: links._console(config, center, bus, statuses, decisions))
+            links._start("staff console", lambda: links._console(config, center, bus, statuses,
+                                                                 decisions, links.remote))
         return links
 
     def stop(self) -> None:
@@ -318,20 +324,23 @@ class StaffLinks:
         except Exception:  # staff links must never keep the kiosk from serving customers
             log.exception("%s could not start: running without it", what)
 
+    def _remote_actions(self, config: Any, session: Any, bus: EventBus, desk: Any) -> None:
+        from .fleet.remote_actions import RemoteActions
+
+        self.remote = RemoteActions(session, bus=bus, desk=desk,
+                                    state_file=config.data_dir / "run" / "out_of_service.json")
+        self._closers.append(self.remote.close)
+
     def _fleet(self, config: Any, center: AlertCenter, bus: EventBus,
                statuses: Callable[[], dict[str, dict[str, str]]], decisions: Any,
-               session: Any | None = None, desk: Any | None = None) -> None:
+               remote: Any | None = None) -> None:
         from .fleet.publisher import FleetPublisher
-        from .fleet.remote_actions import RemoteActions
 
         self.fleet = FleetPublisher.from_config(center, config, statuses)
         self.fleet.decisions = decisions
         self.fleet.attach(bus)
-        if session is not None:   # staff's remote actions: out of service, self-test, bundle
-            remote = RemoteActions(session, bus=bus, desk=desk,
-                                   state_file=config.data_dir / "run" / "out_of_service.json")
+        if remote is not None:
             self.fleet.set_remote(remote)
-            self._closers.append(remote.close)
         self.fleet.start()
         self._closers.append(self.fleet.stop)
 
@@ -343,14 +352,16 @@ class StaffLinks:
         self._closers.append(self.notifier.stop)
 
     def _console(self, config: Any, center: AlertCenter, bus: EventBus,
-                 statuses: Callable[[], dict[str, dict[str, str]]], decisions: Any) -> None:
+                 statuses: Callable[[], dict[str, dict[str, str]]], decisions: Any,
+                 remote: Any | None = None) -> None:
         from .console.local import LocalSource
         from .console.server import ConsoleServer
 
         from .config_digest import config_digest
         source = LocalSource(center, bus=bus, statuses=statuses,
                              config_digest=config_digest(config),
-                             history_limit=config.console.history_limit, decisions=decisions)
+                             history_limit=config.console.history_limit, decisions=decisions,
+                             actions=remote, command_timeout_s=config.console.command_timeout_s)
         self.console = ConsoleServer.from_config(source, config)
         self.console.start()
         self._closers.append(source.close)

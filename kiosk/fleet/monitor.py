@@ -26,7 +26,7 @@ import paho.mqtt.client as mqtt
 from ..console.feed import ChangeFeed
 from . import schema
 from .broker import BrokerAddress, BrokerLink, Topics, make_client
-from .remote_requests import RemoteRequests
+from .remote_requests import RemoteRequests, command_payload
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +121,7 @@ class FleetMonitor(BrokerLink):
                 return None
             topics = Topics(self.prefix, entry["branch"], kiosk)
         request = self.remote_requests.add(kiosk, entry["branch"], action, by, device, reason)
-        self._client.publish(topics.command("remote"), json.dumps(
-            {k: request[k] for k in ("action_id", "action", "by", "device", "reason")},
-            ensure_ascii=False), qos=1)
+        self._client.publish(topics.command("remote"), command_payload(request), qos=1)
         self.feed.bump(kiosk)
         return request
 

@@ -2,8 +2,9 @@
 self-test, a diagnostics bundle.
 
 A command comes from the console on `.../command/remote` (QoS 1 on the kiosk's persistent
-session: one sent while the kiosk is away arrives when it returns) with an `action_id`; the
-answer goes back on `.../result` with the same id: `accepted` (it waits for the customer at the
+session: one sent while the kiosk is away arrives when it returns) with an `action_id`, or from
+the kiosk's own staff console (kiosk.console.local) straight to `handle`; the answer goes back
+the way the command came (`.../result` for the broker) with the same id: `accepted` (it waits for the customer at the
 machine to finish), then `done` or `failed` with one line of result. Never customer data: a
 self-test's line is the self-test's own masked summary; for a bundle, the file's name under the
 data folder, its size and SHA-256, never its content or the full path.
@@ -71,6 +72,7 @@ class RemoteActions:
         self._wanted: dict[str, str] | None = self._load()   # the command that took it out
         self._answered: collections.OrderedDict[str, dict[str, Any]] = \
             collections.OrderedDict()
+        self._origins: dict[str, Reply] = {}   # action id -> where its answers go, if not reply
         self._busy = threading.Lock()   # one self-test or bundle at a time
         self._unsubscribe = session.subscribe(self._on_state)
 
@@ -82,7 +84,9 @@ class RemoteActions:
         return self.session.state.message_id == OUT_MESSAGE
 
     # -- commands (from paho's thread: the work runs on a thread of its own) -------------------
-    def handle(self, payload: bytes) -> None:
+    def handle(self, payload: bytes, reply: Reply | None = None) -> None:
+        """Carry out one command; its answers go to `reply` (the kiosk's own staff console)
+        or, without one, to `self.reply` (the fleet publisher's result topic)."""
         try:
             command = read_command(payload)
         except RemoteCommandError as exc:
@@ -90,8 +94,10 @@ class RemoteActions:
             return
         with self._lock:
             done = self._answered.get(command["action_id"])
+            if done is None and reply is not None:
+                self._origins[command["action_id"]] = reply
         if done is not None:  # QoS 1 sent it again: answer again, do not run it twice
-            self.reply(done)
+            (reply or self.reply)(done)
             return
         threading.Thread(target=self.run, args=(command,), name="remote-action",
                          daemon=True).start()
@@ -207,14 +213,16 @@ class RemoteActions:
                 data: dict[str, Any]) -> dict[str, Any]:
         body = {"action_id": command["action_id"], "action": command["action"],
                 "state": state, "result": result, "at": self._clock(), "data": data}
-        if state != "accepted":
-            with self._lock:
+        with self._lock:
+            reply = self._origins.get(command["action_id"]) or self.reply
+            if state != "accepted":
+                self._origins.pop(command["action_id"], None)
                 self._answered[command["action_id"]] = body
                 while len(self._answered) > SEEN_MAX:
                     self._answered.popitem(last=False)
         log.warning("remote action %s (%s): %s %s", command["action"], command["action_id"],
                     state, result)
-        self.reply(body)
+        reply(body)
         return body
 
     def _journal(self, kind: str, command: dict[str, str], **fields: Any) -> None:

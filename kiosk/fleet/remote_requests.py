@@ -6,6 +6,7 @@ never answers within `timeout_s` shows `failed`; an answer arriving later still 
 from __future__ import annotations
 
 import collections
+import json
 import secrets
 import threading
 from typing import Any, Callable
@@ -13,6 +14,13 @@ from typing import Any, Callable
 KEEP_PER_KIOSK = 10
 
 Listener = Callable[[dict[str, Any]], None]
+
+
+def command_payload(request: dict[str, Any]) -> bytes:
+    """The command the kiosk carries out for a request (kiosk.fleet.remote_actions.read_command):
+    what goes over the broker, or straight to the kiosk's RemoteActions on a local console."""
+    return json.dumps({k: request[k] for k in ("action_id", "action", "by", "device", "reason")},
+                      ensure_ascii=False).encode()
 
 
 class RemoteRequests:

@@ -282,3 +282,64 @@ def test_an_action_sent_while_the_kiosk_is_away_is_pending_until_it_returns(kios
         link.remote.close()
         link.stop()
         monitor.stop()
+
+
+@pytest.fixture
+def local_console(harness_factory):
+    """The kiosk core serving its own staff console ([console], no fleet, no broker): the
+    console and the kiosk's remote actions as the composition root wires them."""
+    staff = "".join(f'"{u}" = "{hash_password(PASSWORD)}"\n' for u in ("ops-a", "audit-a"))
+    kiosk = harness_factory(host='\n[console]\nenabled = true\nlisten = "127.0.0.1:0"\n'
+                                 'command_timeout_s = 30\n'
+                                 '[console.staff]\n' + staff +
+                                 '[console.roles]\n"ops-a" = "ops"\n"audit-a" = "auditor"\n')
+    links = kiosk.core.staff_links
+    assert links.fleet is None and links.console is not None and links.remote is not None
+    return kiosk, links.console
+
+
+def test_the_kiosks_own_console_carries_out_remote_actions_as_the_fleet_does(local_console,
+                                                                            browser):
+    """Before, the console a kiosk serves itself answered 501 to every remote action."""
+    kiosk, server = local_console
+    page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    try:
+        log_in_page(page, server.url, "ops-a", PASSWORD)
+        page.click(f".kiosk[data-kiosk='{KIOSK}']")
+        page.click("#detail button.rm-out_of_service")
+        _action(page, "out_of_service", "done")
+        state = kiosk.session.state
+        assert state.step == Step.ATTRACT and state.message_id == "out_of_service_staff"
+        assert not kiosk.session.send("start")
+        page.wait_for_selector(f".kiosk[data-kiosk='{KIOSK}'][data-state='out']", timeout=5000)
+
+        page.click("#detail button.rm-self_test[data-device='printer']")
+        _action(page, "self_test", "done", timeout=20000)
+        page.click("#detail button.rm-bundle")
+        row = _action(page, "bundle", "done", timeout=20000)
+        (bundle,) = [a for a in server.source.kiosk(KIOSK)["actions"] if a["action"] == "bundle"]
+        written = kiosk.config.data_dir / bundle["data"]["file"]
+        assert bundle["data"]["sha256"] == hashlib.sha256(written.read_bytes()).hexdigest()
+        assert bundle["data"]["file"] in row.inner_text()
+
+        page.click("#detail button.rm-in_service")
+        _action(page, "in_service", "done")
+        kiosk.clock.advance(GOODBYE_S + 1)
+        kiosk.recorder.wait(lambda s: s.step == Step.ATTRACT and "start" in s.actions)
+        page.wait_for_selector(f".kiosk[data-kiosk='{KIOSK}'][data-state='ok']", timeout=5000)
+    finally:
+        page.close()
+    assert _remote(server, "audit-a", kiosk=KIOSK, action="out_of_service") == 403
+    rows = [(r["user"], r["action"], r["outcome"]) for r in server.store.audit_rows()
+            if r["action"].startswith("remote.")]
+    assert rows[::-1] == [("ops-a", "remote.out_of_service", "sent"),
+                          ("ops-a", "remote.out_of_service", "done"),
+                          ("ops-a", "remote.self_test", "sent"),
+                          ("ops-a", "remote.self_test", "done"),
+                          ("ops-a", "remote.bundle", "sent"),
+                          ("ops-a", "remote.bundle", "done"),
+                          ("ops-a", "remote.in_service", "sent"),
+                          ("ops-a", "remote.in_service", "done"),
+                          ("audit-a", "remote.out_of_service", "forbidden")]
+    assert [e.fields.get("by") for e in kiosk.journal("service.out")] == ["ops-a"]
+    assert [e.fields.get("who") for e in kiosk.journal("remote.self_test")] == ["ops-a"]
