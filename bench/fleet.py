@@ -19,6 +19,13 @@ gets for a single change, fault-to-browser latency, and the console's CPU while 
 
     .venv/bin/python bench/fleet.py --console [--kiosks 10000] [--browsers 20] [--rate 50]
 
+With --paging, what one console page costs at that scale with the server's filter and paging
+(kiosk.console.views): for the whole fleet, the first page (every kiosk needing attention and
+60 healthy ones), a region, a branch: kiosks sent, bytes, the time to build the fleet's
+snapshot, to filter and encode the page, and a GET /api/state end to end.
+
+    .venv/bin/python bench/fleet.py --paging [--kiosks 10000] [--attention 100]
+
 With --service, the fleet service: --kiosks simulated kiosks raise --per-kiosk alerts each while
 two `kiosk fleet-service` processes store them in a local PostgreSQL (Debian's, started here);
 one service is killed and restarted and the broker restarted mid-stream. Prints how many
@@ -167,13 +174,17 @@ def worker(numbers: list[int], url: str, workdir: str, commands: mp.Queue,
 
 
 CONSOLE_SCRIPT = """
-import sys, time, logging
+import json, sys, time, logging
+from urllib.parse import parse_qsl
 logging.basicConfig(level=logging.ERROR)
 from kiosk.console.server import ConsoleServer
+from kiosk.console.views import KioskView
 from kiosk.fleet.broker import BrokerAddress
 from kiosk.fleet.monitor import FleetMonitor
+REGIONS = {f"B{b:03d}": f"R{b % 10}" for b in range(500)}   # 500 branches in 10 regions
 monitor = FleetMonitor(BrokerAddress.parse(sys.argv[1]), client_id="console-bench")
-server = ConsoleServer(monitor, {"bench": sys.argv[2]}, listen="127.0.0.1:0")
+server = ConsoleServer(monitor, {"bench": sys.argv[2]}, listen="127.0.0.1:0",
+                       page_info={"regions": REGIONS})
 monitor.start()
 server.start()
 print(server.url, flush=True)
@@ -181,10 +192,20 @@ while True:
     line = sys.stdin.readline()
     if not line or line.strip() == "stop":
         break
+    if line.startswith("page"):   # page QUERY: one page as /api/state builds it, timed
+        view = KioskView.from_query(dict(parse_qsl(line[4:].strip())), lambda b: True, REGIONS)
+        started = time.perf_counter()
+        snapshot = monitor.snapshot()
+        built = time.perf_counter()
+        page = view.page(snapshot)
+        size = len(json.dumps(page, ensure_ascii=False).encode())
+        done = time.perf_counter()
+        print(len(page["kiosks"]), page["total"], size, built - started, done - built,
+              flush=True)
+        continue
     kiosks = len(monitor.snapshot()["kiosks"])
     started = time.perf_counter()
     snapshot = monitor.snapshot()
-    import json
     size = len(json.dumps(snapshot, ensure_ascii=False))
     print(kiosks, size, time.perf_counter() - started, flush=True)
 server.stop()
@@ -241,27 +262,33 @@ def simulator(numbers: list[int], url: str, commands: mp.Queue, results: mp.Queu
             return
 
 
+def login(url: str, password: str):
+    """(an HTTP connection to the console, the staff session's cookie) for the user bench."""
+    import http.client
+    from urllib.parse import urlencode
+    host, port = url.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    conn.request("GET", "/login")
+    reply = conn.getresponse()
+    form_page = reply.read().decode()
+    login_cookie = reply.getheader("Set-Cookie").split(";")[0]
+    token = form_page.split('name="csrf" value="')[1].split('"')[0]
+    body = urlencode({"user": "bench", "password": password, "csrf": token})
+    conn.request("POST", "/login", body, {
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": login_cookie})
+    reply = conn.getresponse()
+    reply.read()
+    cookie = [c for c in reply.headers.get_all("Set-Cookie") if
+              c.startswith("kiosk_console=")][0].split(";")[0]
+    return conn, cookie
+
+
 class Browser(threading.Thread):
     """A staff page's live stream: records when each alert id arrives and each delta's size."""
 
     def __init__(self, url: str, password: str):
         super().__init__(daemon=True)
-        import http.client
-        host, port = url.split("//")[1].split(":")
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=120)
-        self.conn.request("GET", "/login")
-        reply = self.conn.getresponse()
-        form_page = reply.read().decode()
-        login_cookie = reply.getheader("Set-Cookie").split(";")[0]
-        token = form_page.split('name="csrf" value="')[1].split('"')[0]
-        from urllib.parse import urlencode
-        body = urlencode({"user": "bench", "password": password, "csrf": token})
-        self.conn.request("POST", "/login", body, {
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": login_cookie})
-        reply = self.conn.getresponse()
-        reply.read()
-        cookie = [c for c in reply.headers.get_all("Set-Cookie") if
-                  c.startswith("kiosk_console=")][0].split(";")[0]
+        self.conn, cookie = login(url, password)
         self.conn.request("GET", "/api/events", headers={"Cookie": cookie})
         self.stream = self.conn.getresponse()
         self.snapshot_bytes = 0
@@ -298,63 +325,88 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def console_bench(args: argparse.Namespace) -> None:
-    from kiosk.console.passwords import hash_password
+class ConsoleRig:
+    """--kiosks simulated kiosks' retained status on one mosquitto (several processes), and the
+    console (FleetMonitor + ConsoleServer) in a process of its own once it holds them all."""
     password = "bench password"
-    with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
-        broker = Broker(Path(tmp))
-        broker.start()
-        url = f"mqtt://127.0.0.1:{broker.port}"
+
+    def __init__(self, args: argparse.Namespace, workdir: Path):
+        from kiosk.console.passwords import hash_password
+        self.kiosks = args.kiosks
+        self.broker = Broker(workdir)
+        self.broker.start()
+        url = f"mqtt://127.0.0.1:{self.broker.port}"
         ctx = mp.get_context("spawn")
-        per = -(-args.kiosks // args.processes)
-        sims = []
-        for n in range(0, args.kiosks, per):
+        self.per = -(-args.kiosks // args.processes)
+        self.sims = []
+        for n in range(0, args.kiosks, self.per):
             commands, results = ctx.Queue(), ctx.Queue()
-            proc = ctx.Process(target=simulator, args=(list(range(n, min(n + per, args.kiosks))),
+            proc = ctx.Process(target=simulator, args=(list(range(n, min(n + self.per,
+                                                                         args.kiosks))),
                                                        url, commands, results), daemon=True)
             proc.start()
-            sims.append((proc, commands, results))
+            self.sims.append((proc, commands, results))
         t0 = time.monotonic()
-        total = sum(results.get(timeout=300) for _, _, results in sims)
-        console = subprocess.Popen([sys.executable, "-c", CONSOLE_SCRIPT, url,
-                                    hash_password(password)],
-                                   cwd=Path(__file__).resolve().parent.parent,
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        console_url = console.stdout.readline().strip()
+        total = sum(results.get(timeout=300) for _, _, results in self.sims)
+        self.console = subprocess.Popen([sys.executable, "-c", CONSOLE_SCRIPT, url,
+                                         hash_password(self.password)],
+                                        cwd=Path(__file__).resolve().parent.parent,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.url = self.console.stdout.readline().strip()
+        wait_until(lambda: self.measure()[0] >= total, 120, 0.5)
+        self.loaded_in = time.monotonic() - t0
 
-        def measure() -> tuple[int, int, float]:
-            console.stdin.write("measure\n")
-            console.stdin.flush()
-            kiosks, size, took = console.stdout.readline().split()
-            return int(kiosks), int(size), float(took)
-        wait_until(lambda: measure()[0] >= total, 120, 0.5)
-        kiosks, size, took = measure()
-        print(f"console: {kiosks} kiosks from {len(sims)} simulator processes in "
-              f"{time.monotonic() - t0:.1f} s; one full snapshot {size / 1e6:.2f} MB of JSON, "
+    def ask(self, line: str) -> list[str]:
+        self.console.stdin.write(line + "\n")
+        self.console.stdin.flush()
+        return self.console.stdout.readline().split()
+
+    def measure(self) -> tuple[int, int, float]:
+        """(kiosks the console holds, bytes of its full snapshot, seconds to build it)"""
+        kiosks, size, took = self.ask("measure")
+        return int(kiosks), int(size), float(took)
+
+    def faults(self, plan: list[tuple[int, float]]) -> dict[str, float]:
+        """Raise a fault at kiosk i at monotonic time t for each (i, t); alert id -> sent at."""
+        parts = [[] for _ in self.sims]
+        for i, at in plan:
+            parts[i // self.per].append((i, at))
+        for (_, commands, _), part in zip(self.sims, parts):
+            commands.put(("faults", part))
+        sent = {}
+        for _, _, results in self.sims:
+            sent.update(results.get(timeout=600))
+        return sent
+
+    def stop(self) -> None:
+        self.console.stdin.write("stop\n")
+        self.console.stdin.flush()
+        self.console.wait(20)
+        for _, commands, results in self.sims:
+            commands.put(("stop", None))
+            results.get(timeout=30)
+        self.broker.stop()
+
+
+def console_bench(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp:
+        rig = ConsoleRig(args, Path(tmp))
+        kiosks, size, took = rig.measure()
+        print(f"console: {kiosks} kiosks from {len(rig.sims)} simulator processes in "
+              f"{rig.loaded_in:.1f} s; one full snapshot {size / 1e6:.2f} MB of JSON, "
               f"built in {took * 1000:.0f} ms (sent once, when a page opens)", flush=True)
 
-        browsers = [Browser(console_url, password) for _ in range(args.browsers)]
+        browsers = [Browser(rig.url, rig.password) for _ in range(args.browsers)]
         for browser in browsers:
             browser.start()
         assert all(b.ready.wait(120) for b in browsers), "a page never got its snapshot"
         print(f"{len(browsers)} pages open; first snapshot {browsers[0].snapshot_bytes / 1e6:.2f}"
               f" MB each", flush=True)
 
-        def faults(plan: list[tuple[int, float]]) -> dict[str, float]:
-            parts = [[] for _ in sims]
-            for i, at in plan:
-                parts[i // per].append((i, at))
-            for (_, commands, _), part in zip(sims, parts):
-                commands.put(("faults", part))
-            sent = {}
-            for _, _, results in sims:
-                sent.update(results.get(timeout=600))
-            return sent
-
         # A single change at a time: what each browser receives for it.
         before = [len(b.deltas) for b in browsers]
         start = time.monotonic() + 0.5
-        sent = faults([(n * 997 % args.kiosks, start + n * 0.3) for n in range(10)])
+        sent = rig.faults([(n * 997 % args.kiosks, start + n * 0.3) for n in range(10)])
         wait_until(lambda: all(sent.keys() <= b.seen.keys() for b in browsers), 10)
         single = [size for b, n in zip(browsers, before) for size in b.deltas[n:]]
         print(f"single change: {statistics.median(single):.0f} bytes per browser update "
@@ -362,26 +414,60 @@ def console_bench(args: argparse.Namespace) -> None:
               f"10 faults", flush=True)
 
         # A steady stream of faults across the fleet: latency to every page, console CPU.
-        cpu0, wall0 = cpu_seconds(console.pid), time.monotonic()
+        cpu0, wall0 = cpu_seconds(rig.console.pid), time.monotonic()
         start = wall0 + 0.5
         count = int(args.rate * args.seconds)
-        sent = faults([(n * 7919 % args.kiosks, start + n / args.rate) for n in range(count)])
+        sent = rig.faults([(n * 7919 % args.kiosks, start + n / args.rate)
+                           for n in range(count)])
         wait_until(lambda: all(sent.keys() <= b.seen.keys() for b in browsers), 30)
-        cpu = (cpu_seconds(console.pid) - cpu0) / (time.monotonic() - wall0)
+        cpu = (cpu_seconds(rig.console.pid) - cpu0) / (time.monotonic() - wall0)
         lat = [(b.seen[a] - t) * 1000 for b in browsers for a, t in sent.items() if a in b.seen]
         missing = len(sent) * len(browsers) - len(lat)
         print(f"fault to browser, {count} faults at {args.rate:.0f}/s to {len(browsers)} pages: "
               f"p50 {statistics.median(lat):.0f} ms, p99 {percentile(lat, 0.99):.0f} ms, "
               f"max {max(lat):.0f} ms; missing {missing}; console CPU {cpu * 100:.0f}% of one "
               f"core", flush=True)
+        rig.stop()
 
-        console.stdin.write("stop\n")
-        console.stdin.flush()
-        console.wait(20)
-        for _, commands, results in sims:
-            commands.put(("stop", None))
-            results.get(timeout=30)
-        broker.stop()
+
+PAGES = [("the whole fleet, unpaged", ""), ("first page (60 healthy)", "limit=60"),
+         ("after 'show more' twice", "limit=300"), ("one region of 10, paged", "region=R3&limit=60"),
+         ("one branch (20 kiosks)", "branch=B042&limit=60")]
+
+
+def paging_bench(args: argparse.Namespace) -> None:
+    """What one page costs at bank scale: server-side filter and paging (kiosk.console.views)
+    with --kiosks kiosks, --attention of them with an open alert (always sent)."""
+    with tempfile.TemporaryDirectory(prefix="bench-paging-") as tmp:
+        rig = ConsoleRig(args, Path(tmp))
+        start = time.monotonic() + 0.2
+        step = max(1, args.kiosks // max(1, args.attention))
+        rig.faults([(i, start + n * 0.002) for n, i in
+                    enumerate(range(0, args.kiosks, step)[:args.attention])])
+        wait_until(lambda: int(rig.ask("page limit=0")[0]) >= args.attention, 60, 0.2)
+        kiosks, size, took = rig.measure()
+        print(f"paging: {kiosks} kiosks in the console ({args.attention} with an open alert), "
+              f"loaded in {rig.loaded_in:.1f} s; median of {args.repeat} per row", flush=True)
+        conn, cookie = login(rig.url, rig.password)
+        print(f"{'page':<28} {'kiosks':>7} {'of':>6} {'bytes':>10} {'snapshot':>9} "
+              f"{'filter+JSON':>12} {'GET /api/state':>15}", flush=True)
+        for name, query in PAGES:
+            runs = []
+            for _ in range(args.repeat):
+                shown, total, size, snap, page = rig.ask(f"page {query}")
+                began = time.perf_counter()
+                conn.request("GET", "/api/state" + (f"?{query}" if query else ""),
+                             headers={"Cookie": cookie})
+                body = conn.getresponse().read()
+                runs.append((int(shown), int(total), int(size), float(snap), float(page),
+                             time.perf_counter() - began, len(body)))
+            shown, total, size = runs[-1][:3]
+            snap, page, http = (statistics.median(r[i] for r in runs) for i in (3, 4, 5))
+            print(f"{name:<28} {shown:>7} {total:>6} {size:>10,} {snap * 1000:>7.0f} ms "
+                  f"{page * 1000:>9.1f} ms {http * 1000:>12.0f} ms "
+                  f"({runs[-1][6]:,} bytes)", flush=True)
+        conn.close()
+        rig.stop()
 
 
 def burst(numbers: list[int], url: str, per_kiosk: int, results: mp.Queue) -> None:
@@ -494,10 +580,18 @@ def main() -> None:
     parser.add_argument("--outage", type=float, default=60.0, help="broker down, seconds")
     parser.add_argument("--rate", type=float, default=200.0, help="faults raised per second")
     parser.add_argument("--per-kiosk", type=int, default=2, help="alerts per kiosk in outage")
+    parser.add_argument("--paging", action="store_true",
+                        help="what one console page costs with --kiosks kiosks (see above)")
+    parser.add_argument("--attention", type=int, default=100,
+                        help="--paging: kiosks with an open alert")
+    parser.add_argument("--repeat", type=int, default=5, help="--paging: runs per page")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     if args.console:
         console_bench(args)
+        return
+    if args.paging:
+        paging_bench(args)
         return
     if args.service:
         service_bench(args)
