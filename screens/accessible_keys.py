@@ -7,12 +7,15 @@ header's volume buttons, shown whenever the voice speaks).
     0        a PIN digit
     Enter    OK on the PIN step          Backspace   delete the last PIN digit
     Escape   back (where the step has a way back)     + / -   louder / softer
+
+The numbered button area on the screen (screens/widgets/choice_pad.py) names its touches like
+these keys, plus "end" (finish the session), and comes through `pressed` too.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from kiosk.session.states import State, Step
+from kiosk.session.states import AFTER_SESSION, State, Step
 from kiosk.voice.choices import choices
 
 KEYPAD_DIGITS = {256 + d: str(d) for d in range(10)}   # SDL's numeric keypad 0..9
@@ -54,6 +57,10 @@ class AccessibleKeys:
             return False
         if name == "*":
             self.voice.repeat()
+        elif name == "end":
+            if state.step in AFTER_SESSION:
+                return False
+            self.send("end")
         elif name in ("+", "-"):
             self.louder(1 if name == "+" else -1)
         elif state.step == Step.PIN:

@@ -37,6 +37,7 @@ class KioskRoot(ActionSource, BoxLayout):
     state = ObjectProperty(None, allownone=True)
     prebuilt = BooleanProperty(False)   # every screen is built
     page_size = NumericProperty(6)      # the most rows or choices a screen shows at once
+    choice_pad_shown = BooleanProperty(False)   # the accessible mode's numbered buttons
     _customer_seen = False              # a step of a customer's session was shown
 
     def __init__(self, **kwargs):
@@ -48,6 +49,8 @@ class KioskRoot(ActionSource, BoxLayout):
         self._curtain = self.ids.curtain.__self__
         self._curtain.bind(on_action=self._forward)
         self.ids.stage.remove_widget(self._curtain)
+        self._choice_pad = self.ids.choice_pad.__self__
+        self.ids.stage.remove_widget(self._choice_pad)
 
     def show_simulator_handle(self, shown: bool) -> None:
         """The simulator's tab is in the window only in emulated mode (hidden, it would still
@@ -61,6 +64,11 @@ class KioskRoot(ActionSource, BoxLayout):
     @property
     def manager(self):
         return self.ids.manager
+
+    @property
+    def choice_pad(self):
+        """The accessible mode's numbered buttons (in the window only in that mode)."""
+        return self._choice_pad
 
     def _forward(self, _widget, action, args):
         self.send(action, **args)
@@ -96,7 +104,21 @@ class KioskRoot(ActionSource, BoxLayout):
         screen.render(state)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
+        self._show_choice_pad(state)
         self._show_curtain(state.shielded)
+
+    def _show_choice_pad(self, state: State) -> None:
+        """The numbered buttons, in the window only in the accessible mode (out of it they take
+        no touch), under the curtain and the simulator's tab."""
+        stage, pad = self.ids.stage, self._choice_pad
+        shown = state.accessible and state.step != Step.TECHNICIAN
+        if shown:
+            pad.show(state)
+            if pad.parent is None:
+                stage.add_widget(pad, index=len(stage.children) - 1)   # just above the screens
+        elif pad.parent is not None:
+            stage.remove_widget(pad)
+        self.choice_pad_shown = shown
 
     def _show_curtain(self, shown: bool) -> None:
         stage = self.ids.stage

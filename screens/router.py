@@ -19,10 +19,10 @@ SCREENS: dict[Step, str] = {step: f"screens.{step.value}:{''.join(p.title() for 
                             for step in Step}
 
 WIDGET_KV = ("controls", "layout", "header", "keypad", "letter_keyboard", "suggestion",
-             "privacy_curtain",
+             "privacy_curtain", "choice_pad",
              "simulator_handle", "qr_image", "transaction_rows")
 WIDGET_MODULES = ("controls", "header", "keypad", "letter_keyboard", "suggestion",
-                  "privacy_curtain",
+                  "privacy_curtain", "choice_pad",
                   "simulator_handle", "qr_image", "transaction_rows")
 
 _loaded: set[Path] = set()

@@ -37,7 +37,10 @@ class Theme(EventDispatcher):
     button_height = NumericProperty(96)
     key_size = NumericProperty(96)
     header_height = NumericProperty(88)
+    choice_pad_width = NumericProperty(232)   # the accessible mode's numbered buttons (2 a row)
     padding = NumericProperty(32)
+    page_padding_left = NumericProperty(48)   # a page's left side; half beside the numbered buttons
+    narrow_stage = BooleanProperty(False)  # the accessible mode's numbered buttons take a side
     spacing = NumericProperty(20)
     radius = NumericProperty(14)
 
@@ -61,7 +64,7 @@ class Theme(EventDispatcher):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.bind(unit=self._resize, scale=self._resize)
+        self.bind(unit=self._resize, scale=self._resize, narrow_stage=self._resize)
         self._resize()
 
     @staticmethod
@@ -86,6 +89,8 @@ class Theme(EventDispatcher):
         self.button_height = round(96 * u * (1 + (s - 1) / 2))
         self.key_size = round(96 * u * (1 + (s - 1) / 3))
         self.header_height = round(88 * u * (1 + (s - 1) / 4))
+        self.choice_pad_width = round(232 * u)
         self.padding = round(32 * u)
+        self.page_padding_left = round(32 * u * (0.75 if self.narrow_stage else 1.5))
         self.spacing = round(20 * u)
         self.radius = round(14 * u)

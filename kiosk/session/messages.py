@@ -222,8 +222,9 @@ DEFAULT_TEXT: dict[str, str] = {
     "voice_help_called": "A member of staff is on the way. Please wait here.",
     "voice_rating": "Please rate our service.",
     "voice_goodbye": "Thank you for visiting. Goodbye.",
-    "voice_accessible_on": "Spoken guidance is on. Press a number key to choose, the star key "
-                           "to hear this again, plus or minus for the volume.",
+    "voice_accessible_on": "Spoken guidance is on. To choose, press a number key or touch the "
+                           "numbered buttons at the left edge of the screen; the star key or "
+                           "Repeat says this again, plus or minus sets the volume.",
     "voice_choice({n},{label})": "Press {n} for {label}.",
     "voice_pin_keypad": "Type your PIN on the number keys; 5 has a raised dot. Press Enter "
                         "when done. Nothing you type is shown or said.",
@@ -235,6 +236,7 @@ DEFAULT_TEXT: dict[str, str] = {
     "choice_finish": "Finish and take your card",
     "pad_softer": "Vol −",
     "pad_louder": "Vol +",
+    "pad_repeat": "Again",
 }
 
 MESSAGE_IDS: tuple[str, ...] = tuple(DEFAULT_TEXT)

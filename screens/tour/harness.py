@@ -226,6 +226,23 @@ class DrivenKiosk:
     def tap_msg(self, msgid: str, **values: Any) -> None:
         self.tap(self.tr(msgid, **values))
 
+    def tap_choice(self, key: str) -> None:
+        """A key of the accessible mode's numbered button area: "1" .. "9", "repeat", "back"
+        or "finish"."""
+        pad = self.app.root.choice_pad
+        assert pad.parent is not None, "the numbered buttons are not on screen"
+        button = pad.ids[f"key_{key}" if key.isdigit() else key]
+        self.tap(button)
+        # the pad stays on screen: its pressed shade goes after Kivy's min_state_time
+        self.wait(lambda: button.state == "normal", f"numbered button {key} released")
+
+    def choose(self, label_msgid: str) -> None:
+        """The choice shown as `label_msgid`, touched by its number on the numbered buttons."""
+        from kiosk.voice.choices import choices
+        labels = [c.label for c in choices(self.session.state)]
+        assert label_msgid in labels, f"no choice {label_msgid!r} among {labels}"
+        self.tap_choice(str(labels.index(label_msgid) + 1))
+
     def long_press(self, xy: tuple[float, float], seconds: float) -> None:
         """A finger held at window position `xy` while the session's clock moves `seconds`."""
         from kivy.tests.common import UnitTestTouch

@@ -370,7 +370,10 @@ def technician(walk: Walk) -> None:
 
 
 def accessible(walk: Walk) -> None:
+    """Turned on by the keypad's star; then every choice by its number on the numbered buttons
+    at the stage's left edge, the PIN on the fixed pad."""
     from kivy.core.window import Window
+    from kiosk.voice.choices import choices
     k = walk.kiosk
 
     def press(key: int, char: str) -> None:
@@ -379,10 +382,15 @@ def accessible(walk: Walk) -> None:
 
     walk.shot("attract", Step.ATTRACT)
     press(268, "*")                                     # the keypad's star
-    walk.shot("accessible-on", Step.ATTRACT, when=lambda: k.session.state.accessible)
-    k.tap_msg("Start")
+    walk.shot("accessible-on", Step.ATTRACT,
+              when=lambda: k.session.state.accessible and k.app.root.choice_pad_shown)
+    k.choose("Start")
     walk.shot("menu", Step.MENU)
-    _choose_service(walk, "service_balance")
+    while "service_balance" not in [c.label for c in choices(k.session.state)]:
+        page = k.session.state.view.get("page", 1)
+        k.choose("More services")                       # larger text shows fewer a page
+        k.wait(lambda: k.session.state.view.get("page") == page + 1, f"menu page {page + 1}")
+    k.choose("service_balance")
     walk.shot("insert-card", Step.IDENTIFY)
     _card_in(walk)
     k.type_pin("12")
@@ -390,6 +398,21 @@ def accessible(walk: Walk) -> None:
     pin = k.type_pin("3456")
     k.tap(pin.ids.ok)
     walk.shot("accounts", Step.ACCOUNTS, timeout=20)
+    k.choose("Statement")
+    walk.shot("statement-period", Step.STATEMENT_PERIOD)
+    k.choose("period_last_month")
+    walk.shot("statement-preview", Step.STATEMENT_PREVIEW, timeout=20)
+    k.choose("Print statement")
+    walk.shot("take-items", Step.TAKE_ITEMS, timeout=30)
+    _card_out(walk)
+    k.wait(lambda: "card" not in k.session.state.view.get("items", ()), "card taken")
+    if k.session.state.step == Step.TAKE_ITEMS:
+        k.choose("Done")
+    k.wait(lambda: k.session.state.step in (Step.RATING, Step.GOODBYE), "the end")
+    if k.session.state.step == Step.RATING:
+        walk.shot("rating", Step.RATING)
+        k.choose("Good")
+    walk.shot("goodbye", Step.GOODBYE)
 
 
 def privacy_shield(walk: Walk) -> None:

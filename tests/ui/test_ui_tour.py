@@ -33,7 +33,8 @@ FAILURE_STATES = {
 BANKS = ("示例银行", "中国建设银行")
 DEFECT_7 = re.compile(r"two-applications/02-choose-application: KButton 'UnionPay (Debit|Credit)' "
                       r"Latin words in the Chinese screen"
-                      r"|(balance-and-slip/06-transactions|statement-paper-out/04-preview): "
+                      r"|(balance-and-slip/06-transactions|statement-paper-out/04-preview"
+                      r"|accessible/08-statement-preview): "
                       r"KLabel '[^']*' Chinese text in the English screen"
                       r"|transfer-[a-z-]+/\d\d-[a-z-]+: KLabel '[^']*(" + "|".join(BANKS)
                       + r")[^']*' Chinese text in the English screen"
