@@ -18,6 +18,24 @@ import pytest
 from kiosk.resources import FONT
 
 
+# -- hearing ----------------------------------------------------------------------------------
+class Ear:
+    """Reads what SDL's disk audio driver (SDL_AUDIODRIVER=disk, SDL_DISKAUDIOFILE) has
+    written since the last look: what would have reached the loudspeaker."""
+
+    def __init__(self) -> None:
+        import os
+        self.path = Path(os.environ["SDL_DISKAUDIOFILE"])
+        self.offset = self.path.stat().st_size if self.path.exists() else 0
+
+    def loudest(self) -> int:
+        import array
+        data = self.path.read_bytes()[self.offset:] if self.path.exists() else b""
+        self.offset += len(data)
+        samples = array.array("h", data[: len(data) // 2 * 2])
+        return max((abs(s) for s in samples), default=0)
+
+
 # -- waiting ----------------------------------------------------------------------------------
 def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, step: float = 0.01) -> bool:
     """Poll `predicate` until it is true or `timeout` seconds pass; return whether it became true."""

@@ -1,5 +1,6 @@
 """The accessible mode from the attract screen: a whole journey (card, PIN, balance, statement
-printing, take the card) done with the keypad and the voice alone, never reading the screen."""
+printing, take the card) done with the keypad and the voice alone, never reading the screen;
+and one done by touch alone, on the numbered buttons the mode puts at the screen's edge."""
 from __future__ import annotations
 
 import time
@@ -10,6 +11,7 @@ from kiosk.i18n import translate
 from kiosk.session.states import Step
 from kiosk.voice.guide import VoiceGuide
 from kiosk.voice.synth import SpeechCache
+from tests.harness import Ear
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.ui]
 
@@ -109,23 +111,9 @@ def test_a_blind_customer_checks_the_balance_prints_a_statement_and_takes_the_ca
 def test_holding_call_staff_turns_the_accessible_mode_on(card_ui):
     ui = card_ui
     ui.wait_step(Step.ATTRACT)
-    help_button = ui.app.root.ids.header.ids.help if hasattr(ui.app.root.ids, "header") else None
-    if help_button is None:
-        help_button = next(w for w in ui.widgets()
-                           if getattr(w, "text", None) == ui.tr("Call staff"))
-    from kivy.tests.common import UnitTestTouch
-    x, y = help_button.to_window(*help_button.center)
-    touch = UnitTestTouch(x, y)
-    touch.touch_down()
-    deadline = time.monotonic() + 3
-    while not ui.session.state.accessible and time.monotonic() < deadline:
-        ui.pump()
-        time.sleep(0.05)
-    touch.touch_up()
-    ui.pump(2)
+    hold_call_staff(ui)
     assert ui.session.state.accessible
     assert ui.session.state.step == Step.ATTRACT             # no staff call on a long press
-
 
 
 def test_the_volume_buttons_on_screen_and_the_next_customer_gets_the_configured_volume(listener):
@@ -157,3 +145,72 @@ def test_the_volume_buttons_on_screen_and_the_next_customer_gets_the_configured_
     ui.wait_step(Step.ATTRACT)
     ui.wait(lambda: guide.volume == guide.configured_volume, "the volume back to configured")
     assert header.ids.volume.opacity == 0
+
+
+def hold_call_staff(ui) -> None:
+    """A finger on 呼叫工作人员 until the accessible mode comes on (LONG_PRESS_S)."""
+    from kivy.tests.common import UnitTestTouch
+    button = ui.app.root.ids.header.ids.help
+    touch = UnitTestTouch(*button.to_window(*button.center))
+    touch.touch_down()
+    ui.wait(lambda: ui.session.state.accessible, "the accessible mode", timeout=5)
+    touch.touch_up()
+    ui.pump(2)
+
+
+def test_a_blind_customer_checks_the_balance_by_touch_on_the_numbered_buttons(listener):
+    """Card, PIN, balance and card back with nothing but touches: the numbered buttons for every
+    choice (the number the voice said), the fixed PIN pad for the PIN; and what was heard."""
+    ui, guide = listener
+    pad = ui.app.root.choice_pad
+    ui.wait_step(Step.ATTRACT)
+    assert pad.parent is None                                # sighted customers: no pad
+    manager_width = ui.app.root.manager.width
+    ear = Ear()
+    hold_call_staff(ui)
+    wait_heard(ui, guide, translate("zh_CN", "voice_accessible_on"))
+    ui.wait(lambda: pad.parent is not None, "the numbered buttons")
+    ui.pump(2)
+    assert ui.app.root.manager.width < manager_width        # the screens make room for it
+    keys = [pad.ids[f"key_{n}"] for n in range(1, 10)]
+    assert min(min(k.size) for k in keys + [pad.ids.repeat, pad.ids.back, pad.ids.finish]) >= 90
+    assert [k.disabled for k in keys] == [False] + [True] * 8   # only 1: 开始办理
+    ui.tap_choice(number_of(ui, guide, "Start"))
+    ui.wait_step(Step.MENU)
+    wait_heard(ui, guide, translate("zh_CN", "choose_service"))
+    ui.wait(lambda: ear.loudest() > 1000, "the prompts out of the loudspeaker", timeout=15)
+    ui.tap_choice(number_of(ui, guide, "service_balance"))
+    ui.wait_step(Step.IDENTIFY)
+    ui.emulator("chipcard").perform("insert_card", "unionpay_debit")
+    pin = ui.wait_step(Step.PIN)
+    wait_heard(ui, guide, translate("zh_CN", "voice_pin_keypad"))
+    assert pin.state.view["keys"] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]   # fixed, 5 in the middle
+    assert all(k.disabled for k in keys)                     # the PIN is for the PIN pad
+    ui.type_pin("123456")
+    assert "●" not in " ".join(ui.visible_texts())
+    ui.tap(pin.ids.ok)
+    ui.wait_step(Step.ACCOUNTS, timeout=20)
+    balance = "可用余额：五万二千三百四十元。"                    # 测试甲's available balance
+    wait_heard(ui, guide, balance)
+    said = len(guide.said)
+    ui.tap_choice("repeat")                                  # 重听: the screen said again
+    ui.wait(lambda: len(guide.said) > said, "the accounts said again")
+    assert balance in guide.said[-1].texts
+    ui.tap_choice(number_of(ui, guide, "choice_finish"))     # 结束并取卡
+    ui.wait(lambda: ui.session.state.step == Step.TAKE_ITEMS, "take your card", timeout=20)
+    wait_heard(ui, guide, translate("zh_CN", "take_card"))
+    ui.emulator("chipcard").perform("remove_card")
+    ui.wait(lambda: ui.session.state.step in (Step.RATING, Step.GOODBYE), "the end", timeout=15)
+    if ui.session.state.step == Step.RATING:
+        wait_heard(ui, guide, translate("zh_CN", "voice_rating"))
+        ui.tap_choice(number_of(ui, guide, "Skip"))
+    ui.wait_step(Step.GOODBYE)
+    wait_heard(ui, guide, translate("zh_CN", "voice_goodbye"))
+    said = heard(guide)
+    order = [translate("zh_CN", m) for m in ("voice_accessible_on", "choose_service",
+                                               "voice_pin_keypad")] + [balance] + \
+        [translate("zh_CN", m) for m in ("take_card", "voice_goodbye")]
+    positions = [said.index(t) for t in order]
+    assert positions == sorted(positions)
+    assert not any(d in "".join(said) for d in ("123456", "一二三四五六"))
+    assert not ui.emulator("printer").receipts()             # nothing printed: nothing asked

@@ -2,10 +2,7 @@
 reached the loudspeaker, and the test reads it back."""
 from __future__ import annotations
 
-import array
-import os
 import time
-from pathlib import Path
 
 import pytest
 
@@ -13,22 +10,9 @@ from kiosk.i18n import translate
 from kiosk.session.states import Step
 from kiosk.voice.guide import VoiceGuide
 from kiosk.voice.synth import SpeechCache
+from tests.harness import Ear
 
 pytestmark = pytest.mark.ui
-
-
-class Ear:
-    """Reads what SDL has written to the audio file since the last look."""
-
-    def __init__(self) -> None:
-        self.path = Path(os.environ["SDL_DISKAUDIOFILE"])
-        self.offset = self.path.stat().st_size if self.path.exists() else 0
-
-    def loudest(self) -> int:
-        data = self.path.read_bytes()[self.offset:] if self.path.exists() else b""
-        self.offset += len(data)
-        samples = array.array("h", data[: len(data) // 2 * 2])
-        return max((abs(s) for s in samples), default=0)
 
 
 @pytest.fixture
