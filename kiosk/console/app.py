@@ -30,7 +30,7 @@ from ..fleet.schema import REMOTE_ACTIONS
 from .feed import ConsoleSource
 from .guard import Busy, LoginGuard
 from .page import console_page, login_page, pick_language
-from .reports import GROUPS, PERIODS
+from .reports import GROUPS, PERIODS, TABLES, report_csv
 from .reports_page import reports_page
 from .store import ConsoleStore, StaffSession, audit_csv
 from .views import KioskView
@@ -369,10 +369,13 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         rows = store.audit_rows(kiosk=request.query_params.get("kiosk", ""), branch=branch,
                                 limit=min(int(limit), 10_000) if limit.isdigit() else 500)
         if request.query_params.get("format") == "csv":
-            return PlainTextResponse(audit_csv(rows), headers={
-                **_HEADERS, "Content-Type": "text/csv; charset=utf-8",
-                "Content-Disposition": 'attachment; filename="console-audit.csv"'})
+            return csv_download(audit_csv(rows), "console-audit.csv")
         return jsonr({"audit": rows})
+
+    def csv_download(text: str, filename: str) -> Response:
+        return PlainTextResponse(text, headers={
+            **_HEADERS, "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"'})
 
     async def reports_html(request: Request) -> Response:
         session = session_of(request)
@@ -384,7 +387,8 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         return html(reports_page(session.user, nonce, options.page_info), nonce=nonce)
 
     async def reports_api(request: Request) -> Response:
-        """Availability and acknowledgement times from the fleet's PostgreSQL."""
+        """Availability and acknowledgement times from the fleet's PostgreSQL, as JSON, or one
+        table as a CSV download (format=csv&table=availability|ack) with the same filters."""
         session = session_of(request)
         if session is None:
             return jsonr({"error": "login required"}, 401)
@@ -392,14 +396,20 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
             return jsonr({"error": "no fleet database configured"}, 404)
         period = request.query_params.get("period", "day")
         by = request.query_params.get("by", "kiosk")
-        if period not in PERIODS or by not in GROUPS:
-            return jsonr({"error": "period day|week|month, by kiosk|branch"}, 400)
+        table = request.query_params.get("table", "")   # with format=csv: one table of it
+        csv = request.query_params.get("format") == "csv"
+        if period not in PERIODS or by not in GROUPS or (csv and table not in TABLES):
+            return jsonr({"error": "period day|week|month, by kiosk|branch "
+                                   "(format=csv: table availability|ack)"}, 400)
         branch = session.role[7:] if session.role.startswith("branch:") else ""
         try:
             report = await asyncio.to_thread(options.reports.report, period, by, branch)
         except Exception:
             log.exception("console: the fleet database could not answer a report")
             return jsonr({"error": "the fleet database is not answering"}, 503)
+        if csv:
+            return csv_download(report_csv(report, table, options.page_info.get("branches")
+                                           or {}), f"{table}-{period}-by-{by}.csv")
         return jsonr(report)
 
     async def not_found(request: Request, exc: Exception) -> Response:

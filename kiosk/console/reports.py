@@ -13,6 +13,11 @@ log = logging.getLogger(__name__)
 
 PERIODS = {"day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400}
 GROUPS = ("kiosk", "branch")
+# a report's tables as CSV: column -> the row's field (seconds and shares as plain numbers)
+TABLES = {"availability": {"availability": "availability", "online_s": "online",
+                           "lost_s": "lost", "shutdown_s": "shutdown"},
+          "ack": {"alerts": "alerts", "acknowledged": "acknowledged", "median_s": "median_s",
+                  "p90_s": "p90_s", "max_s": "max_s"}}
 
 
 class FleetReports:
@@ -52,3 +57,19 @@ class FleetReports:
                 "availability": sorted(rows(availability),
                                        key=lambda r: (r["availability"], r["key"])),
                 "ack": sorted(rows(ack), key=lambda r: (-(r["median_s"] or 0), r["key"]))}
+
+
+def report_csv(report: dict[str, Any], table: str, branch_names: dict[str, str]) -> str:
+    """One table of `report` as CSV, rows in the page's order; the branch's name beside its
+    code (the console's [console] branches)."""
+    from .export import csv_text
+
+    columns = TABLES[table]
+    names = ["kiosk", "branch"] if report["by"] == "kiosk" else ["branch"]
+
+    def number(value: Any) -> Any:
+        return round(value, 6) if isinstance(value, float) else value
+    rows = ([*([row["key"]] if report["by"] == "kiosk" else []), row["branch"],
+             branch_names.get(row["branch"], ""), *(number(row[f]) for f in columns.values())]
+            for row in report[table])
+    return csv_text([*names, "branch_name", *columns], rows)

@@ -1,6 +1,7 @@
 """The console's reports page, in Chinese and English: availability per kiosk or branch over the
 last day, week or month with downtime by cause, and acknowledgement times. Data comes from
-/api/reports as JSON and is rendered with textContent.
+/api/reports as JSON and is rendered with textContent; each table downloads as CSV with the
+period and grouping chosen.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ _WORDS = {
            "lost": "停机：连接中断", "shutdown": "停机：关机", "ack": "告警确认时间",
            "alerts": "告警数", "acked": "已确认", "median": "确认用时（中位数）",
            "p90": "确认用时（90%）", "max": "最长", "none": "没有数据", "lang": "English",
+           "csv": "下载 CSV",
            "t.s": "秒", "t.m": "分钟", "t.h": "小时", "t.d": "天"},
     "en": {"title": "Availability and response", "back": "Back to the console",
            "day": "Last day", "week": "Last week", "month": "Last month", "kiosk": "By kiosk",
@@ -23,7 +25,7 @@ _WORDS = {
            "lost": "Down: link lost", "shutdown": "Down: shut down",
            "ack": "Time to acknowledge alerts", "alerts": "Alerts", "acked": "Acknowledged",
            "median": "Time to acknowledge (median)", "p90": "Time to acknowledge (90%)",
-           "max": "Longest", "none": "No data", "lang": "中文",
+           "max": "Longest", "none": "No data", "lang": "中文", "csv": "Download CSV",
            "t.s": "s", "t.m": "min", "t.h": "h", "t.d": "d"},
 }
 
@@ -31,6 +33,7 @@ _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Reports</title><style>{style}
 .num{{text-align:right;font-variant-numeric:tabular-nums}}td.low{{color:#b00;font-weight:bold}}
+a.csv{{display:inline-block;margin-top:8px;padding:8px 0;font-size:15px}}
 </style></head>
 <body><header><h1 data-t="title"></h1><a id="back" href="/" data-t="back" style="color:#fff"></a>
 <span id="user">{user}</span>
@@ -39,8 +42,10 @@ _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <select id="by"><option value="kiosk" data-t="kiosk"></option>
 <option value="branch" data-t="branch"></option></select>
 <button id="lang" type="button"></button></header>
-<main><section class="card"><h2 data-t="avail"></h2><table id="availability"></table></section>
-<section class="card"><h2 data-t="ack"></h2><table id="acks"></table></section></main>
+<main><section class="card"><h2 data-t="avail"></h2><table id="availability"></table>
+<a id="csv-availability" class="csv" data-t="csv" download></a></section>
+<section class="card"><h2 data-t="ack"></h2><table id="acks"></table>
+<a id="csv-ack" class="csv" data-t="csv" download></a></section></main>
 <script nonce="{nonce}">
 const WORDS = {words}; const PAGE = {page_info};
 let lang = localStorage.getItem('lang') ||
@@ -87,6 +92,8 @@ function render() {{
 async function load() {{
   const q = new URLSearchParams({{period: document.getElementById('period').value,
     by: document.getElementById('by').value}});
+  for (const table of ['availability', 'ack'])  // the download follows the page's choices
+    document.getElementById('csv-' + table).href = '/api/reports?' + q + '&table=' + table + '&format=csv';
   const r = await fetch('/api/reports?' + q, {{credentials: 'same-origin'}});
   if (r.status === 401) {{ location = '/login'; return; }}
   data = await r.json(); document.body.dataset.loaded = q.toString(); render();

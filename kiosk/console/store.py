@@ -6,9 +6,7 @@ Session ids are kept only as SHA-256 digests: a copy of the file does not log an
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import secrets
 import sqlite3
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..datafiles import private_db_file
+from .export import csv_text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -138,10 +137,7 @@ class ConsoleStore:
 
 
 def audit_csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, AUDIT_FIELDS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z",
-                                                    time.localtime(row["at"]))})
-    return out.getvalue()
+    def stamp(at: float) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(at))
+    return csv_text(AUDIT_FIELDS, ([stamp(row["at"]) if field == "at" else row[field]
+                                    for field in AUDIT_FIELDS] for row in rows))

@@ -3,10 +3,14 @@ kiosk and branch over a day, week or month with downtime by cause, and acknowled
 in Chinese and English in real Chromium; branch staff see only their branch."""
 from __future__ import annotations
 
+import csv
+import http.cookiejar
+import io
 import json
 import os
 import re
 import time
+import urllib.request
 
 import pytest
 
@@ -17,7 +21,8 @@ from kiosk.fleet.broker import BrokerAddress
 from kiosk.fleet.monitor import FleetMonitor
 from kiosk.fleet.service import FleetStore
 
-from .test_alerts_console import browser, log_in_page  # noqa: F401 (the fixture)
+from .test_alerts_console import _login, _NoRedirect, _request, log_in_page
+from .test_alerts_console import browser  # noqa: F401 (the fixture)
 from .test_alerts_fleet_service import postgres  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.browser]
@@ -119,6 +124,13 @@ def test_reports_page_in_both_languages(console, browser, tmp_path, locale):
             assert not re.search(r"[\u4e00-\u9fff]", text.replace("中文", "").replace(
                 "静安支行", "").replace("浦东支行", "")), text
         page.screenshot(path=f"{shots}/reports-{locale}.png", full_page=True)
+        assert page.inner_text("#csv-availability") == ("下载 CSV" if zh else "Download CSV")
+        header, *rows = _download(page, "#csv-availability")
+        assert header == ["kiosk", "branch", "branch_name", "availability", "online_s",
+                          "lost_s", "shutdown_s"]
+        assert rows[0][:3] == ["KSK-1", "B1", "静安支行"], "worst first, as on the page"
+        assert float(rows[0][3]) == pytest.approx(1 - 2.5 / 24, abs=1e-4)
+        assert float(rows[0][5]) == pytest.approx(1.5 * HOUR, abs=60)
         page.select_option("#by", "branch")
         page.wait_for_selector("body[data-loaded='period=day&by=branch']")
         assert page.query_selector_all("#availability tr[data-key]")[0] \
@@ -126,6 +138,10 @@ def test_reports_page_in_both_languages(console, browser, tmp_path, locale):
         page.select_option("#period", "month")
         page.wait_for_selector("body[data-loaded='period=month&by=branch']")
         assert page.inner_text("#acks tr[data-key='B1'] td:nth-child(2)") == "2"  # not 40 d ago
+        header, *rows = _download(page, "#csv-ack")   # the download follows the choices
+        assert header == ["branch", "branch_name", "alerts", "acknowledged", "median_s",
+                          "p90_s", "max_s"]
+        assert [r[:4] for r in rows] == [["B2", "浦东支行", "2", "1"], ["B1", "静安支行", "2", "2"]]
     finally:
         page.close()
 
@@ -142,3 +158,45 @@ def test_branch_staff_see_only_their_branch(console, browser):
         assert "error" in json.loads(page.inner_text("body"))
     finally:
         page.close()
+
+
+def _download(page, link):
+    with page.expect_download() as download:
+        page.click(link)
+    with open(download.value.path(), encoding="utf-8", newline="") as file:
+        return list(csv.reader(file))
+
+
+def test_report_csv_keeps_odd_names_as_text_and_needs_login(console, postgres):
+    """Kiosk ids and branch codes come from the kiosks: quotes, commas and a leading = or -
+    stay text in a spreadsheet (no formula runs). Same role filter as the page."""
+    store = FleetStore(postgres)
+    odd_kiosk, odd_branch = '=HYPERLINK("http://x.example","y"),1', "-B2,\"x\""
+    try:
+        store.record_status(odd_branch, odd_kiosk, {"state": "online",
+                                                    "at": time.time() - HOUR, "reason": ""})
+    finally:
+        store.close()
+    query = "/api/reports?period=day&by=kiosk&table=availability&format=csv"
+    assert _request(console.url + query)[0] == 401
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
+    assert _login(console.url, opener, "ops-r", PASSWORD)[0] == 303
+    status, headers, body = _request(console.url + query, opener=opener)
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    assert 'filename="availability-day-by-kiosk.csv"' in headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+    assert len(rows) == 5 and all(len(r) == 7 for r in rows)
+    (odd,) = [r for r in rows if "HYPERLINK" in r[0]]
+    assert odd[:2] == ["'" + odd_kiosk, "'" + odd_branch]
+    assert _request(console.url + query.replace("availability", "nonsense"),
+                    opener=opener)[0] == 400
+    assert _request(console.url + query.replace("day", "year"), opener=opener)[0] == 400
+
+    branch = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
+    assert _login(console.url, branch, "branch-r", PASSWORD)[0] == 303
+    status, _, body = _request(console.url + query.replace("availability", "ack"),
+                               opener=branch)
+    assert status == 200 and [r[0] for r in csv.reader(io.StringIO(body.decode()))] == \
+        ["kiosk", "KSK-3"]
