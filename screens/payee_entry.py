@@ -9,7 +9,7 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.properties import ListProperty, NumericProperty, OptionProperty, StringProperty
 
-from kiosk.session.paging import page_count
+from kiosk.paging import page_count
 from kiosk.session.states import State, Step
 
 from .base import KioskScreen

@@ -28,6 +28,7 @@ import time
 from typing import Any, Callable, Collection
 
 from drivers.privacy import scrub
+from kiosk.paging import page_items
 
 from . import sandbox_data
 from .iso8583_wire import (ECHO_TEST, Dialect, WireFrameError, WireError, dumps, load_dialect,
@@ -293,8 +294,7 @@ class Iso8583Server:
         extra = _extra(request)
         statement = self.bank.statement(request["102"], dt.date.fromisoformat(extra["date_from"]),
                                         dt.date.fromisoformat(extra["date_to"]))
-        page, size = int(extra["page"]), int(extra["page_size"])
-        lines = statement.lines[(page - 1) * size:page * size]
+        lines = page_items(statement.lines, int(extra["page"]), int(extra["page_size"]))
         return {"statement": json.loads(dumps(statement)) | {"lines": json.loads(dumps(lines))},
                 "total": len(statement.lines)}
 

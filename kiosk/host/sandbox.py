@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from kiosk.datafiles import connect
+from kiosk.paging import page_start
 from kiosk.pin_block import PinBlockError, PinVerifier, check_pin_block, pin_hash
 from drivers.privacy import mask_name, mask_number
 
@@ -315,7 +316,7 @@ class SandboxBank(HostLink):
                 "WHERE p.account_id = ? AND e.day BETWEEN ? AND ?",
                 (account_id, date_from.isoformat(), date_to.isoformat())).fetchone()[0]
             items = self._lines(conn, account_id, date_from, date_to, "DESC", page_size,
-                                (max(page, 1) - 1) * page_size)
+                                page_start(page, page_size))
         return TransactionPage(items, page, page_size, total)
 
     def statement(self, account_id: str, date_from: dt.date, date_to: dt.date) -> Statement:

@@ -11,7 +11,6 @@ in `messages.MESSAGE_IDS`. Nothing here imports Kivy.
 | routing.py | device events (card in/out, ID card, codes, status) to the session and its flow |
 | context.py | `SessionContext`: what a flow may read and do; `Catalogue`: the flows a session offers |
 | help_call.py | the help button: alert staff, then back to the step the customer was on |
-| paging.py | lists a page at a time |
 | states.py | the steps, each step's view-model keys and actions, `State` |
 | messages.py | every message id with its English default |
 | failures.py | device and host failures as a message id and the ways forward |

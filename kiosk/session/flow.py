@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from .context import SessionContext
 from .customer import CustomerData
 from .identify import Identification
-from .paging import page_of
+from ..paging import page_of
 
 log = logging.getLogger(__name__)
 

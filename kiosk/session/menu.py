@@ -14,7 +14,7 @@ from .flow import Flow
 from .identify import Identification
 from .lost_card import LostCardFlow
 from .out_of_service import OutOfService
-from .paging import page_of
+from ..paging import page_of
 from .statement import StatementFlow
 from .states import Step
 from .technician import TechnicianMode

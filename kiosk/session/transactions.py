@@ -6,7 +6,7 @@ from typing import Any
 
 from .accounts import AccountsMixin
 from .flow import Flow
-from .paging import page_count
+from ..paging import page_count
 from .services import host
 from .states import Step
 
