@@ -9,6 +9,8 @@ import collections
 import threading
 from typing import Any, Callable, Protocol
 
+from drivers.subscribers import Subscribers
+
 CHANGE_LOG = 20_000
 EVERYTHING = "*"
 
@@ -20,20 +22,19 @@ class ChangeFeed:
         self._cond = threading.Condition()
         self.version = 0
         self._log: collections.deque[tuple[int, str]] = collections.deque(maxlen=CHANGE_LOG)
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: Subscribers[Callable[[], None]] = Subscribers()
 
     def bump(self, key: str = EVERYTHING) -> None:
         with self._cond:
             self.version += 1
             self._log.append((self.version, key))
             self._cond.notify_all()
-        for listener in list(self._listeners):
+        for listener in self._listeners.snapshot():
             listener()
 
     def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call `listener` (from the changing thread) after every bump; returns an undo."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(listener)
 
     def changed_since(self, seen: int) -> tuple[int, set[str] | None]:
         """(version now, keys changed after `seen`); None when only a full snapshot will do."""

@@ -104,6 +104,18 @@ class BrokerLink:
         """True once connected *and* subscribed."""
         return self._connected.wait(timeout)
 
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
+                    properties: Any) -> None:
+        if reason.is_failure:
+            log.warning("%s: broker %s refused the connection: %s", type(self).__name__,
+                        self.address, reason)
+            return
+        client.subscribe(self._subscriptions())   # live once granted: _on_subscribe
+
+    def _subscriptions(self) -> list[tuple[str, int]]:
+        """The (topic filter, QoS) pairs the link asks for on every connect."""
+        raise NotImplementedError
+
     def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, reasons: Any,
                       properties: Any) -> None:
         # Live only once the broker granted the subscriptions: a message sent between CONNACK

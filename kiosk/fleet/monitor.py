@@ -23,6 +23,8 @@ from typing import Any, Callable
 
 import paho.mqtt.client as mqtt
 
+from drivers.subscribers import Subscribers
+
 from ..console.feed import ChangeFeed
 from . import schema
 from .broker import BrokerAddress, BrokerLink, Topics, make_client
@@ -60,7 +62,7 @@ class FleetMonitor(BrokerLink):
         self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._pending: dict[tuple[str, str], dict[str, Any]] = {}
         self.remote_requests = RemoteRequests(clock, command_timeout_s)
-        self._listeners: list[EventListener] = []
+        self._listeners: Subscribers[EventListener] = Subscribers()
         self._connected = threading.Event()
         self._lost_at: float | None = None
         self.duplicates = 0
@@ -77,8 +79,9 @@ class FleetMonitor(BrokerLink):
         self._client.connect_async(self.address.host, self.address.port, 30)
         self._client.loop_start()
 
-    def on_event(self, listener: EventListener) -> None:
-        self._listeners.append(listener)
+    def on_event(self, listener: EventListener) -> Callable[[], None]:
+        """Call `listener` for every new kiosk event (on the MQTT thread); returns an undo."""
+        return self._listeners.add(listener)
 
     # -- ConsoleSource -------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -161,13 +164,9 @@ class FleetMonitor(BrokerLink):
         return True
 
     # -- paho callbacks ----------------------------------------------------------------------
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
-                    properties: Any) -> None:
-        if reason.is_failure:
-            log.warning("console: broker %s refused the connection: %s", self.address, reason)
-            return
+    def _subscriptions(self) -> list[tuple[str, int]]:
         base = f"{self.prefix}/{self.branch}/+"
-        client.subscribe([(f"{base}/status", 1), (f"{base}/event/+", 1), (f"{base}/result", 1)])
+        return [(f"{base}/status", 1), (f"{base}/event/+", 1), (f"{base}/result", 1)]
 
     def _on_live(self) -> None:
         self._lost_at = None
@@ -196,7 +195,7 @@ class FleetMonitor(BrokerLink):
         else:
             if not self._apply_event(branch, kiosk, body):
                 return
-            for listener in list(self._listeners):
+            for listener in self._listeners.snapshot():
                 listener(kiosk, body, received)
         self.feed.bump(kiosk)
 

@@ -172,13 +172,9 @@ class FleetPublisher(BrokerLink):
         self.publish_status()
 
     # -- paho callbacks (paho's thread) -------------------------------------------------------
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
-                    properties: Any) -> None:
-        if reason.is_failure:
-            log.warning("fleet broker %s refused the connection: %s", self.address, reason)
-            return
+    def _subscriptions(self) -> list[tuple[str, int]]:
         # online (status, outbox) only once the subscription is granted: BrokerLink._on_subscribe
-        client.subscribe(self.topics.command("+"), qos=1)
+        return [(self.topics.command("+"), 1)]
 
     def _on_live(self) -> None:
         self.publish_status()

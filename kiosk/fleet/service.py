@@ -54,6 +54,13 @@ CREATE INDEX IF NOT EXISTS fleet_notify_posts_robot ON fleet_notify_posts (robot
 _RANK = {"info": 0, "warning": 1, "fault": 2, "critical": 3}
 
 
+def _grouped(by: str) -> str:
+    """The column a report groups by: kiosk or branch, nothing else (it is written into SQL)."""
+    if by not in ("kiosk", "branch"):
+        raise ValueError("by kiosk or branch")
+    return by
+
+
 class FleetStore:
     """PostgreSQL: the last status of every kiosk, its state changes, and every alert event."""
 
@@ -151,15 +158,13 @@ class FleetStore:
         """Share of [start, end) each kiosk (or branch: by="branch") was online, and its
         downtime in seconds by cause ("lost": link lost, "shutdown": shut down). A kiosk counts
         from its first status; the state before `start` carries into the window."""
-        if by not in ("kiosk", "branch"):
-            raise ValueError("by kiosk or branch")
         rows = self.query(
             "WITH spans AS (SELECT kiosk, branch, state, reason, at, LEAD(at) OVER "
             "(PARTITION BY kiosk ORDER BY at) AS next FROM fleet_status_log), "
             "clipped AS (SELECT kiosk, branch, state, reason, GREATEST(at, %s) AS a, "
             "LEAST(COALESCE(next, %s), %s) AS b FROM spans "
             "WHERE COALESCE(next, %s) > %s AND at < %s) "
-            f"SELECT {by}, state, CASE WHEN reason = 'shutdown' THEN 'shutdown' ELSE 'lost' "
+            f"SELECT {_grouped(by)}, state, CASE WHEN reason = 'shutdown' THEN 'shutdown' ELSE 'lost' "
             "END, SUM(b - a) FROM clipped GROUP BY 1, 2, 3",
             (start, end, end, end, start, end))
         out: dict[str, dict[str, float]] = {}
@@ -176,14 +181,12 @@ class FleetStore:
         """For the alerts raised in [start, end), per kiosk (or branch): how many, how many
         staff acknowledged, and the seconds from raised to acknowledged (median, 90th
         percentile, longest)."""
-        if by not in ("kiosk", "branch"):
-            raise ValueError("by kiosk or branch")
         rows = self.query(
             "WITH alerts AS (SELECT alert_id, MIN(kiosk) AS kiosk, MIN(branch) AS branch, "
             "MIN((alert->>'raised_at')::float) AS raised, "
             "MIN((alert->>'acknowledged_at')::float) AS acked FROM fleet_events "
             "GROUP BY alert_id) "
-            f"SELECT {by}, COUNT(*), COUNT(acked), "
+            f"SELECT {_grouped(by)}, COUNT(*), COUNT(acked), "
             "percentile_cont(0.5) WITHIN GROUP (ORDER BY acked - raised), "
             "percentile_cont(0.9) WITHIN GROUP (ORDER BY acked - raised), MAX(acked - raised) "
             "FROM alerts WHERE raised >= %s AND raised < %s GROUP BY 1", (start, end))
@@ -223,13 +226,9 @@ class FleetService(BrokerLink):
                                    clean_start=False, properties=properties)
         self._client.loop_start()
 
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
-                    properties: Any) -> None:
-        if reason.is_failure:
-            log.warning("fleet service: broker %s refused: %s", self.address, reason)
-            return
+    def _subscriptions(self) -> list[tuple[str, int]]:
         share = f"$share/{SHARE_GROUP}/{self.prefix}/+/+"
-        client.subscribe([(f"{share}/status", 1), (f"{share}/event/+", 1)])
+        return [(f"{share}/status", 1), (f"{share}/event/+", 1)]
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:
