@@ -20,6 +20,17 @@ ANY = "*"   # a row for every device kind; a kind's own row wins
 WARNING, FAULT, CRITICAL = "warning", "fault", "critical"
 FAULT_ROW, WARNING_ROW, STATUS_ROW = "device.fault", "device.warning", "device.status"
 
+# What the kiosk offers customers, and the device kinds each needs (any one of them serving
+# is enough; none listed: it needs no device). The ways in are what the attract screen invites.
+SERVICES: dict[str, tuple[str, ...]] = {
+    "card": ("chipcard",),           # identify with a bank card (and PIN)
+    "idcard": ("idcard",),           # identify with a resident ID card
+    "qr": ("camera", "scanner"),     # a mobile-banking appointment code
+    "printing": ("printer",),        # statements, receipts, printed tickets
+    "ticket": (),                    # a queue ticket (shown on screen without a printer)
+}
+WAYS_IN = ("card", "idcard", "qr", "ticket")
+
 # The customer's message when a kind of device is not there (kiosk/locale catalogs).
 UNAVAILABLE = {"chipcard": "card_reader_unavailable", "idcard": "idcard_reader_unavailable",
                "printer": "printer_unavailable"}
@@ -152,6 +163,22 @@ def serves(kind: str, status: Mapping[str, str] | None) -> bool:
         if row is not None and not row.serving:
             return False
     return True
+
+
+def services_offered(statuses: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The services (SERVICES keys, in order) the kiosk still offers with these device statuses
+    (by device name, which is its kind): one of the devices a service needs serves. A disabled
+    device has no status, so what only it gives is not offered."""
+    return [service for service, kinds in SERVICES.items()
+            if not kinds or any(serves(kind, statuses.get(kind)) for kind in kinds)]
+
+
+def ways_in(statuses: Mapping[str, Mapping[str, str]] | None) -> list[str]:
+    """The ways to begin (WAYS_IN) offered with these statuses; all of them without devices."""
+    if statuses is None:
+        return list(WAYS_IN)
+    offered = services_offered(statuses)
+    return [way for way in WAYS_IN if way in offered]
 
 
 def customer_message(kind: str, field: str, value: str, default: str = DEVICE_UNAVAILABLE) -> str:

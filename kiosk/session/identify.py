@@ -15,7 +15,7 @@ from typing import Any
 from drivers.errors import NoDeviceError, TransportError
 from drivers.privacy import mask_number
 
-from ..device_conditions import serves
+from ..device_conditions import services_offered
 from .card_applications import application_view
 from .context import SessionContext
 from .failures import COUNTER, Failure, UnavailableError, describe
@@ -64,14 +64,8 @@ class Identification(PinEntry):
         devices = self.s.services.devices
         if devices is None:
             return self.wanted()
-        statuses = devices.statuses()
-
-        def works(name: str) -> bool:
-            return name in statuses and serves(name, statuses[name]) \
-                and self.s.services.serving(name)
-
-        sources = {"card": ("chipcard",), "idcard": ("idcard",), "qr": ("camera", "scanner")}
-        return [m for m in self.wanted() if any(works(d) for d in sources[m])]
+        offered = services_offered(devices.statuses())
+        return [m for m in self.wanted() if m in offered]
 
     def start(self, code_problem: str = "") -> None:
         if self.card_inserted or ("card" in self.wanted() and self.s.card_inside):

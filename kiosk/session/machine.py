@@ -289,7 +289,7 @@ class Session:
                   on={"start": self._start, "elderly": self._set_elderly,
                       "corner_press": lambda **press: corner_press(self, **press),
                       "out_of_service": lambda **why: self.start_flow("out_of_service", **why)},
-                  languages=list(LANGUAGES))
+                  languages=list(LANGUAGES), ways_in=self.devices.ways_in())
 
     def _set_elderly(self, on: bool = True) -> None:
         self.modes.elderly = bool(on)

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from drivers.base import DeviceEvent, StatusChanged
 
+from ..device_conditions import ways_in
 from .context import SessionContext
 from .states import Step
 
@@ -55,6 +56,8 @@ class DeviceRoutes:
         if isinstance(event, StatusChanged):
             if flow is not None and hasattr(flow, "on_status"):
                 flow.on_status(event)
+            if self.s.state.step == Step.ATTRACT and "ways_in" in self.s.state.view:
+                self.s.update(only=Step.ATTRACT, ways_in=self.ways_in())
             return
         inserted, removed = event.name == "MediaInsertedEvent", event.name == "MediaRemovedEvent"
         if event.device == "chipcard" and inserted:
@@ -78,6 +81,11 @@ class DeviceRoutes:
                                                                              Step.MENU):
             self.s.start_flow("menu_by_card",
                               technician_card=self.s.state.step == Step.ATTRACT)
+
+    def ways_in(self) -> list[str]:
+        """The ways to begin the attract screen offers: those whose devices serve now."""
+        devices = self.s.services.devices
+        return ways_in(devices.statuses() if devices is not None else None)
 
     def _card_removed(self, flow: Any) -> None:
         step = self.s.state.step

@@ -71,8 +71,9 @@ AFTER_SESSION = (Step.RATING, Step.GOODBYE, Step.ATTRACT)
 WAYS_FORWARD = ("retry", "ticket", "call_staff", "end", "back")
 
 VIEW_KEYS: dict[Step, tuple[str, ...]] = {
-    # actions: start, language(language="en"|"zh_CN"), elderly(on=bool)
-    Step.ATTRACT: ("languages",),
+    # actions: start, language(language="en"|"zh_CN"), elderly(on=bool); ways_in: the ways to
+    # begin that work now, a subset of kiosk.device_conditions WAYS_IN (card, idcard, qr, ticket)
+    Step.ATTRACT: ("languages", "ways_in"),
     # options: [{"id", "message_id", "where": "here"|"counter"|"wealth_manager"}] (one page);
     # actions: choose(option=id), page(page=n)
     Step.MENU: ("options", "page", "pages"),
