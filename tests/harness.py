@@ -15,8 +15,6 @@ from typing import Any, Callable, Iterable
 
 import pytest
 
-from kiosk.resources import FONT
-
 
 # -- hearing ----------------------------------------------------------------------------------
 class Ear:
@@ -133,57 +131,18 @@ class EventRecorder:
 
 
 # -- a whole core on emulated devices ---------------------------------------------------------
-CORE_CONFIG = """
-[kiosk]
-id = "{kiosk_id}"
-data_dir = "var"
-[ui]
-language = "{language}"
-idle_timeout_s = 30
-more_time_s = {more_time_s}
-font = "{font}"
-[devices.chipcard]
-enabled = {chipcard}
-reader = "Virtual PCD 00 {slot:02d}"
-[devices.chipcard.emulator]
-profile = "unionpay_debit"
-latency_ms = 0
-vpcd_port = {vpcd_port}
-[devices.idcard]
-enabled = {idcard}
-port = "var/run/idcard.pty"
-baud = 115200
-poll_interval_s = 0.05
-[devices.idcard.emulator]
-pace = false
-[devices.printer]
-enabled = {printer}
-port = "var/run/printer.pty"
-poll_interval_s = 0.2
-[devices.printer.emulator]
-output_dir = "var/receipts"
-pace = false
-[devices.camera]
-enabled = {camera}
-[devices.scanner]
-enabled = {scanner}
-port = "var/run/scanner.pty"
-"""
-VPCD_BASE_PORT = 35963
-
-
 def write_core_config(folder: Path, *, chipcard: bool = False, idcard: bool = True,
                       printer: bool = True, camera: bool = False, scanner: bool = False,
                       language: str = "en", kiosk_id: str = "KSK-0001", more_time_s: float = 20.0,
                       slot: int = 0, sections: str = "") -> Path:
     """kiosk.toml in `folder` for a core on emulated devices (chip card on vpcd `slot`), with
-    `sections` (more TOML tables, e.g. [host] or [technician]) appended."""
-    flag = {True: "true", False: "false"}
+    `sections` (more TOML tables, e.g. [host] or [technician]) appended; the text is the tour's
+    (screens/tour/harness.py), with the tests' defaults."""
+    from screens.tour.harness import emulated_kiosk_toml
     path = folder / "kiosk.toml"
-    path.write_text(CORE_CONFIG.format(
-        font=FONT, kiosk_id=kiosk_id, language=language, more_time_s=more_time_s, slot=slot,
-        vpcd_port=VPCD_BASE_PORT + slot, chipcard=flag[chipcard], idcard=flag[idcard],
-        printer=flag[printer], camera=flag[camera], scanner=flag[scanner]) + sections,
+    path.write_text(emulated_kiosk_toml(
+        chipcard=chipcard, idcard=idcard, printer=printer, camera=camera, scanner=scanner,
+        language=language, kiosk_id=kiosk_id, more_time_s=more_time_s, slot=slot) + sections,
         encoding="utf-8")
     return path
 

@@ -18,29 +18,29 @@ from kiosk.session.states import Step
 
 CONFIG = """
 [kiosk]
-id = "KSK-UI-01"
+id = "{kiosk_id}"
 data_dir = "var"
 [ui]
-language = "zh_CN"
+language = "{language}"
 idle_timeout_s = 30
-more_time_s = 10
+more_time_s = {more_time_s}
 font = "{font}"
 [devices.chipcard]
 enabled = {chipcard}
-reader = "Virtual PCD 00 01"
+reader = "Virtual PCD 00 {slot:02d}"
 [devices.chipcard.emulator]
 profile = "unionpay_debit"
 latency_ms = 0
-vpcd_port = 35964
+vpcd_port = {vpcd_port}
 [devices.idcard]
-enabled = true
+enabled = {idcard}
 port = "var/run/idcard.pty"
 baud = 115200
 poll_interval_s = 0.05
 [devices.idcard.emulator]
 pace = {idcard_pace}
 [devices.printer]
-enabled = true
+enabled = {printer}
 port = "var/run/printer.pty"
 poll_interval_s = 0.2
 [devices.printer.emulator]
@@ -50,32 +50,50 @@ paper_lines = {paper_lines}
 [devices.camera]
 enabled = {camera}
 [devices.scanner]
-enabled = false
+enabled = {scanner}
+port = "var/run/scanner.pty"
+"""
+TECHNICIAN = """
 [technician]
-cards = {tech_cards}
-card_key = "{tech_key}"
-pin_hash = "{tech_pin_hash}"
+cards = {cards}
+card_key = "{card_key}"
+pin_hash = "{pin_hash}"
 idle_timeout_s = 60
 """
 # the demo configuration's technician: the "technician" test card or a long press, PIN 135790
 TECHNICIAN_PIN = "135790"
+VPCD_BASE_PORT = 35963   # vpcd slot n listens on this port + n
+
+
+def emulated_kiosk_toml(*, chipcard: bool, idcard: bool = True, printer: bool = True,
+                        camera: bool = False, scanner: bool = False, idcard_pace: bool = False,
+                        printer_pace: bool = False, paper_lines: int = 2000,
+                        language: str = "zh_CN", kiosk_id: str = "KSK-UI-01",
+                        more_time_s: float = 10, slot: int = 1) -> str:
+    """The kiosk.toml text of a kiosk on emulated devices, its data in ./var: the chip card on
+    vpcd `slot`, the ID card reader and the printer paced at their baud rate or not (a customer
+    sees a read or a print under way only when it takes time), a roll of `paper_lines` lines.
+    The tour's kiosk and the tests' cores (tests/harness.py) are both written from it."""
+    flag = {True: "true", False: "false"}
+    return CONFIG.format(
+        font=FONT, kiosk_id=kiosk_id, language=language, more_time_s=more_time_s, slot=slot,
+        vpcd_port=VPCD_BASE_PORT + slot, chipcard=flag[chipcard], idcard=flag[idcard],
+        printer=flag[printer], camera=flag[camera], scanner=flag[scanner],
+        idcard_pace=flag[idcard_pace], printer_pace=flag[printer_pace], paper_lines=paper_lines)
 
 
 def write_config(folder: Path, *, chipcard: bool, camera: bool = False,
                  idcard_pace: bool = False, printer_pace: bool = False,
                  paper_lines: int = 2000) -> Path:
-    """A kiosk.toml in `folder` for a driven kiosk (its data in folder/var): the ID card
-    reader and the printer paced at their baud rate or not (a customer sees a read or a print
-    under way only when it takes time), a roll of `paper_lines` lines in the printer."""
+    """A kiosk.toml in `folder` for a driven kiosk (its data in folder/var), with the demo
+    configuration's technician."""
     path = folder / "kiosk.toml"
     tech = load_config().technician
-    path.write_text(CONFIG.format(font=FONT, chipcard="true" if chipcard else "false",
-                                  camera="true" if camera else "false",
-                                  idcard_pace="true" if idcard_pace else "false",
-                                  printer_pace="true" if printer_pace else "false",
-                                  paper_lines=paper_lines,
-                                  tech_cards="[" + ", ".join(f'"{c}"' for c in tech.cards) + "]",
-                                  tech_key=tech.card_key, tech_pin_hash=tech.pin_hash),
+    path.write_text(emulated_kiosk_toml(chipcard=chipcard, camera=camera,
+                                        idcard_pace=idcard_pace, printer_pace=printer_pace,
+                                        paper_lines=paper_lines)
+                    + TECHNICIAN.format(cards="[" + ", ".join(f'"{c}"' for c in tech.cards)
+                                        + "]", card_key=tech.card_key, pin_hash=tech.pin_hash),
                     encoding="utf-8")
     return path
 
@@ -243,6 +261,11 @@ class DrivenKiosk:
         assert label_msgid in labels, f"no choice {label_msgid!r} among {labels}"
         self.tap_choice(str(labels.index(label_msgid) + 1))
 
+    def hidden_corner(self) -> tuple[float, float]:
+        """A point in the top-left corner a technician holds to sign in."""
+        root = self.app.root
+        return root.x + 4, root.top - 4
+
     def long_press(self, xy: tuple[float, float], seconds: float) -> None:
         """A finger held at window position `xy` while the session's clock moves `seconds`."""
         from kivy.tests.common import UnitTestTouch
@@ -268,6 +291,20 @@ class DrivenKiosk:
         self.sign_in(profile)
         self.wait_step(Step.MENU)
         self.tap_msg(service)
+
+    def to_amount(self, payee: str, name: list[tuple[str, str]]) -> Any:
+        """Card, PIN and a transfer to a new payee (its number on the keypad, its name typed as
+        pinyin syllables and characters), the bank's name check confirmed: the amount screen."""
+        from screens.widgets import pinyin_input
+        pinyin_input.table()
+        self.sign_in_for("service_transfer")
+        entry = self.wait_step(Step.PAYEE_ENTRY)
+        self.type_digits(entry.ids.keypad, payee)
+        self.tap(entry.ids.name_field)
+        self.type_name(entry, name)
+        self.tap(entry.ids.submit)
+        self.tap(self.wait_step(Step.PAYEE_CHECK).ids.confirm)
+        return self.wait_step(Step.AMOUNT)
 
     def type_name(self, screen: Any, syllables_and_characters: list[tuple[str, str]]) -> None:
         """Type each syllable's pinyin on the letter keyboard, then touch its character."""

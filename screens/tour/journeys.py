@@ -352,8 +352,7 @@ def printer_fault(walk: Walk) -> None:
 def technician(walk: Walk) -> None:
     k = walk.kiosk
     walk.shot("attract", Step.ATTRACT)
-    root = k.app.root
-    k.long_press((root.x + 4, root.top - 4), 3.5)        # the hidden corner
+    k.long_press(k.hidden_corner(), 3.5)
     screen = walk.shot("pin", Step.TECHNICIAN)
     for digit in TECHNICIAN_PIN:
         k.tap(screen.ids.keypad.key_widget(digit))

@@ -13,16 +13,7 @@ PAYEE = "6222020000000000034"          # 测试丙's debit card at the same bank
 
 
 def to_amount(ui):
-    from screens.widgets import pinyin_input
-    pinyin_input.table()
-    ui.sign_in_for("service_transfer")
-    entry = ui.wait_step(Step.PAYEE_ENTRY)
-    ui.type_digits(entry.ids.keypad, PAYEE)
-    ui.tap(entry.ids.name_field)
-    ui.type_name(entry, [("ce", "测"), ("shi", "试"), ("bing", "丙")])
-    ui.tap(entry.ids.submit)
-    ui.tap(ui.wait_step(Step.PAYEE_CHECK).ids.confirm)
-    return ui.wait_step(Step.AMOUNT)
+    return ui.to_amount(PAYEE, [("ce", "测"), ("shi", "试"), ("bing", "丙")])
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])

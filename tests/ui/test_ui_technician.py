@@ -16,21 +16,6 @@ pytestmark = pytest.mark.ui
 TECH_PAN = "6222020000000000117"
 
 
-def long_press(ui, corner_xy, seconds: float) -> None:
-    from kivy.tests.common import UnitTestTouch
-    touch = UnitTestTouch(*corner_xy)
-    touch.touch_down()
-    ui.pump()
-    ui.clock.advance(seconds)
-    touch.touch_up()
-    ui.pump()
-
-
-def top_left(ui):
-    root = ui.app.root
-    return root.x + 4, root.top - 4
-
-
 def type_pin(ui, screen, pin: str) -> None:
     for digit in pin:
         ui.tap(screen.ids.keypad.key_widget(digit))
@@ -44,11 +29,11 @@ def rows(ui, prefix="technician."):
 
 def test_long_press_pin_actions_and_exit_with_customers_kept_out(ui):
     ui.wait_step(Step.ATTRACT)
-    long_press(ui, top_left(ui), 1.0)                # too short: nothing happens
+    ui.long_press(ui.hidden_corner(), 1.0)                # too short: nothing happens
     assert ui.session.state.step == Step.ATTRACT
-    long_press(ui, (ui.app.root.x + 4, ui.app.root.center_y), 5.0)   # not a corner
+    ui.long_press((ui.app.root.x + 4, ui.app.root.center_y), 5.0)   # not a corner
     assert ui.session.state.step == Step.ATTRACT
-    long_press(ui, top_left(ui), 3.5)
+    ui.long_press(ui.hidden_corner(), 3.5)
     screen = ui.wait_step(Step.TECHNICIAN)
     assert "暂停服务 Out of service" in ui.visible_texts()
     assert any(a.code == "technician.at_work" for a in ui.core.alerts.active())
@@ -137,7 +122,7 @@ def test_long_press_pin_actions_and_exit_with_customers_kept_out(ui):
 def test_lockout_survives_a_restart_and_idle_timeout_leaves(ui_app, tmp_path):
     first = UiKiosk(ui_app, tmp_path, chipcard=False)
     try:
-        long_press(first, top_left(first), 3.5)
+        first.long_press(first.hidden_corner(), 3.5)
         screen = first.wait_step(Step.TECHNICIAN)
         for n in range(5):
             type_pin(first, screen, "999999")
@@ -153,7 +138,7 @@ def test_lockout_survives_a_restart_and_idle_timeout_leaves(ui_app, tmp_path):
         first.stop()
     again = UiKiosk(ui_app, tmp_path, chipcard=False)
     try:
-        long_press(again, top_left(again), 3.5)
+        again.long_press(again.hidden_corner(), 3.5)
         screen = again.wait_step(Step.TECHNICIAN)
         assert again.session.state.view["locked_for_s"] > 1700
         assert screen.ids.keypad.disabled

@@ -13,16 +13,7 @@ PAYEE = "6217000000000000012"          # 张测试 at 中国建设银行 (the sa
 
 
 def to_warning(ui, amount: str):
-    from screens.widgets import pinyin_input
-    pinyin_input.table()
-    ui.sign_in_for("service_transfer")
-    entry = ui.wait_step(Step.PAYEE_ENTRY)
-    ui.type_digits(entry.ids.keypad, PAYEE)
-    ui.tap(entry.ids.name_field)
-    ui.type_name(entry, [("zhang", "张"), ("ce", "测"), ("shi", "试")])
-    ui.tap(entry.ids.submit)
-    ui.tap(ui.wait_step(Step.PAYEE_CHECK).ids.confirm)
-    amount_screen = ui.wait_step(Step.AMOUNT)
+    amount_screen = ui.to_amount(PAYEE, [("zhang", "张"), ("ce", "测"), ("shi", "试")])
     ui.type_digits(amount_screen.ids.keypad, amount)
     ui.tap(amount_screen.ids.submit)
     return ui.wait_step(Step.FRAUD_WARNING)
