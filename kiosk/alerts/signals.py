@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections import defaultdict, deque
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Callable
 
 from drivers.base import StatusChanged
 
+from ..device_conditions import RAISED, RESOLVED, ConditionTracker
 from .faults import Fault
 from .model import Severity
 
@@ -26,7 +28,6 @@ FLAP_CHANGES = 6        # this many status changes of one device...
 FLAP_WINDOW_S = 60.0    # ...within this long is flapping
 DISK_MIN_FREE = 0.10    # below a tenth of the data disk free, staff are told
 DISK_KEY, JOURNAL_KEY = "kiosk.disk", "journal.chain"
-FIRST_READING = frozenset({"unknown", "starting", "notSupported"})
 
 
 class OperatorSignals:
@@ -41,11 +42,18 @@ class OperatorSignals:
         self.flap_changes, self.flap_window_s = flap_changes, flap_window_s
         self.disk_min_free = disk_min_free
         self._changes: dict[str, deque[float]] = defaultdict(deque)
+        self._conditions = ConditionTracker()
+        self._open: dict[str, str] = {}    # outcome key -> the open condition's code
+        self._lock = threading.Lock()
 
     def on_status(self, event: StatusChanged) -> None:
-        """Count a device's status changes (not its first reading after a start or a reopen);
+        """Count a device's changes of condition (kiosk.device_conditions: a condition starting,
+        ending or turning into another; not the status fields that change with them, not a
+        card coming and going, not the same condition reported again by a reconnect attempt);
         many within a minute is one flapping alert."""
-        if event.old in FIRST_READING:
+        with self._lock:
+            changed = self._condition_changed(event)
+        if not changed:
             return
         now = self._clock()
         changes = self._changes[event.device]
@@ -55,10 +63,20 @@ class OperatorSignals:
         if len(changes) >= self.flap_changes:
             self.center.raise_fault(Fault(f"{event.device}.flapping", "device.flapping",
                                           Severity.WARNING,
-                                          f"{event.device} changed status {len(changes)} times "
-                                          f"in {self.flap_window_s:.0f} s: check its cable and "
-                                          "power"), device=event.device)
+                                          f"{event.device} changed condition {len(changes)} "
+                                          f"times in {self.flap_window_s:.0f} s: check its "
+                                          "cable and power"), device=event.device)
             changes.clear()
+
+    def _condition_changed(self, event: StatusChanged) -> bool:
+        changed = False
+        for outcome in self._conditions.note(event):
+            if outcome.action == RAISED and self._open.get(outcome.key) != outcome.code:
+                self._open[outcome.key] = outcome.code
+                changed = True
+            elif outcome.action == RESOLVED and self._open.pop(outcome.key, None) is not None:
+                changed = True
+        return changed
 
     def check_disk(self) -> float:
         """The data disk's free share; below `disk_min_free` an alert, above it resolved."""

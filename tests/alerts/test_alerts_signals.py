@@ -17,6 +17,9 @@ from kiosk.config import load_config
 from kiosk.device_manager import DeviceManager
 from kiosk.events import EventBus
 from kiosk.journal import Journal
+from tests.harness import EventRecorder, wait_for
+
+from .conftest import one_device_config
 
 
 @pytest.fixture
@@ -34,28 +37,78 @@ def kiosk(tmp_path):
     center.close()
 
 
+def flapping(center) -> list:
+    return [a for a in center.active() if a.code == "device.flapping"]
+
+
 def test_a_flapping_printer_is_one_alert(kiosk):
+    """Each cover open and close is one change of condition (the printer's device field going
+    to userError and back with it is the same condition, not two more changes): two rounds are
+    four changes, not flapping at six; the third round is."""
     config, center = kiosk
     bus = EventBus()
     signals = OperatorSignals(center, data_dir=config.data_dir, flap_changes=6)
     bus.subscribe(signals.on_status, StatusChanged)
+    fields = EventRecorder()
+    bus.subscribe(fields, StatusChanged)
     manager = DeviceManager(config, bus)
     manager.start()
     try:
         assert manager.wait_ready("printer", 10)
         emulator = manager.emulator("printer")
-        for _ in range(3):
+        for round_ in range(3):
             for action, value in (("cover_open", "open"), ("cover_close", "closed")):
                 emulator.perform(action)
-                deadline = time.monotonic() + 5
-                while manager.statuses()["printer"].get("cover") != value:
-                    assert time.monotonic() < deadline, f"cover never {value}"
-                    time.sleep(0.02)
+                assert wait_for(lambda: manager.statuses()["printer"].get("cover") == value
+                                and manager.statuses()["printer"].get("device") ==
+                                ("userError" if value == "open" else "online"), 5), value
+            if round_ == 1:
+                time.sleep(0.3)
+                raw = [e for e in fields.events if e.old not in ("unknown", "starting")]
+                assert len(raw) >= 8            # cover and device, both ways, twice
+                assert not flapping(center)
     finally:
         manager.stop()
-    flapping = [a for a in center.active() if a.code == "device.flapping"]
-    assert len(flapping) == 1 and flapping[0].device == "printer"
-    assert flapping[0].severity is Severity.WARNING
+    (alert,) = flapping(center)
+    assert alert.device == "printer" and alert.severity is Severity.WARNING
+
+
+def test_cards_coming_and_going_are_not_flapping(tmp_path):
+    """An ID card laid on the reader and lifted again changes the reader's media field, no
+    condition: many customers in a minute are not a flapping reader."""
+    config = one_device_config(tmp_path, "idcard", '[devices.idcard]\nport = "run/idcard.pty"\n'
+                               '[devices.idcard.emulator]\npace = false\n')
+    center = AlertCenter.from_config(config)
+    bus = EventBus()
+    signals = OperatorSignals(center, data_dir=config.data_dir, flap_changes=6)
+    bus.subscribe(signals.on_status, StatusChanged)
+    fields = EventRecorder()
+    bus.subscribe(fields, StatusChanged)
+    manager = DeviceManager(config, bus)
+    manager.start()
+    try:
+        assert manager.wait_ready("idcard", 10)
+        assert wait_for(lambda: manager.statuses()["idcard"].get("media") == "notPresent", 10)
+        emulator = manager.emulator("idcard")
+        for _ in range(4):
+            for action, args, value in (("place_card", ("ceshi_jia",), "present"),
+                                        ("remove_card", (), "notPresent")):
+                emulator.perform(action, *args)
+                assert wait_for(lambda: manager.statuses()["idcard"].get("media") == value, 5)
+        time.sleep(0.3)
+        assert len(fields.changes("media")) >= 8
+        assert not flapping(center)
+        # the reader itself coming and going is flapping
+        for _ in range(3):
+            for action, value in (("unplug", "noDevice"), ("replug", "online")):
+                emulator.perform(action)
+                assert wait_for(lambda: manager.statuses()["idcard"].get("device") == value,
+                                10), value
+        (alert,) = flapping(center)
+        assert alert.device == "idcard"
+    finally:
+        manager.stop()
+        center.close()
 
 
 def test_a_journal_broken_behind_the_kiosks_back_is_a_critical_alert(kiosk, tmp_path):
