@@ -98,7 +98,11 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
     guard = guard or LoginGuard()
     hub = _Hub()
     requests = getattr(source, "remote_requests", None)
-    if requests is not None:   # every answer to a remote action joins the audit trail
+    if requests is not None:   # every remote action and its answer join the audit trail
+        requests.on_sent(lambda r: store.audit(
+            r["by"], f"remote.{r['action']}", kiosk=r["kiosk"], branch=r["branch"],
+            alert_id=r["action_id"], outcome="sent",
+            detail=" ".join(filter(None, (r["device"], r["reason"])))))
         requests.on_answer(lambda r: store.audit(
             r["by"], f"remote.{r['action']}", kiosk=r["kiosk"], branch=r["branch"],
             alert_id=r["action_id"], outcome=r["state"] if r["result"] or r["state"] != "failed"
@@ -349,13 +353,13 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
             store.audit(session.user, f"remote.{action}", kiosk=kiosk_id,
                         branch=kiosk["branch"], outcome="forbidden", detail=device)
             return jsonr({"ok": False, "error": "your role may not act"}, 403)
-        send = getattr(source, "remote", None)
+        send = getattr(source, "remote", None)   # audited as sent by remote_requests
         sent = await asyncio.to_thread(send, kiosk_id, action, session.user, device,
                                        reason) if send else None
-        store.audit(session.user, f"remote.{action}", kiosk=kiosk_id, branch=kiosk["branch"],
-                    alert_id=sent["action_id"] if sent else "",
-                    outcome="sent" if sent else "not supported",
-                    detail=" ".join(filter(None, (device, reason))))
+        if not sent:
+            store.audit(session.user, f"remote.{action}", kiosk=kiosk_id,
+                        branch=kiosk["branch"], outcome="not supported",
+                        detail=" ".join(filter(None, (device, reason))))
         log.info("console: %s asked %s of %s: %s", session.user, action, kiosk_id,
                  "sent" if sent else "not supported")
         return jsonr({"ok": bool(sent), "request": sent}, 200 if sent else 501)

@@ -30,10 +30,16 @@ class RemoteRequests:
         self._lock = threading.Lock()
         self._by_kiosk: dict[str, collections.deque[dict[str, Any]]] = {}
         self._listeners: list[Listener] = []
+        self._sent_listeners: list[Listener] = []
 
     def on_answer(self, listener: Listener) -> None:
         """Call `listener(request)` when a request ends (done, failed or timed out)."""
         self._listeners.append(listener)
+
+    def on_sent(self, listener: Listener) -> None:
+        """Call `listener(request)` for every new request, before its command leaves (so
+        nothing the kiosk answers comes before it)."""
+        self._sent_listeners.append(listener)
 
     def add(self, kiosk: str, branch: str, action: str, by: str, device: str = "",
             reason: str = "") -> dict[str, Any]:
@@ -44,6 +50,8 @@ class RemoteRequests:
         with self._lock:
             self._by_kiosk.setdefault(kiosk, collections.deque(maxlen=KEEP_PER_KIOSK)) \
                 .appendleft(request)
+        for listener in list(self._sent_listeners):
+            listener(dict(request))
         return dict(request)
 
     def of(self, kiosk: str) -> list[dict[str, Any]]:
