@@ -354,8 +354,18 @@ WAIT_STEP_S = 0.05
 class SelfTestResult:
     device: str
     ok: bool
-    summary: str                     # one masked line for the panel
+    summary: str                     # one masked line for the panel (English)
     details: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # {"text_id": ..., facts...}: the summary's text and facts, so the staff console shows it in
+    # the staff member's language (kiosk.alerts.staff_text.RESULT_TEXT)
+    said: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, device: str, ok: bool, text_id: str, details: dict[str, Any] | None = None,
+           /, **facts: Any) -> "SelfTestResult":
+        from .alerts.staff_text import result_facts
+        summary, said = result_facts(text_id, **facts)
+        return cls(device, ok, summary, details or {}, said)
 
 
 class SelfTests:
@@ -372,20 +382,21 @@ class SelfTests:
 
         dev = self.devices.device(name)
         if dev is None:
-            return SelfTestResult(name, False, f"{name} is not configured or not opened yet")
+            return SelfTestResult.of(name, False, "selftest.not_configured", device=name)
         test = getattr(self, f"_{dev.kind}", None)
         status = dev.status()
         if test is None:
-            result = SelfTestResult(name, False, f"no self-test for {dev.kind} devices")
+            result = SelfTestResult.of(name, False, "selftest.no_test", kind=dev.kind)
         elif status.get("device") != "online":
             # a device the manager is reconnecting: say so now instead of waiting for a card
-            result = SelfTestResult(name, False, "not online: " + " ".join(
-                f"{k}={v}" for k, v in status.items()), {"status": status})
+            result = SelfTestResult.of(name, False, "selftest.not_online", {"status": status},
+                                       status=" ".join(f"{k}={v}" for k, v in status.items()))
         else:
             try:
                 result = test(dev, timeout)
             except DeviceError as exc:
-                result = SelfTestResult(name, False, scrub(str(exc)))
+                result = SelfTestResult.of(name, False, "selftest.device_error",
+                                           error=scrub(str(exc)))
         log.info("self-test %s: %s %s", name, "ok" if result.ok else "FAILED", result.summary)
         return result
 
@@ -397,8 +408,10 @@ class SelfTests:
         pages = dev.print_document(printer_test_page(
             ctx, width_chars=dev.capabilities.paper_width_chars))
         paper = dev.status().get("paper", "unknown")
-        return SelfTestResult(dev.name, True, f"test page printed ({pages} page(s)); "
-                              f"paper {paper}", {"pages": pages, "paper": paper})
+        known = paper in ("full", "low", "out")   # a paper state the catalogs say in words
+        return SelfTestResult.of(dev.name, True, "selftest.printed" + (f".{paper}" if known
+                                                                       else ""),
+                                 {"pages": pages, "paper": paper}, pages=pages, paper=paper)
 
     def _chipcard(self, dev: Any, timeout: float) -> SelfTestResult:
         from drivers.chipcard.apdu import select_by_name
@@ -409,17 +422,16 @@ class SelfTests:
         # any status word proves the reader and the contacts work; a card without a PSE
         # (6A82) is a fact about the test card, not a reader fault
         found = response.ok
-        return SelfTestResult(dev.name, True,
-                              f"ATR {atr}; SELECT PSE answered SW {sw} "
-                              f"({'PSE found' if found else 'no PSE on this card'})",
-                              {"atr": atr, "pse_sw": sw, "pse_found": found})
+        return SelfTestResult.of(dev.name, True,
+                                 "selftest.pse_found" if found else "selftest.no_pse",
+                                 {"atr": atr, "pse_sw": sw, "pse_found": found}, atr=atr, sw=sw)
 
     def _idcard(self, dev: Any, timeout: float) -> SelfTestResult:
         sam_id = getattr(dev, "sam_id", "") or "unknown"
         record = dev.read_card(wait=timeout)
-        return SelfTestResult(dev.name, True,
-                              f"SAM {sam_id}; read card {record.id_masked}",
-                              {"sam_id": sam_id, "id_masked": record.id_masked})
+        return SelfTestResult.of(dev.name, True, "selftest.idcard",
+                                 {"sam_id": sam_id, "id_masked": record.id_masked},
+                                 sam_id=sam_id, id_masked=record.id_masked)
 
     def _scanner(self, dev: Any, timeout: float) -> SelfTestResult:
         with self._code_watch(dev) as codes:
@@ -433,8 +445,9 @@ class SelfTests:
                 if switched_on:
                     dev.stop_scan()
         if not codes:
-            return SelfTestResult(dev.name, False, f"no scan within {timeout:g} s")
-        return SelfTestResult(dev.name, True, *_describe_code(codes[0]))
+            return SelfTestResult.of(dev.name, False, "selftest.no_scan", timeout=f"{timeout:g}")
+        shown, code = _describe_code(codes[0])
+        return SelfTestResult.of(dev.name, True, "selftest.scanned", code, **shown)
 
     def _camera(self, dev: Any, timeout: float) -> SelfTestResult:
         stats = dev.stats  # a reopened camera starts new stats; these are the ones measured
@@ -449,17 +462,17 @@ class SelfTests:
         frames = stats.frames - frames_before
         details: dict[str, Any] = {"frames": frames, "fps": round(frames / elapsed, 1),
                                    "decode_ms_median": stats.summary()["decode_ms_median"]}
-        live = f"{details['fps']:g} fps"
+        fps = f"{details['fps']:g}"
         if not frames:
-            return SelfTestResult(dev.name, False, f"no picture for {elapsed:.1f} s "
-                                  f"(camera {dev.status().get('camera', 'unknown')})", details)
+            return SelfTestResult.of(dev.name, False, "selftest.no_picture", details,
+                                     seconds=f"{elapsed:.1f}",
+                                     camera=dev.status().get("camera", "unknown"))
         if not codes:
-            return SelfTestResult(dev.name, False, f"{live}, but no code decoded within "
-                                  f"{timeout:g} s: hold a QR code in front of the camera",
-                                  details)
-        summary, code = _describe_code(codes[0])
-        return SelfTestResult(dev.name, True, f"{live}; {summary}; decoding takes "
-                              f"{details['decode_ms_median']} ms", {**details, **code})
+            return SelfTestResult.of(dev.name, False, "selftest.no_code", details, fps=fps,
+                                     timeout=f"{timeout:g}")
+        shown, code = _describe_code(codes[0])
+        return SelfTestResult.of(dev.name, True, "selftest.camera", {**details, **code},
+                                 fps=fps, decode_ms=details["decode_ms_median"], **shown)
 
     @contextlib.contextmanager
     def _code_watch(self, dev: Any) -> Iterator[list[DeviceEvent]]:
@@ -485,8 +498,10 @@ class SelfTests:
             time.sleep(WAIT_STEP_S)
 
 
-def _describe_code(event: DeviceEvent) -> tuple[str, dict[str, Any]]:
-    """A masked, shortened line for a read code, and what the panel may keep of it."""
+def _describe_code(event: DeviceEvent) -> tuple[dict[str, str], dict[str, Any]]:
+    """The facts shown of a read code (symbology, masked and shortened text), and what the
+    panel may keep of it."""
     symbology = event.data.get("symbology", "?")
     text = mask_code_text(str(symbology), str(event.data.get("text", "")))
-    return f"{symbology}: {text[:40]}", {"symbology": symbology, "length": len(text)}
+    return {"symbology": str(symbology), "code": text[:40]}, \
+        {"symbology": symbology, "length": len(text)}

@@ -363,11 +363,19 @@ function remotePart(k) {{
     li.dataset.action = a.action; li.dataset.state = a.state; li.dataset.actionId = a.action_id;
     li.appendChild(el('b', a.state === 'failed' && !a.result ? T('ui.noanswer') : T('rs.' + a.state),
       a.state === 'failed' ? 'failed' : a.state === 'done' ? '' : 'pending'));
-    if (a.result && (a.action === 'self_test' || a.action === 'bundle')) li.appendChild(el('span', ' · ' + a.result, 'result'));
+    if (a.result && (a.action === 'self_test' || a.action === 'bundle')) li.appendChild(el('span', ' · ' + resultText(a), 'result'));
     done.appendChild(li);
   }}
   if (done.childNodes.length) {{ if (!parts.length) parts.push(el('h2', T('ui.actions'))); parts.push(done); }}
   return parts;
+}}
+// the kiosk's result in the staff member's language: its text (st.<text_id>, from the catalogs)
+// filled with the facts beside it; the kiosk's English line when a text or fact is unknown here
+function resultText(a) {{
+  const d = a.data || {{}}; const text = d.text_id ? WORDS[lang]['st.' + d.text_id] : '';
+  let whole = !!text;
+  const said = (text || '').replace(/[{{]([a-z_]+)[}}]/g, (m, n) => n in d ? String(d[n]) : (whole = false, m));
+  return whole ? said : a.result;
 }}
 function renderSummary() {{
   const counts = {{ok: 0, degraded: 0, out: 0, offline: 0}}; const sev = {{critical: 0, fault: 0, warning: 0}};

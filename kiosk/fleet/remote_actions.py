@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..alerts.staff_text import result_facts
 from .schema import REMOTE_ACTIONS as ACTIONS
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class RemoteActions:
                 answer = self._bundle(command)
         except Exception as exc:  # an answer always goes back: the console must not wait
             log.exception("remote action %s failed", action)
-            answer = ("failed", f"{type(exc).__name__}", {})
+            answer = ("failed", *result_facts("remote.error", error=type(exc).__name__))
         return self._answer(command, *answer)
 
     # -- out of service ---------------------------------------------------------------------
@@ -169,32 +170,33 @@ class RemoteActions:
 
     # -- self-test and bundle ---------------------------------------------------------------------
     def _idle(self) -> str:
-        """Why a self-test or a bundle cannot run now ("" when it can)."""
+        """Why a self-test or a bundle cannot run now: a RESULT_TEXT id ("" when it can)."""
         if self.desk is None:
-            return "technician functions are not available on this kiosk"
+            return "remote.no_desk"
         if getattr(self.desk, "active", False):
-            return "a technician is working on the kiosk"
+            return "remote.technician"
         if str(self.session.state.step) != "attract":
-            return "a customer is using the kiosk"
+            return "remote.customer"
         return ""
 
     def _self_test(self, command: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
         why = self._idle()
-        device = command["device"]
+        device = command["device"][:40]
         if not why and device not in self.desk.devices.enabled_names():
-            why = f"no device {device[:40]!r} on this kiosk"
+            why = "remote.no_device"
         if why:
-            return "failed", why, {"device": device[:40]}
+            return "failed", *result_facts(why, device=device)
         with self._busy:
             result = self.desk.self_tests.run(device, SELF_TEST_TIMEOUT_S)
         self._journal("remote.self_test", command, device=device, ok=result.ok,
                       summary=result.summary[:200])
+        # the facts beside the line: the console says it in the staff member's language
         return ("done" if result.ok else "failed"), result.summary[:200], \
-            {"device": device, "ok": result.ok}
+            {**result.said, "device": device, "ok": result.ok}
 
     def _bundle(self, command: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
         if self.desk is None:
-            return "failed", "technician functions are not available on this kiosk", {}
+            return "failed", *result_facts("remote.no_desk")
         from ..technician import export_bundle
 
         desk = self.desk
@@ -205,8 +207,9 @@ class RemoteActions:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         where = f"diag/{path.name}"   # under the kiosk's data folder
         self._journal("remote.bundle", command, file=path.name, sha256=digest)
-        return "done", f"{where} · {path.stat().st_size} bytes · sha256 {digest[:16]}…", \
-            {"file": where, "bytes": path.stat().st_size, "sha256": digest}
+        line, said = result_facts("remote.bundle", file=where, bytes=path.stat().st_size,
+                                  digest=digest[:16])
+        return "done", line, {**said, "sha256": digest}
 
     # -- answers ----------------------------------------------------------------------------------
     def _answer(self, command: dict[str, str], state: str, result: str,

@@ -4,6 +4,7 @@ device manager against each device's emulator (the printer's is in test_alerts_t
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
@@ -56,6 +57,16 @@ def text_of(result) -> str:
     return json.dumps([result.summary, result.details], ensure_ascii=False, default=str)
 
 
+def in_chinese(result) -> str:
+    """The result as the staff console shows it in Chinese: the catalogs' text of its
+    `text_id` filled with the facts it carries (KeyError: a fact the text needs is missing)."""
+    from kiosk.alerts.staff_text import staff_words
+    facts = dict(result.said)
+    said = staff_words("zh")["st." + facts.pop("text_id")].format(**facts)
+    assert re.search(r"[\u4e00-\u9fff]", said) and said != result.summary, said
+    return said
+
+
 # -- chip card reader: ATR and SELECT PSE ---------------------------------------------------------
 @pytest.fixture
 def chipcard_kiosk(kiosk):
@@ -99,6 +110,7 @@ def test_card_without_pse_still_proves_the_reader_works(chipcard_kiosk):
     assert result.ok, result
     assert result.details["pse_found"] is False and result.details["pse_sw"] == "6A82"
     assert "no PSE on this card" in result.summary
+    assert "此卡没有 PSE" in in_chinese(result)
 
 
 # -- ID card reader: SAM ID and one read ----------------------------------------------------------
@@ -119,6 +131,8 @@ def test_id_reader_self_test_names_the_sam_and_reads_a_card_masked(kiosk, caplog
     assert result.details["sam_id"] == SAM_ID and SAM_ID in result.summary
     assert result.details["id_masked"] == "110101********1030"
     assert ID_NUMBER not in text_of(result) + caplog.text
+    assert in_chinese(result) == f"安全模块 {SAM_ID}；已读卡 110101********1030"
+    assert ID_NUMBER not in json.dumps(result.said)
 
 
 def test_id_reader_self_test_reports_a_failing_sam(kiosk):
@@ -205,3 +219,4 @@ def test_unknown_or_unconfigured_device_fails_cleanly(kiosk):
     _, tests = kiosk("idcard", IDCARD)
     result = tests.run("printer", timeout=1)
     assert not result.ok and "not configured" in result.summary
+    assert in_chinese(result) == "printer 未配置或尚未打开"

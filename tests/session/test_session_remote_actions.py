@@ -299,9 +299,11 @@ def local_console(harness_factory):
 
 
 def test_the_kiosks_own_console_carries_out_remote_actions_as_the_fleet_does(local_console,
-                                                                            browser):
-    """Before, the console a kiosk serves itself answered 501 to every remote action."""
+                                                                            browser, tmp_path):
+    """Before, the console a kiosk serves itself answered 501 to every remote action, and
+    results were English only."""
     kiosk, server = local_console
+    shots = os.environ.get("CONSOLE_SHOTS", str(tmp_path))
     page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 800})
     try:
         log_in_page(page, server.url, "ops-a", PASSWORD)
@@ -314,13 +316,23 @@ def test_the_kiosks_own_console_carries_out_remote_actions_as_the_fleet_does(loc
         page.wait_for_selector(f".kiosk[data-kiosk='{KIOSK}'][data-state='out']", timeout=5000)
 
         page.click("#detail button.rm-self_test[data-device='printer']")
-        _action(page, "self_test", "done", timeout=20000)
+        row = _action(page, "self_test", "done", timeout=20000)
+        # the kiosk's result in the staff member's language, from the catalogs
+        assert "测试页已打印（1 页），纸量充足" in row.inner_text(), row.inner_text()
         page.click("#detail button.rm-bundle")
         row = _action(page, "bundle", "done", timeout=20000)
         (bundle,) = [a for a in server.source.kiosk(KIOSK)["actions"] if a["action"] == "bundle"]
         written = kiosk.config.data_dir / bundle["data"]["file"]
         assert bundle["data"]["sha256"] == hashlib.sha256(written.read_bytes()).hexdigest()
-        assert bundle["data"]["file"] in row.inner_text()
+        assert bundle["data"]["file"] in row.inner_text() and "字节" in row.inner_text()
+        text = page.inner_text("#detail")
+        assert not re.search(r"test page|paper|bytes|self-test|done", text, re.I), text
+        page.screenshot(path=f"{shots}/remote-local-zh.png", full_page=True)
+        page.click("#lang")
+        row = _action(page, "self_test", "done")
+        assert "test page printed (1 page(s)); paper full" in row.inner_text()
+        assert "bytes · sha256" in _action(page, "bundle", "done").inner_text()
+        page.click("#lang")
 
         page.click("#detail button.rm-in_service")
         _action(page, "in_service", "done")
