@@ -173,6 +173,33 @@ def test_a_disabled_button_stays_readable(ui):
     assert contrast(theme.disabled_text, theme.disabled_fill) >= 3
 
 
+def test_a_button_shows_no_pressed_shade_once_released(ui, tmp_path):
+    """Held for a few frames (as a finger does) the shade is drawn; let go, it is gone."""
+    from kivy.tests.common import UnitTestTouch
+    from PIL import Image
+
+    from screens.tour.runner import screenshot
+    attract = ui.wait_step(Step.ATTRACT)
+    button = attract.ids.en
+    x, y = button.to_window(button.x + 6, button.center_y)
+
+    def pixel(name: str) -> tuple[int, ...]:
+        image = Image.open(screenshot(tmp_path / f"{name}.png")).convert("RGB")
+        return image.getpixel((round(x), image.height - round(y)))
+
+    up = pixel("up")
+    touch = UnitTestTouch(*button.to_window(*button.center))
+    touch.touch_down()
+    ui.pump(3)
+    assert button.state == "down" and pixel("down") != up
+    touch.touch_move(*button.to_window(button.right + 200, button.top + 200))   # slid off
+    touch.touch_up()
+    ui.wait(lambda: button.state == "normal", "released")
+    ui.pump(2)
+    assert ui.app.language == "zh_CN"
+    assert pixel("released") == up
+
+
 def contrast(a, b) -> float:
     """WCAG contrast ratio of two RGB(A) colours in 0..1."""
     def luminance(c):
