@@ -251,7 +251,7 @@ class DrivenKiosk:
         assert pad.parent is not None, "the numbered buttons are not on screen"
         button = pad.ids[f"key_{key}" if key.isdigit() else key]
         self.tap(button)
-        # the pad stays on screen: its pressed shade goes after Kivy's min_state_time
+        # the pad stays on screen: a picture taken within Kivy's min_state_time shows it pressed
         self.wait(lambda: button.state == "normal", f"numbered button {key} released")
 
     def choose(self, label_msgid: str) -> None:
@@ -277,8 +277,11 @@ class DrivenKiosk:
         self.pump()
 
     def type_digits(self, keypad: Any, digits: str) -> None:
-        for digit in digits:
-            self.tap(keypad.key_widget(digit))
+        keys = [keypad.key_widget(digit) for digit in digits]
+        for key in keys:
+            self.tap(key)
+        # a key stays pressed for Kivy's min_state_time: a picture taken now would show which
+        self.wait(lambda: all(key.state == "normal" for key in keys), "keys released")
 
     def sign_in(self, profile: str = "unionpay_debit", pin: str = "123456") -> None:
         """A bank card into the reader on the attract screen, then its PIN."""

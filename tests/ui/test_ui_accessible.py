@@ -186,6 +186,8 @@ def test_a_blind_customer_checks_the_balance_by_touch_on_the_numbered_buttons(li
     wait_heard(ui, guide, translate("zh_CN", "voice_pin_keypad"))
     assert pin.state.view["keys"] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]   # fixed, 5 in the middle
     assert all(k.disabled for k in keys)                     # the PIN is for the PIN pad
+    assert ui.tr("The keys are in telephone order, 5 in the middle with a raised dot. "
+                 "Nothing you type is shown.") in ui.visible_texts()
     ui.type_pin("123456")
     assert "●" not in " ".join(ui.visible_texts())
     ui.tap(pin.ids.ok)
