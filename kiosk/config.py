@@ -405,14 +405,12 @@ class ConsoleSection:
     fleet_dsn: str = secret_field()
 
     def validate(self) -> tuple[str, str] | None:
+        # an unknown role would count as ops (sees and acts on every branch): refused
         for user, role in self.roles.items():
             if role not in ("ops", "auditor") and not (role.startswith("branch:") and role[7:]):
                 return f"roles.{user}", "ops, auditor or branch:CODE"
         if bool(self.tls_cert) != bool(self.tls_key):
             return "tls_cert", "both tls_cert and tls_key, or neither"
-        return None
-
-    def validate(self) -> tuple[str, str] | None:
         if _address_problem(self.listen):
             return "listen", _address_problem(self.listen)
         return None

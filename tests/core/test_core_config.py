@@ -57,6 +57,11 @@ def test_relative_paths_resolve_against_the_file(tmp_path):
     ('[devices.printer]\npoll_interval_s = -1\n', "devices.printer.poll_interval_s", "a positive"),
     ('[devices.idcard]\ntimeout_s = 0\n', "devices.idcard.timeout_s", "a positive number"),
     ('[devices.idcard]\npoll_interval_s = 0\n', "devices.idcard.poll_interval_s", "between 0.05"),
+    # a console role mistyped would have counted as ops (every branch); half a TLS pair
+    ('[console.roles]\nwang = "auditer"\n', "console.roles.wang", "ops, auditor or branch:CODE"),
+    ('[console.roles]\nli = "branch:"\n', "console.roles.li", "ops, auditor or branch:CODE"),
+    ('[console]\ntls_cert = "c.pem"\n', "console.tls_cert", "both tls_cert and tls_key"),
+    ('[console]\nlisten = "nowhere"\n', "console.listen", "HOST:PORT"),
 ])
 def test_bad_values_are_refused_naming_file_key_found_and_expected(tmp_path, text, key, expected):
     path = write(tmp_path, text)
