@@ -434,6 +434,9 @@ class NotifySection:
     per_robot_per_minute: int = 20  # robots throttle past ~20 a minute: the rest as a digest
     region_webhook: str = ""        # WeCom robot of the region: second escalation
     escalate_after_s: list[int] = field(default_factory=lambda: [600, 1800])  # unacknowledged
+    # the language of the group messages (the catalogs'), and per branch where it differs
+    language: Language = "zh_CN"
+    branch_languages: dict[str, Language] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Only raised or escalated alerts at or above the configured severity are sent. Sending runs on
 one worker thread with a timeout per request and a few retries, so a slow webhook never holds
-up the kiosk. Messages carry the alert's text, which AlertCenter has already masked.
+up the kiosk. Messages are in the branch's language (`[notify] language`, per branch
+`branch_languages`; zh_CN by default) from the catalogs (kiosk.alerts.staff_text), with the
+alert's facts, which AlertCenter has already masked.
 """
 from __future__ import annotations
 
@@ -20,8 +22,10 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..i18n import DEFAULT_LANGUAGE
 from .center import AlertCenter, AlertChange
 from .model import Severity
+from .staff_text import notification
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,8 @@ def _safe(url: str) -> str:
 class StaffNotifier:
     def __init__(self, channels: list[WeComBot | DingTalkBot], *,
                  min_severity: Severity = Severity.FAULT, timeout_s: float = 5.0,
-                 retries: int = 3, retry_delay_s: float = 2.0):
+                 retries: int = 3, retry_delay_s: float = 2.0, language: str = DEFAULT_LANGUAGE,
+                 branch_languages: dict[str, str] | None = None):
         self.channels = channels
         self.min_severity = min_severity
         self.timeout_s = timeout_s
@@ -80,7 +85,9 @@ class StaffNotifier:
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._where = ""
+        self._kiosk = self._branch = ""
+        self.language = language        # the branch's language once attached
+        self._branch_languages = branch_languages or {}
         self.sent = 0
         self.failed = 0
 
@@ -92,10 +99,12 @@ class StaffNotifier:
         if section.dingtalk_webhook:
             channels.append(DingTalkBot(section.dingtalk_webhook, section.dingtalk_secret))
         return cls(channels, min_severity=Severity(section.min_severity),
-                   timeout_s=section.timeout_s, retries=section.retries)
+                   timeout_s=section.timeout_s, retries=section.retries,
+                   language=section.language, branch_languages=section.branch_languages)
 
     def attach(self, center: AlertCenter) -> None:
-        self._where = f"{center.kiosk_id} (branch {center.branch})"
+        self._kiosk, self._branch = center.kiosk_id, center.branch
+        self.language = self._branch_languages.get(center.branch, self.language)
         self._unsubscribe = center.subscribe(self.on_alert)
         self._thread = threading.Thread(target=self._work, name="staff-notify", daemon=True)
         self._thread.start()
@@ -120,9 +129,10 @@ class StaffNotifier:
                 alert.severity.rank < self.min_severity.rank:
             return
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(alert.updated_at))
-        text = (f"【{alert.severity.value.upper()}】{self._where} {alert.message}\n"
-                f"code: {alert.code}  time: {stamp}")
-        self._queue.put(text)
+        self._queue.put(notification(
+            self.language, severity=alert.severity.value, branch=self._branch,
+            kiosk=self._kiosk, code=alert.code, device=alert.device, message=alert.message,
+            stamp=stamp))
 
     def _work(self) -> None:
         while True:

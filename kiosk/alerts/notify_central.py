@@ -8,6 +8,9 @@ message of the minute is a digest of all the rest, grouped per branch. What each
 the last minute is counted in PostgreSQL too, so a restarted service (or a second one) does not
 start a fresh minute.
 
+Messages are in each branch's language (`[notify] language`, zh_CN by default, and
+`branch_languages`), from the catalogs (kiosk.alerts.staff_text), like a kiosk's own.
+
 An alert nobody acknowledged escalates: after `escalate_after_s[0]` to the branch's robot again
 (the branch manager's group), after `escalate_after_s[1]` to the region's robot.
 """
@@ -20,13 +23,14 @@ import threading
 import time
 from typing import Any, Callable
 
+from ..i18n import DEFAULT_LANGUAGE
 from .notify import DingTalkBot, WeComBot, deliver
+from .staff_text import digest, notification
 
 log = logging.getLogger(__name__)
 
 Robot = WeComBot | DingTalkBot
 DIGEST_LINES = 10
-_SEVERITY_ZH = {"critical": "紧急", "fault": "故障", "warning": "提醒", "info": "信息"}
 
 
 class GroupNotifier:
@@ -34,10 +38,13 @@ class GroupNotifier:
                  timeout_s: float = 5.0, retries: int = 3, retry_delay_s: float = 2.0,
                  escalate_after_s: tuple[float, ...] = (600.0, 1800.0),
                  clock: Callable[[], float] = time.time,
-                 wall: Callable[[], float] = time.time):
+                 wall: Callable[[], float] = time.time, language: str = DEFAULT_LANGUAGE,
+                 branch_languages: dict[str, str] | None = None):
         """`robots`: branch -> robot, "*" for every other branch, "region" for escalations."""
         self.escalate_after_s = escalate_after_s
         self._wall = wall
+        self.language = language                      # of every branch not in branch_languages
+        self.branch_languages = branch_languages or {}
         self.store = store
         self.robots = robots
         self.per_minute = max(2, per_minute)
@@ -96,15 +103,19 @@ class GroupNotifier:
                                                                  rows[budget - 1:])
         taken = 0
         for row in single:
-            if not self._post(robot, key, _line(row)):
+            if not self._post(robot, key, _line(row, self.language_of(row["branch"]))):
                 return taken
             self.store.mark_notified([row["event_id"]], time.time())
             taken += 1
-        if rest and self._post(robot, key, _digest(rest)):
+        if rest and self._post(robot, key, _digest(rest, self.language_of(rest[0]["branch"]))):
             self.store.mark_notified([r["event_id"] for r in rest], time.time())
             self.digests += 1
             taken += 1
         return taken
+
+    def language_of(self, branch: str) -> str:
+        """The language of a branch's group messages ([notify] language, branch_languages)."""
+        return self.branch_languages.get(branch, self.language)
 
     def _post(self, robot: Robot, key: str, text: str) -> bool:
         ok = deliver(robot, text, self.timeout_s, self.retries, self.retry_delay_s)
@@ -116,22 +127,19 @@ class GroupNotifier:
         return ok
 
 
-def _line(row: dict[str, Any]) -> str:
+def _line(row: dict[str, Any], language: str) -> str:
     stamp = time.strftime("%H:%M:%S", time.localtime(row["created"]))
-    head = "【升级·无人确认】" if row["level"] else ""
-    return (f"{head}【{_SEVERITY_ZH.get(row['severity'], row['severity'])}】网点 {row['branch']} "
-            f"{row['kiosk']} {stamp}\n{row['text']}")
+    return notification(language, severity=row["severity"], branch=row["branch"],
+                        kiosk=row["kiosk"], code=row["code"], device=row["device"],
+                        message=row["text"], stamp=stamp, escalated=bool(row["level"]))
 
 
-def _digest(rows: list[dict[str, Any]]) -> str:
+def _digest(rows: list[dict[str, Any]], language: str) -> str:
     by_branch: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_branch.setdefault(row["branch"], []).append(row)
     counts = collections.Counter(r["severity"] for r in rows)
-    head = "、".join(f"{_SEVERITY_ZH.get(s, s)} {n}" for s, n in counts.most_common())
-    lines = [f"【汇总】另有 {len(rows)} 条告警（{head}），请登录值守台查看："]
-    for branch, items in sorted(by_branch.items()):
-        kiosks = sorted({r["kiosk"] for r in items})
-        lines.append(f"网点 {branch}：{len(items)} 条，自助机 {'、'.join(kiosks[:DIGEST_LINES])}"
-                     + ("…" if len(kiosks) > DIGEST_LINES else ""))
-    return "\n".join(lines[:DIGEST_LINES + 1])
+    branches = [(branch, len(items), sorted({r["kiosk"] for r in items})[:DIGEST_LINES])
+                for branch, items in sorted(by_branch.items())]
+    return "\n".join(digest(language, counts.most_common(), branches, len(rows))
+                     [:DIGEST_LINES + 1])

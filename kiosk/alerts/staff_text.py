@@ -64,6 +64,27 @@ def result_facts(text_id: str, /, **facts: object) -> tuple[str, dict[str, objec
     short = {k: v[:FACT_MAX] if isinstance(v, str) else v for k, v in facts.items()}
     return RESULT_TEXT[text_id].format(**short), {"text_id": text_id, **short}
 
+# the kiosk's devices by name, the severities and the other alerts, for group notifications
+DEVICE_NAMES = {
+    "printer": N_("Receipt printer"), "chipcard": N_("Card reader"),
+    "idcard": N_("ID card reader"), "camera": N_("Camera"), "scanner": N_("Scanner"),
+    "kiosk": N_("Kiosk"), "technician": N_("Technician mode"),
+}
+SEVERITY_NAMES = {"critical": N_("Critical"), "fault": N_("Fault"), "warning": N_("Warning"),
+                  "info": N_("Info")}
+OTHER_TEXT = {
+    "help.requested": N_("Customer asks for help"),
+    "transfer.held": N_("Large transfer waits for staff approval"),
+    "technician.at_work": N_("Technician at work: out of service for customers"),
+}
+NOTICE = N_("[{severity}] Branch {branch}, kiosk {kiosk}")
+ESCALATED = N_("[Escalated: nobody acknowledged]")
+DETAIL = N_("Details: {message}")
+CODE_TIME = N_("Code {code}  time {time}")
+DIGEST = N_("[Summary] {count} more alerts ({severities}); see the staff console:")
+DIGEST_BRANCH = N_("Branch {branch}: {count}, kiosks {kiosks}")
+LIST_JOIN = N_(", ")
+ON_DEVICE = N_(": ")   # between a device's name and what it reports
 
 # the console's language codes -> the catalogs'
 _CONSOLE_LANGUAGES = {"zh": "zh_CN", "en": "en"}
@@ -80,6 +101,56 @@ def staff_words(console_language: str) -> dict[str, str]:
 
 
 def staff_messages() -> dict[str, str]:
-    """msgid -> English text, for the catalogs."""
-    return {text: text for text in (*STAFF_TEXT.values(), *STAFF_DEVICES.values(),
-                                    *RESULT_TEXT.values())}
+    """msgid -> English text, for the catalogs (with every device condition's staff text)."""
+    from ..device_conditions import ROWS
+    texts = (*STAFF_TEXT.values(), *STAFF_DEVICES.values(), *DEVICE_NAMES.values(),
+             *SEVERITY_NAMES.values(), *OTHER_TEXT.values(), *(row.advice for row in ROWS),
+             *RESULT_TEXT.values(),
+             NOTICE, ESCALATED, DETAIL, CODE_TIME, DIGEST, DIGEST_BRANCH, LIST_JOIN, ON_DEVICE)
+    return {text: text for text in texts}
+
+
+def what_happened(language: str, code: str, device: str, message: str) -> tuple[str, bool]:
+    """The staff text of an alert in `language`, and whether it already says everything (a
+    device condition does; other alerts carry facts in their English `message`)."""
+    from ..device_conditions import condition
+    name = translate(language, DEVICE_NAMES.get(device) or STAFF_DEVICES.get(device, device)) \
+        if device else ""
+    parts = code.split(".")
+    row = condition(parts[0], parts[1], parts[2]) if len(parts) == 3 else None
+    colon = translate(language, ON_DEVICE)
+    if row is not None:
+        return name + colon + translate(language, row.advice), True
+    text = STAFF_TEXT.get(code) or OTHER_TEXT.get(code)
+    if text is None:
+        return message, True
+    text = translate(language, text)
+    return (name + colon + text if name and device not in STAFF_DEVICES else text), False
+
+
+def notification(language: str, *, severity: str, branch: str, kiosk: str, code: str,
+                 device: str, message: str, stamp: str, escalated: bool = False) -> str:
+    """One group notification (WeCom, DingTalk) in the branch's language."""
+    head = translate(language, NOTICE).format(
+        severity=translate(language, SEVERITY_NAMES.get(severity, severity)), branch=branch,
+        kiosk=kiosk)
+    if escalated:
+        head = translate(language, ESCALATED) + head
+    text, whole = what_happened(language, code, device, message)
+    lines = [head, text]
+    if not whole:
+        lines.append(translate(language, DETAIL).format(message=message))
+    lines.append(translate(language, CODE_TIME).format(code=code, time=stamp))
+    return "\n".join(lines)
+
+
+def digest(language: str, severities: list[tuple[str, int]],
+           branches: list[tuple[str, int, list[str]]], count: int) -> list[str]:
+    """The lines of a digest of `count` more alerts: by severity, then per branch."""
+    join = translate(language, LIST_JOIN)
+    head = join.join(f"{translate(language, SEVERITY_NAMES.get(s, s))} {n}"
+                     for s, n in severities)
+    lines = [translate(language, DIGEST).format(count=count, severities=head)]
+    lines += [translate(language, DIGEST_BRANCH).format(branch=b, count=n, kiosks=join.join(k))
+              for b, n, k in branches]
+    return lines

@@ -88,4 +88,5 @@ def _notifier(config: Any, store: Any) -> Any:
         robots["region"] = WeComBot(n.region_webhook)
     return GroupNotifier(store, robots, per_minute=n.per_robot_per_minute,
                          timeout_s=n.timeout_s, retries=n.retries,
-                         escalate_after_s=tuple(n.escalate_after_s))
+                         escalate_after_s=tuple(n.escalate_after_s), language=n.language,
+                         branch_languages=n.branch_languages)

@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS fleet_notify (
     event_id TEXT PRIMARY KEY, branch TEXT NOT NULL, kiosk TEXT NOT NULL,
     severity TEXT NOT NULL, text TEXT NOT NULL, created DOUBLE PRECISION NOT NULL,
     sent_at DOUBLE PRECISION, level INTEGER NOT NULL DEFAULT 0);
+ALTER TABLE fleet_notify ADD COLUMN IF NOT EXISTS code TEXT NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS device TEXT NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS fleet_notify_unsent ON fleet_notify (created) WHERE sent_at IS NULL;
 CREATE TABLE IF NOT EXISTS fleet_notify_posts (
     robot TEXT NOT NULL, at DOUBLE PRECISION NOT NULL);
@@ -107,17 +109,19 @@ class FleetStore:
                 return False
             if event["action"] in ("raised", "escalated") and \
                     _RANK[alert["severity"]] >= self.notify_min_rank:
-                self._db.execute("INSERT INTO fleet_notify VALUES (%s,%s,%s,%s,%s,%s,NULL)",
+                self._db.execute("INSERT INTO fleet_notify (event_id, branch, kiosk, severity, "
+                                 "text, created, code, device) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
                                  (event["event_id"], branch, kiosk, alert["severity"],
-                                  alert["message"], event["at"]))
+                                  alert["message"], event["at"], alert["code"],
+                                  alert.get("device", "")))
             return True
 
     def unsent_notifications(self, limit: int = 1000) -> list[dict[str, Any]]:
-        rows = self.query("SELECT event_id, branch, kiosk, severity, text, created, level FROM "
-                          "fleet_notify WHERE sent_at IS NULL ORDER BY created LIMIT %s",
-                          (limit,))
+        rows = self.query("SELECT event_id, branch, kiosk, severity, text, created, level, code, "
+                          "device FROM fleet_notify WHERE sent_at IS NULL ORDER BY created "
+                          "LIMIT %s", (limit,))
         return [dict(zip(("event_id", "branch", "kiosk", "severity", "text", "created",
-                          "level"), row)) for row in rows]
+                          "level", "code", "device"), row)) for row in rows]
 
     def escalate(self, level: int, older_than: float, now: float, window_s: float = 86400.0
                  ) -> int:
@@ -126,8 +130,9 @@ class FleetStore:
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO fleet_notify (event_id, branch, kiosk, severity, text, created, "
-                "level) SELECT 'esc' || %s || '-' || alert_id, branch, kiosk, severity, "
-                "alert->>'message', %s, %s FROM (SELECT DISTINCT ON (alert_id) alert_id, "
+                "level, code, device) SELECT 'esc' || %s || '-' || alert_id, branch, kiosk, "
+                "severity, alert->>'message', %s, %s, alert->>'code', "
+                "coalesce(alert->>'device', '') FROM (SELECT DISTINCT ON (alert_id) alert_id, "
                 "branch, kiosk, severity, state, alert FROM fleet_events WHERE at > %s "
                 "ORDER BY alert_id, at DESC) latest WHERE state = 'raised' AND "
                 "(alert->>'raised_at')::float < %s AND severity = ANY(%s) "

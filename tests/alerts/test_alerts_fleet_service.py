@@ -143,6 +143,7 @@ def test_nothing_lost_or_duplicated_across_a_killed_service_and_a_broker_restart
 def _fault(n: int, severity: str = "fault") -> dict:
     return {"event_id": f"n{n:04d}", "action": "raised", "at": 2000.0 + n,
             "alert": {**_alert(n), "severity": severity, "code": "printer.paper.out",
+                      "device": "printer",
                       "message": f"KSK printer: load a new roll ({n})"}}
 
 
@@ -156,7 +157,7 @@ def test_group_notifications_are_central_rate_limited_per_robot_with_a_digest(po
     now = [100.0]
     b1, default = (WeComBot(f"{sink.url}/{name}/send?key=k") for name in ("b1", "all"))
     notifier = GroupNotifier(store, {"B1": b1, "*": default}, per_minute=5, retries=1,
-                             clock=lambda: now[0])
+                             clock=lambda: now[0], branch_languages={"B3": "en"})
     try:
         for n in range(30):
             assert store.record_event("B1", f"KSK-{n % 4}", _fault(n))
@@ -167,10 +168,17 @@ def test_group_notifications_are_central_rate_limited_per_robot_with_a_digest(po
         to_b1 = [body["text"]["content"] for path, _, body in sink.posts if path == "/b1/send"]
         to_all = [body["text"]["content"] for path, _, body in sink.posts if path == "/all/send"]
         assert len(to_b1) == 5 and len(to_all) == 1
-        assert all("【故障】网点 B1" in text for text in to_b1[:4])
+        # in the branch's language (zh_CN by default) from the catalogs
+        assert all(text.startswith("【故障】网点 B1 自助机 KSK-") for text in to_b1[:4])
+        assert to_b1[0].splitlines()[1] == "凭条打印机：缺纸，请装入新纸卷"
         assert to_b1[4].startswith("【汇总】另有 26 条告警") and "KSK-3" in to_b1[4]
-        assert "【紧急】网点 B2 KSK-9" in to_all[0]
+        assert to_all[0].startswith("【紧急】网点 B2 自助机 KSK-9")
         assert store.unsent_notifications() == []
+        store.record_event("B3", "KSK-30", _fault(300))        # a branch that reads English
+        assert notifier.drain() == 1
+        assert sink.posts[-1][2]["text"]["content"].splitlines()[:2] == [
+            "[Fault] Branch B3, kiosk KSK-30", "Receipt printer: paper is out: load a new roll"]
+        sink.posts.pop()
         assert notifier.drain() == 0
 
         for n in range(200, 203):
