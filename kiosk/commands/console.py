@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import signal
 import socket
 import sys
-import threading
+
+from . import serve
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,17 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"cannot serve the console: {exc}", file=sys.stderr)
         return 69
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    monitor.start()
-    server.start()
-    print(f"staff console for {address} on {server.url} (Ctrl-C to stop)", flush=True)
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        monitor.stop()
-        store.close()
-    return 0
+
+    def start() -> None:
+        monitor.start()
+        server.start()
+        print(f"staff console for {address} on {server.url} (Ctrl-C to stop)", flush=True)
+    return serve(start, server.stop, monitor.stop, store.close)

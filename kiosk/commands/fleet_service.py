@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 import time
 from typing import Any
+
+from . import serve
 
 _PERIODS = {"day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400}
 
@@ -55,24 +55,16 @@ def run(args: argparse.Namespace) -> int:
     tls_ca = str(config.path(config.fleet.tls_ca)) if config.fleet.tls_ca else ""
     service = FleetService(address, store, prefix=config.fleet.topic_prefix, client_id=args.id,
                            tls_ca=tls_ca)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     notifier = _notifier(config, store) if config.notify.enabled else None
-    service.start()
-    if notifier is not None:
-        notifier.start()
-    link = "connected" if service.wait_connected(10) else "waiting for the broker"
-    print(f"fleet service {args.id}: {address} ({link}) -> PostgreSQL", flush=True)
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
+
+    def start() -> None:
+        service.start()
         if notifier is not None:
-            notifier.stop()
-        service.stop()
-        store.close()
-    return 0
+            notifier.start()
+        link = "connected" if service.wait_connected(10) else "waiting for the broker"
+        print(f"fleet service {args.id}: {address} ({link}) -> PostgreSQL", flush=True)
+    return serve(start, *([notifier.stop] if notifier is not None else []), service.stop,
+                 store.close)
 
 
 def _notifier(config: Any, store: Any) -> Any:
