@@ -288,12 +288,32 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                                  "history": history, "broker": source.broker_state()})
 
     # -- actions -----------------------------------------------------------------------------
-    async def act(request: Request) -> Response:
+    def acting(request: Request) -> StaffSession | Response:
+        """The staff session an action comes from (its cookie and X-CSRF-Token), or the refusal."""
         session = session_of(request)
         if session is None:
             return jsonr({"error": "login required"}, 401)
         if not _same(request.headers.get("x-csrf-token", ""), session.csrf):
             return jsonr({"error": "bad CSRF token"}, 403)
+        return session
+
+    def acted_on(session: StaffSession, kiosk_id: str, action: str,
+                 **audit: str) -> dict[str, Any] | Response:
+        """The kiosk the action is for, if this staff member sees it and may act on it (a
+        refused role is audited); else the refusal."""
+        kiosk = source.kiosk(kiosk_id)
+        if kiosk is None or not session.sees(kiosk["branch"]):
+            return jsonr({"ok": False, "error": "unknown kiosk"}, 404)
+        if not session.may_act(kiosk["branch"]):
+            store.audit(session.user, action, kiosk=kiosk_id, branch=kiosk["branch"],
+                        outcome="forbidden", **audit)
+            return jsonr({"ok": False, "error": "your role may not act"}, 403)
+        return kiosk
+
+    async def act(request: Request) -> Response:
+        session = acting(request)
+        if isinstance(session, Response):
+            return session
         verb = request.path_params["verb"]
         if verb not in ("ack", "resolve", "approve", "reject"):
             return jsonr({"error": "not found"}, 404)
@@ -308,13 +328,9 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         deciding = verb in ("approve", "reject")
         if deciding and not reason:
             return jsonr({"ok": False, "error": "a reason is required"}, 400)
-        kiosk = source.kiosk(kiosk_id)
-        if kiosk is None or not session.sees(kiosk["branch"]):
-            return jsonr({"ok": False, "error": "unknown kiosk"}, 404)
-        if not session.may_act(kiosk["branch"]):
-            store.audit(session.user, verb, kiosk=kiosk_id, branch=kiosk["branch"],
-                        alert_id=alert_id, outcome="forbidden")
-            return jsonr({"ok": False, "error": "your role may not act"}, 403)
+        kiosk = acted_on(session, kiosk_id, verb, alert_id=alert_id)
+        if isinstance(kiosk, Response):
+            return kiosk
         if deciding:
             ok = await asyncio.to_thread(source.decide, kiosk_id, alert_id, verb == "approve",
                                          session.user, reason)
@@ -330,11 +346,9 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
     async def remote(request: Request) -> Response:
         """A remote action on one kiosk: out_of_service, in_service, self_test (a device),
         bundle. Answered with the request, pending until the kiosk answers."""
-        session = session_of(request)
-        if session is None:
-            return jsonr({"error": "login required"}, 401)
-        if not _same(request.headers.get("x-csrf-token", ""), session.csrf):
-            return jsonr({"error": "bad CSRF token"}, 403)
+        session = acting(request)
+        if isinstance(session, Response):
+            return session
         try:
             data = json.loads(await body(request))
             kiosk_id, action = str(data["kiosk"]), str(data["action"])
@@ -346,13 +360,9 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
             return jsonr({"error": "expected {kiosk, action}"}, 400)
         if action not in REMOTE_ACTIONS or (action == "self_test") != bool(device):
             return jsonr({"error": "unknown action (a self-test names one device)"}, 400)
-        kiosk = source.kiosk(kiosk_id)
-        if kiosk is None or not session.sees(kiosk["branch"]):
-            return jsonr({"ok": False, "error": "unknown kiosk"}, 404)
-        if not session.may_act(kiosk["branch"]):
-            store.audit(session.user, f"remote.{action}", kiosk=kiosk_id,
-                        branch=kiosk["branch"], outcome="forbidden", detail=device)
-            return jsonr({"ok": False, "error": "your role may not act"}, 403)
+        kiosk = acted_on(session, kiosk_id, f"remote.{action}", detail=device)
+        if isinstance(kiosk, Response):
+            return kiosk
         send = getattr(source, "remote", None)   # audited as sent by remote_requests
         sent = await asyncio.to_thread(send, kiosk_id, action, session.user, device,
                                        reason) if send else None
