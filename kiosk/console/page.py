@@ -99,7 +99,9 @@ _WORDS = {
         "ui.failed": "自助机未确认，操作失败", "ui.by": "处理人", "ui.count": "次",
         "ui.kiosk": "自助机", "ui.alert": "告警", "ui.raised": "发生", "ui.resolved": "解决",
         "ui.acked": "已确认", "ui.noheartbeat": "无心跳", "ui.all": "全部网点", "ui.more": "显示更多",
-        "ui.version": "版本", "ui.config": "配置摘要", "ui.uptime": "已运行", "ui.heartbeat": "最近心跳", "ui.position": "位置",
+        "ui.version": "版本", "ui.config": "配置摘要", "ui.offered": "可办理",
+        "svc.card": "银行卡", "svc.idcard": "身份证", "svc.qr": "预约码", "svc.printing": "打印",
+        "svc.ticket": "取号", "svc.none": "无（暂停服务）", "ui.uptime": "已运行", "ui.heartbeat": "最近心跳", "ui.position": "位置",
         "ui.screen": "客户所在界面", "ui.close": "关闭", "ui.recent": "最近处理的告警",
         "ui.devices": "设备", "ui.branch": "网点", "ui.overdue": "超时未确认",
         "sev.critical": "紧急", "sev.fault": "故障", "sev.warning": "提醒", "sev.info": "信息",
@@ -145,7 +147,9 @@ _WORDS = {
         "ui.by": "By", "ui.count": "times", "ui.kiosk": "Kiosk", "ui.alert": "Alert",
         "ui.raised": "Raised", "ui.resolved": "Resolved", "ui.acked": "acknowledged",
         "ui.noheartbeat": "no heartbeat", "ui.all": "All branches", "ui.more": "Show more",
-        "ui.version": "Version", "ui.config": "Configuration digest", "ui.uptime": "Up for", "ui.heartbeat": "Last heartbeat",
+        "ui.version": "Version", "ui.config": "Configuration digest", "ui.offered": "Offers",
+        "svc.card": "bank card", "svc.idcard": "ID card", "svc.qr": "appointment code",
+        "svc.printing": "printing", "svc.ticket": "queue tickets", "svc.none": "nothing (out of service)", "ui.uptime": "Up for", "ui.heartbeat": "Last heartbeat",
         "ui.position": "Position", "ui.screen": "Customer's screen", "ui.close": "Close",
         "ui.recent": "Recently resolved", "ui.devices": "Devices", "ui.branch": "Branch",
         "ui.overdue": "not acknowledged in time",
@@ -338,6 +342,8 @@ function showDetail(id) {{
   row(T('ui.kiosk'), T('kst.' + kioskState(k)) + (k.state === 'offline' ? ' · ' + T('ui.since') + ' ' + clock(k.since || k.at) : ''));
   if (k.version) row(T('ui.version'), k.version);
   if (k.config_digest) row(T('ui.config'), k.config_digest);
+  if (k.offered && k.state === 'online') row(T('ui.offered'), k.offered.length ?
+    k.offered.map(s => T('svc.' + s)).join('，') : T('svc.none'));
   if (k.started_at && k.state === 'online') row(T('ui.uptime'), age(k.started_at).replace(T('ui.ago'), '').trim());
   row(T('ui.heartbeat'), k.at ? age(k.at) : T('ui.noheartbeat'));
   for (const [name, fields] of Object.entries(k.devices)) row(T('dev.' + name),

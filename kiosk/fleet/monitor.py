@@ -221,7 +221,8 @@ class FleetMonitor(BrokerLink):
             if body["state"] != entry["state"]:
                 entry["since"] = body["at"]
             entry.update((k, body[k]) for k in ("state", "at", "reason", "version", "screen",
-                                                "started_at", "service", "config_digest") if k in body)
+                                                "started_at", "service", "config_digest",
+                                                "offered") if k in body)
             if "devices" in body:
                 entry["devices"] = body["devices"]
             if "alerts" in body:

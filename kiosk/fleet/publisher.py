@@ -25,6 +25,7 @@ from drivers.base import StatusChanged
 from ..alerts import AlertCenter, AlertChange
 from ..events import EventBus
 from ..config_digest import config_digest
+from ..device_conditions import services_offered
 from ..version import kiosk_version
 from .broker import BrokerAddress, BrokerLink, Topics, make_client
 
@@ -152,6 +153,10 @@ class FleetPublisher(BrokerLink):
                 body["config_digest"] = self.config_digest
             body["service"] = self._service
             body["devices"] = self._statuses()
+            # the whole kiosk: what it still offers (kiosk.device_conditions SERVICES), none
+            # while staff have it out of service
+            body["offered"] = services_offered(body["devices"]) \
+                if self._service == "inService" else []
             body["alerts"] = [a.to_dict() for a in self.center.active()]
         return json.dumps(body, ensure_ascii=False)
 

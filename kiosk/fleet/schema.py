@@ -88,6 +88,12 @@ def status(body: Any) -> dict[str, Any]:
             out[key] = _text(body, key)
     if "started_at" in body:
         out["started_at"] = _time(body, "started_at")
+    if "offered" in body:
+        offered = body["offered"]
+        if not isinstance(offered, list) or len(offered) > MAX_DEVICES or \
+                not all(isinstance(o, str) and 0 < len(o) <= 40 for o in offered):
+            raise BadMessage("offered is not a list of services")
+        out["offered"] = list(offered)
     if "devices" in body:
         devices = body["devices"]
         if not isinstance(devices, dict) or len(devices) > MAX_DEVICES:

@@ -32,6 +32,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS fleet_kiosks (
     kiosk TEXT PRIMARY KEY, branch TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
     since DOUBLE PRECISION, at DOUBLE PRECISION NOT NULL, devices JSONB NOT NULL DEFAULT '{}');
+ALTER TABLE fleet_kiosks ADD COLUMN IF NOT EXISTS version TEXT NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS config_digest TEXT NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS offered JSONB;
 CREATE TABLE IF NOT EXISTS fleet_status_log (
     kiosk TEXT NOT NULL, branch TEXT NOT NULL, state TEXT NOT NULL, reason TEXT NOT NULL,
     at DOUBLE PRECISION NOT NULL, PRIMARY KEY (kiosk, at, state));
@@ -82,16 +85,25 @@ class FleetStore:
             self._db.execute(
                 "INSERT INTO fleet_status_log VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
                 (kiosk, branch, status["state"], status["reason"], status["at"]))
+            # an offline status says nothing of the release, settings or services: kept
+            offered = status.get("offered")
             self._db.execute(
-                "INSERT INTO fleet_kiosks VALUES (%s,%s,%s,%s,%s,%s,%s) "
+                "INSERT INTO fleet_kiosks (kiosk, branch, state, reason, since, at, devices, "
+                "version, config_digest, offered) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
                 "ON CONFLICT (kiosk) DO UPDATE SET branch = EXCLUDED.branch, "
                 "since = CASE WHEN fleet_kiosks.state = EXCLUDED.state THEN fleet_kiosks.since "
                 "ELSE EXCLUDED.at END, state = EXCLUDED.state, reason = EXCLUDED.reason, "
                 "at = EXCLUDED.at, devices = CASE WHEN EXCLUDED.devices = '{}'::jsonb "
-                "THEN fleet_kiosks.devices ELSE EXCLUDED.devices END "
+                "THEN fleet_kiosks.devices ELSE EXCLUDED.devices END, "
+                "version = coalesce(nullif(EXCLUDED.version, ''), fleet_kiosks.version), "
+                "config_digest = coalesce(nullif(EXCLUDED.config_digest, ''), "
+                "fleet_kiosks.config_digest), "
+                "offered = coalesce(EXCLUDED.offered, fleet_kiosks.offered) "
                 "WHERE fleet_kiosks.at <= EXCLUDED.at",
                 (kiosk, branch, status["state"], status["reason"], status["at"], status["at"],
-                 json.dumps(status.get("devices", {}), ensure_ascii=False)))
+                 json.dumps(status.get("devices", {}), ensure_ascii=False),
+                 status.get("version", ""), status.get("config_digest", ""),
+                 None if offered is None else json.dumps(offered)))
 
     def record_event(self, branch: str, kiosk: str, event: dict[str, Any]) -> bool:
         """Store one alert event; False when its event id was stored before. A serious new
@@ -115,6 +127,16 @@ class FleetStore:
                                   alert["message"], event["at"], alert["code"],
                                   alert.get("device", "")))
             return True
+
+    def kiosk(self, kiosk: str) -> dict[str, Any] | None:
+        """The last status stored for one kiosk (state, release, settings digest, services
+        still offered), or None."""
+        rows = self.query("SELECT kiosk, branch, state, reason, since, at, version, "
+                          "config_digest, offered FROM fleet_kiosks WHERE kiosk = %s", (kiosk,))
+        if not rows:
+            return None
+        return dict(zip(("kiosk", "branch", "state", "reason", "since", "at", "version",
+                         "config_digest", "offered"), rows[0]))
 
     def unsent_notifications(self, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.query("SELECT event_id, branch, kiosk, severity, text, created, level, code, "

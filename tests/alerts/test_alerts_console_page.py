@@ -60,7 +60,8 @@ class Fleet:
     def status(self, branch, kiosk, **body):
         body = {"state": "online", "at": time.time(), "devices": HEALTHY, "alerts": [],
                 "version": "0.1.0", "started_at": time.time() - 7200,
-                "config_digest": "3f2a9c0d1e2b4a5c", **body}
+                "config_digest": "3f2a9c0d1e2b4a5c", "offered": ["card", "idcard", "ticket"],
+                **body}
         self.client.publish(f"bank/{branch}/{kiosk}/status", json.dumps(body), qos=1,
                             retain=True).wait_for_publish(5)
 
@@ -171,6 +172,7 @@ def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, browser, 
             detail = page.wait_for_selector("#detail:not([hidden])")
             assert "0.1.0" in detail.inner_text() and "2 小时" in detail.inner_text()
             assert "配置摘要" in detail.inner_text() and "3f2a9c0d1e2b4a5c" in detail.inner_text()
+            assert "可办理\t银行卡，身份证，取号" in detail.inner_text()
             assert "空闲" in detail.inner_text()  # chipPower=noCard in words
             page.screenshot(path=f"{shots}/console-{size}-detail.png")
             page.click("#detail button")

@@ -260,3 +260,71 @@ def test_availability_per_kiosk_and_branch_with_downtime_by_cause(postgres):
         assert json.loads(report.stdout)["B1"]["online"] > 7000
     finally:
         store.close()
+
+
+def test_status_carries_the_services_still_offered_and_the_service_stores_its_digest(
+        mosquitto, postgres, tmp_path, emulated_printer):
+    """A kiosk (only its emulated printer on) publishes over the real broker what it still
+    offers, from the one table (kiosk.device_conditions SERVICES); the fleet service stores
+    that with the release and the configuration digest in PostgreSQL; paper out takes printing
+    away, staff's out of service takes everything away, and an offline status keeps the rest."""
+    from dataclasses import replace
+
+    from kiosk.alerts import AlertCenter
+    from kiosk.alerts.outbox import AlertOutbox
+    from kiosk.config import load_config
+    from kiosk.config_digest import config_digest
+    from kiosk.technician_mode import ServiceModeChanged
+    from kiosk.fleet.monitor import FleetMonitor
+    from kiosk.fleet.publisher import FleetPublisher
+    from kiosk.version import kiosk_version
+
+    manager, bus = emulated_printer
+    base = load_config()
+    config = replace(base, kiosk=replace(base.kiosk, id="KSK-O1", branch="B5"),
+                     fleet=replace(base.fleet, enabled=True, mqtt_url=mosquitto.url))
+    center = AlertCenter(AlertOutbox(tmp_path / "alerts.db"), kiosk_id="KSK-O1", branch="B5")
+    service = _service(mosquitto.url, postgres, tmp_path)
+    store = FleetStore(postgres)
+    monitor = FleetMonitor(BrokerAddress.parse(mosquitto.url), client_id="offered-console")
+    monitor.start()
+    fleet = FleetPublisher.from_config(center, config, manager.statuses)
+    fleet.attach(bus)
+    fleet.start()
+
+    def stored(key, value):
+        return wait_for(lambda: (store.kiosk("KSK-O1") or {}).get(key) == value, 10, 0.05)
+
+    try:
+        assert fleet.wait_connected(5) and monitor.wait_connected(5)
+        assert stored("offered", ["printing", "ticket"])
+        row = store.kiosk("KSK-O1")
+        assert row["config_digest"] == config_digest(config) and len(row["config_digest"]) == 16
+        assert row["version"] == kiosk_version() and row["state"] == "online"
+        assert wait_for(lambda: (monitor.kiosk("KSK-O1") or {}).get("offered")
+                        == ["printing", "ticket"], 5)
+
+        manager.emulator("printer").perform("paper_out")
+        assert stored("offered", ["ticket"])
+        assert wait_for(lambda: monitor.kiosk("KSK-O1")["offered"] == ["ticket"], 5)
+        manager.emulator("printer").perform("paper_replaced")
+        assert stored("offered", ["printing", "ticket"])
+
+        bus.publish(ServiceModeChanged(False))          # staff: out of service
+        assert stored("offered", [])
+        bus.publish(ServiceModeChanged(True))
+        assert stored("offered", ["printing", "ticket"])
+    finally:
+        fleet.stop()                                   # says offline as it goes
+        monitor.stop()
+    try:
+        assert stored("state", "offline")
+        row = store.kiosk("KSK-O1")
+        assert row["config_digest"] == config_digest(config)
+        assert row["offered"] == ["printing", "ticket"]
+    finally:
+        service.terminate()
+        service.wait(5)
+        service.stdout.close()
+        store.close()
+        center.close()
