@@ -244,8 +244,8 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         session = session_of(request)
         if session is None:
             return jsonr({"error": "login required"}, 401)
-        return jsonr({"version": source.feed.version,
-                      **view_of(request, session).page(source.snapshot())})
+        view = view_of(request, session)
+        return jsonr({"version": source.feed.version, **view.page(source.snapshot(view.shows))})
 
     async def events(request: Request) -> Response:
         session = session_of(request)
@@ -257,7 +257,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
 
     async def _stream(session: StaffSession, view: KioskView) -> AsyncIterator[str]:
         version = source.feed.version
-        full = view.page(source.snapshot())
+        full = view.page(source.snapshot(view.shows))
         sent = {k["kiosk"] for k in full["kiosks"]}
         mark = max((h["updated_at"] for h in full["history"]), default=0.0)
         yield _sse("snapshot", {"version": version, **full})
@@ -270,7 +270,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                 break
             version, keys = source.feed.changed_since(version)
             if keys is None:
-                full = view.page(source.snapshot())
+                full = view.page(source.snapshot(view.shows))
                 sent = {k["kiosk"] for k in full["kiosks"]}
                 yield _sse("snapshot", {"version": version, **full})
                 continue

@@ -55,8 +55,9 @@ class ChangeFeed:
 class ConsoleSource(Protocol):
     feed: ChangeFeed
 
-    def snapshot(self) -> dict[str, Any]:
-        """{"kiosks": [kiosk...], "history": [...], "broker": {"connected": bool, ...}}"""
+    def snapshot(self, shows: Callable[[str], bool] | None = None) -> dict[str, Any]:
+        """{"kiosks": [kiosk...], "history": [...], "broker": {"connected": bool, ...}}, at
+        least the kiosks of the branches `shows` accepts (all without it)."""
 
     def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
         """One kiosk as in the snapshot, or None when it is gone."""

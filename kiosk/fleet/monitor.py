@@ -84,10 +84,13 @@ class FleetMonitor(BrokerLink):
         return self._listeners.add(listener)
 
     # -- ConsoleSource -------------------------------------------------------------------------
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, shows: Callable[[str], bool] | None = None) -> dict[str, Any]:
+        """Every kiosk, or only those of the branches `shows` (a page's view) accepts: a
+        branch's or region's page does not build the whole fleet's views first."""
         with self._lock:
-            kiosks = [self._view(k) for k in self._kiosks.values()]
-            history = list(self._history)
+            kiosks = [self._view(k) for k in self._kiosks.values()
+                      if shows is None or shows(k["branch"])]
+            history = [h for h in self._history if shows is None or shows(h.get("branch", ""))]
         kiosks.sort(key=lambda k: (k["branch"], k["kiosk"]))
         return {"kiosks": kiosks, "history": history, "broker": self.broker_state()}
 

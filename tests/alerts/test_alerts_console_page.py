@@ -212,6 +212,10 @@ def test_the_server_sends_only_the_branch_or_region_asked_for(fleet_console, bro
         assert len(state("?branch=310104")["kiosks"]) == 6
         assert {k["branch"] for k in state("?region=North")["kiosks"]} == {"310100", "310101"}
         assert len(state("")["kiosks"]) == 31
+        # a branch's page builds only its branch's kiosks, not the whole fleet's, first
+        mine = monitor.snapshot(lambda branch: branch == "310104")
+        assert [k["branch"] for k in mine["kiosks"]] == ["310104"] * 6
+        assert all(h["branch"] == "310104" for h in mine["history"])
         # paged on the server: healthy kiosks a page at a time, those needing attention always
         paged = state("?limit=5")
         assert paged["total"] == 31 and len(paged["kiosks"]) == 6
