@@ -49,6 +49,22 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def _listener(host: str, port: int) -> socket.socket:
+    """The listening socket, made as asyncio makes its own: protocol IPPROTO_TCP, without which
+    asyncio leaves Nagle on for every connection (socket.create_server says protocol 0), and a
+    small answer or live update after another waited for the browser's delayed ACK (40 ms)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class _GuardedH11(H11Protocol):
     """uvicorn's h11 protocol with a deadline for each request's headers (slowloris)."""
     header_timeout_s = 10.0
@@ -98,8 +114,7 @@ class ConsoleServer:
         self.reports = reports
         self.app = build_app(source, self.store, options, guard)
         self.guard: LoginGuard = self.app.state.guard
-        self._socket = socket.create_server((host, port), family=socket.AF_INET6
-                                            if ":" in host else socket.AF_INET, backlog=1024)
+        self._socket = _listener(host, port)
         protocol = type("GuardedH11", (_GuardedH11,), {"header_timeout_s": header_timeout_s})
         ssl_options: dict[str, Any] = {}
         if self.tls:

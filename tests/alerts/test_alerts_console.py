@@ -1,6 +1,7 @@
 """The staff console in a real headless chromium, plus its HTTP guards."""
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import json
 import time
@@ -218,3 +219,25 @@ def test_console_command_serves_every_kiosk_seen_on_the_broker(tmp_path, mosquit
         for center, fleet in kiosks:
             fleet.stop()
             center.close()
+
+
+def test_small_answers_on_one_connection_do_not_wait_for_delayed_acks(console):
+    """Before, the server's sockets kept Nagle on (its listener said protocol 0, so asyncio
+    never set TCP_NODELAY): every small answer or live update after another waited for the
+    browser's delayed ACK, about 40 ms each, and 10 answers took over 400 ms."""
+    server = console[0]
+    host, port = server.url.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        conn.request("GET", "/api/state")
+        conn.getresponse().read()
+        started = time.perf_counter()
+        for _ in range(10):
+            conn.request("GET", "/api/state")
+            answer = conn.getresponse()
+            answer.read()
+            assert answer.status == 401
+        took = time.perf_counter() - started
+    finally:
+        conn.close()
+    assert took < 0.2, f"10 small answers on one connection took {took * 1000:.0f} ms"
