@@ -295,6 +295,14 @@ class DrivenKiosk:
         self.wait_step(Step.MENU)
         self.tap_msg(service)
 
+    def begin(self, service: str) -> Any:
+        """Start on the attract screen, then the service of that message id from the menu: the
+        identify screen it asks for."""
+        self.tap_msg("Start")
+        self.wait_step(Step.MENU)
+        self.tap_msg(service)
+        return self.wait_step(Step.IDENTIFY)
+
     def to_amount(self, payee: str, name: list[tuple[str, str]]) -> Any:
         """Card, PIN and a transfer to a new payee (its number on the keypad, its name typed as
         pinyin syllables and characters), the bank's name check confirmed: the amount screen."""

@@ -19,10 +19,7 @@ ID_NUMBER = "110101199003071030"
 def test_lost_card_report_with_id_card_and_receipt(ui, caplog):
     caplog.set_level(logging.DEBUG)
     ui.wait_step(Step.ATTRACT)
-    ui.tap_msg("Start")
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_lost_card")
-    identify = ui.wait_step(Step.IDENTIFY)
+    identify = ui.begin("service_lost_card")
     assert ui.tr("ID card") in ui.visible_texts()
     assert ui.tr("Bank card") not in ui.visible_texts()     # only the ID card identifies here
     assert identify.message == ui.tr("identify_idcard")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.session.states import State, Step
+from screens.tour.harness import shown
 
 pytestmark = pytest.mark.ui
 
@@ -34,14 +35,6 @@ SCREENS = {
         account_number="6259650000000000025", name="测试乙", problem="",
         account_length={"min": 10, "max": 25}, name_length={"min": 1, "max": 30})),
 }
-
-
-def shown(widget) -> bool:
-    while widget is not None and widget is not widget.parent:
-        if widget.opacity == 0:
-            return False
-        widget = widget.parent
-    return True
 
 
 def render(app, name: str, language: str, elderly: bool) -> None:

@@ -127,19 +127,13 @@ def test_the_next_card_customer_sees_nothing_of_the_last(card_ui):
 
 def test_the_next_id_card_customer_sees_nothing_of_the_last(ui):
     ui.wait_step(Step.ATTRACT)                                    # customer A: 测试甲's ID card
-    ui.tap_msg("Start")
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_lost_card")
-    ui.wait_step(Step.IDENTIFY)
+    ui.begin("service_lost_card")
     ui.emulator("idcard").perform("place_card", "ceshi_jia")
     number = ui.wait_step(Step.LOST_CARD_NUMBER)
     ui.type_digits(number.ids.keypad, "6222020000000100024")
     end_and_wait_for_the_next(ui, lambda: ui.emulator("idcard").perform("remove_card"))
 
-    ui.tap_msg("Start")                                           # customer B: 测试丙
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_lost_card")
-    ui.wait_step(Step.IDENTIFY)
+    ui.begin("service_lost_card")                                 # customer B: 测试丙
     ui.emulator("idcard").perform("place_card", "ceshi_bing")
     number = ui.wait_step(Step.LOST_CARD_NUMBER)
     assert number.number == ""

@@ -18,10 +18,7 @@ def ui_camera(ui_app, tmp_path):
 
 def test_qr_identify_shows_the_mirrored_camera_and_names_a_code_of_the_wrong_kind(ui_camera):
     ui = ui_camera
-    ui.tap_msg("Start")
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_ticket")
-    screen = ui.wait_step(Step.IDENTIFY)
+    screen = ui.begin("service_ticket")
     assert "qr" in ui.session.state.view["methods"]
     preview = screen.ids.qr_method.ids.preview
     ui.wait(lambda: (ui.pump(), preview.running and preview.frames_shown >= 3)[1],

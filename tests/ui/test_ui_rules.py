@@ -30,10 +30,7 @@ def accepted_lengths(problem) -> list[int]:
 def test_lost_card_number_continue_agrees_with_the_core(ui):
     lengths = accepted_lengths(lambda n: card_number_problem(with_check_digit("6" * (n - 1))))
     ui.wait_step(Step.ATTRACT)
-    ui.tap_msg("Start")
-    ui.wait_step(Step.MENU)
-    ui.tap_msg("service_lost_card")
-    ui.wait_step(Step.IDENTIFY)
+    ui.begin("service_lost_card")
     ui.emulator("idcard").perform("place_card", "ceshi_jia")
     screen = ui.wait_step(Step.LOST_CARD_NUMBER)
     for typed in range(1, max(lengths) + 3):

@@ -6,20 +6,13 @@ from __future__ import annotations
 import pytest
 
 from kiosk.session.states import State, Step
+from screens.tour.harness import shown
 
 pytestmark = pytest.mark.ui
 
 SUGGESTIONS = ({"id": "deposit", "message_id": "suggest_deposit"},
                {"id": "mobile", "message_id": "suggest_mobile_banking"})
 ITEMS = (["card"], ["receipt", "card"], ["ticket"], ["idcard"])
-
-
-def shown(widget) -> bool:
-    while widget is not None and widget is not widget.parent:
-        if widget.opacity == 0:
-            return False
-        widget = widget.parent
-    return True
 
 
 def box(widget) -> tuple[float, float, float, float]:
