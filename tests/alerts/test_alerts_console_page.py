@@ -17,7 +17,7 @@ from kiosk.console.server import ConsoleServer
 from kiosk.fleet.broker import BrokerAddress
 from kiosk.fleet.monitor import FleetMonitor
 
-from .test_alerts_console import browser  # noqa: F401 (the fixture)
+from .test_alerts_console import browser, log_in_page  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.browser]
 USER, PASSWORD = "staff-a", "correct horse 42"
@@ -118,10 +118,7 @@ def test_staff_see_the_critical_alert_first_and_hear_it(fleet_console, browser, 
     page = context.new_page()
     shots = os.environ.get("CONSOLE_SHOTS", str(tmp_path))
     try:
-        page.goto(server.url + "/login")
-        page.fill("#user", USER)
-        page.fill("#password", PASSWORD)
-        page.click("#login")
+        log_in_page(page, server.url, USER, PASSWORD)
         page.wait_for_selector(".kiosk[data-kiosk='KSK-029']", timeout=5000)
         tiles = page.query_selector_all(".kiosk")
         assert len(tiles) == 31
@@ -201,10 +198,7 @@ def test_the_server_sends_only_the_branch_or_region_asked_for(fleet_console, bro
     server, monitor, fleet, broker = fleet_console
     page = browser.new_page(locale="en-US")
     try:
-        page.goto(server.url + "/login")
-        page.fill("#user", USER)
-        page.fill("#password", PASSWORD)
-        page.click("#login")
+        log_in_page(page, server.url, USER, PASSWORD)
         page.wait_for_selector(".kiosk[data-kiosk='KSK-029']", timeout=5000)
         state = lambda query: json.loads(page.evaluate(  # noqa: E731
             "q => fetch('/api/state' + q).then(r => r.text())", query))

@@ -12,7 +12,7 @@ from kiosk.console.passwords import hash_password
 from kiosk.console.server import ConsoleServer
 from kiosk.session.states import Step
 
-from tests.alerts.test_alerts_console import browser  # noqa: F401 (the fixture)
+from tests.alerts.test_alerts_console import browser, log_in_page  # noqa: F401 (fixture)
 
 from .test_session_transfer import TERMINAL, to_payee
 
@@ -42,10 +42,7 @@ def test_held_transfer_decided_from_the_page_and_the_screen_follows(card_kiosk, 
         kiosk.send("confirm")
         assert kiosk.step(Step.TRANSFER_RESULT).view["outcome"] == "held"
 
-        page.goto(server.url + "/login")
-        page.fill("#user", STAFF)
-        page.fill("#password", PASSWORD)
-        page.click("#login")
+        log_in_page(page, server.url, STAFF, PASSWORD)
         row = page.wait_for_selector(".alert[data-code='transfer.held']", timeout=5000)
         assert "¥51000.00" in row.inner_text()
         row.query_selector(f"button.{verb}").click()  # no reason: nothing happens

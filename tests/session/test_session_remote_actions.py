@@ -70,6 +70,18 @@ def _action(page, action, state, timeout=10000):
                                   timeout=timeout)
 
 
+def _out_of_service(page, url, user, kiosk):
+    """`user` logs in, takes KIOSK out of service from its detail, and the kiosk has done it:
+    the attract screen says so and offers no start."""
+    log_in_page(page, url, user, PASSWORD)
+    page.click(f".kiosk[data-kiosk='{KIOSK}']")
+    page.click("#detail button.rm-out_of_service")
+    _action(page, "out_of_service", "done")
+    state = kiosk.session.state
+    assert state.step == Step.ATTRACT and state.message_id == "out_of_service_staff"
+    assert "start" not in state.actions and not kiosk.session.send("start")
+
+
 @pytest.mark.parametrize("size,locale", [("desktop", "zh-CN"), ("phone", "en-US")])
 def test_staff_take_a_kiosk_out_of_service_and_back_from_the_page(fleet, browser, tmp_path,
                                                                   size, locale):
@@ -81,13 +93,7 @@ def test_staff_take_a_kiosk_out_of_service_and_back_from_the_page(fleet, browser
     page = context.new_page()
     shots = os.environ.get("CONSOLE_SHOTS", str(tmp_path))
     try:
-        log_in_page(page, server.url, "branch-a", PASSWORD)
-        page.click(f".kiosk[data-kiosk='{KIOSK}']")
-        page.click("#detail button.rm-out_of_service")
-        _action(page, "out_of_service", "done")
-        state = kiosk.session.state
-        assert state.step == Step.ATTRACT and state.message_id == "out_of_service_staff"
-        assert "start" not in state.actions and not kiosk.session.send("start")
+        _out_of_service(page, server.url, "branch-a", kiosk)
         # a card inserted now starts nothing
         kiosk.session.devices.route(DeviceEvent("chipcard", "chipcard", "MediaInsertedEvent"))
         assert kiosk.session.state.message_id == "out_of_service_staff"
@@ -306,13 +312,7 @@ def test_the_kiosks_own_console_carries_out_remote_actions_as_the_fleet_does(loc
     shots = os.environ.get("CONSOLE_SHOTS", str(tmp_path))
     page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 800})
     try:
-        log_in_page(page, server.url, "ops-a", PASSWORD)
-        page.click(f".kiosk[data-kiosk='{KIOSK}']")
-        page.click("#detail button.rm-out_of_service")
-        _action(page, "out_of_service", "done")
-        state = kiosk.session.state
-        assert state.step == Step.ATTRACT and state.message_id == "out_of_service_staff"
-        assert not kiosk.session.send("start")
+        _out_of_service(page, server.url, "ops-a", kiosk)
         page.wait_for_selector(f".kiosk[data-kiosk='{KIOSK}'][data-state='out']", timeout=5000)
 
         page.click("#detail button.rm-self_test[data-device='printer']")
