@@ -162,6 +162,17 @@ def _through_warning(walk: Walk) -> Any:
     return walk.shot("confirm", Step.TRANSFER_CONFIRM)
 
 
+def _sent(walk: Walk, amount: Any, digits: str, outcome: str) -> Any:
+    """`digits` as the amount, through the warning, confirmed: the result screen, shot as
+    `outcome`."""
+    k = walk.kiosk
+    k.type_digits(amount.ids.keypad, digits)
+    k.tap(amount.ids.submit)
+    confirm = _through_warning(walk)
+    k.tap(confirm.ids.confirm)
+    return walk.shot(outcome, Step.TRANSFER_RESULT, timeout=20)
+
+
 # -- the journeys ----------------------------------------------------------------------------------
 def balance_and_slip(walk: Walk) -> None:
     k = walk.kiosk
@@ -209,11 +220,7 @@ def transfer_new_payee(walk: Walk) -> None:
               when=lambda: k.session.state.view.get("problem") == "amount_over_balance")
     for _ in "60000":
         k.tap(k.tr("Delete"))
-    k.type_digits(amount.ids.keypad, "200")
-    k.tap(amount.ids.submit)
-    confirm = _through_warning(walk)
-    k.tap(confirm.ids.confirm)
-    result = walk.shot("approved", Step.TRANSFER_RESULT, timeout=20)
+    result = _sent(walk, amount, "200", "approved")
     k.tap(result.ids.receipt)
     _finish(walk)
 
@@ -221,11 +228,7 @@ def transfer_new_payee(walk: Walk) -> None:
 def transfer_held(walk: Walk) -> None:
     k = walk.kiosk
     amount = _to_amount(walk, OTHER_BANK_PAYEE, [("zhang", "张"), ("ce", "测"), ("shi", "试")])
-    k.type_digits(amount.ids.keypad, "51000")                 # above the threshold: staff
-    k.tap(amount.ids.submit)
-    confirm = _through_warning(walk)
-    k.tap(confirm.ids.confirm)
-    result = walk.shot("held", Step.TRANSFER_RESULT, timeout=20)
+    result = _sent(walk, amount, "51000", "held")             # above the threshold: staff
     k.tap(result.ids.done)
     _finish(walk)
 
