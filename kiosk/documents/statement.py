@@ -18,7 +18,9 @@ DEFAULT_LINES_PER_PAGE = 12
 
 
 def account_statement(statement: Statement, reference: str, ctx: SlipContext, *,
-                      lines_per_page: int = DEFAULT_LINES_PER_PAGE) -> Document:
+                      lines_per_page: int = DEFAULT_LINES_PER_PAGE,
+                      language: str = "zh_CN") -> Document:
+    """The labels in both languages; the bank's descriptions in the customer's `language`."""
     if lines_per_page < 1:
         raise ValueError(f"lines_per_page must be at least 1, got {lines_per_page}")
     moved = sum(t.amount_fen for t in statement.lines)
@@ -33,7 +35,7 @@ def account_statement(statement: Statement, reference: str, ctx: SlipContext, *,
     for number, chunk in enumerate(chunks, start=1):
         blocks = _page_head(statement, reference, ctx, number, len(chunks), balance)
         for item in chunk:
-            blocks += _transaction(item)
+            blocks += _transaction(item, language)
         balance += sum(t.amount_fen for t in chunk)
         blocks.append(Rule())
         if number < len(chunks):
@@ -69,9 +71,9 @@ def _page_number(number: int, count: int) -> str:
     return f"第 {number}/{count} 页 Page {number} of {count}"
 
 
-def _transaction(item: Transaction) -> list[Block]:
+def _transaction(item: Transaction, language: str) -> list[Block]:
     blocks: list[Block] = [
-        Pair(f"{item.posted_at:%m-%d %H:%M} {scrub(item.description)}",
+        Pair(f"{item.posted_at:%m-%d %H:%M} {scrub(item.descriptions.pick(language))}",
              signed_money(item.amount_fen)),
         Pair(f"  {item.reference}", f"{label('余额', 'Bal.')} {money(item.balance_fen)}"),
     ]

@@ -11,6 +11,12 @@ card in field 2. The 0110 answer carries the list in private field 62, as JSON l
 inquiry's answer: [{"bank_name", "name", "name_masked", "account_number", "account_masked"}],
 most recently paid first, at most 10 (about 1.5 KB of the field's 9,999 bytes). Full names and
 numbers travel because the kiosk pays the chosen payee with them; they are never logged.
+
+Texts in both languages: the host names banks and describes transactions in Chinese
+("bank_name", "description") and in English beside them ("bank_name_en", "description_en", in
+the same JSON objects of field 62: transactions, statements, payee checks, saved payees). A host
+that gives one language leaves the "_en" keys out (or sends ""); the kiosk then shows what it
+gave in either language (kiosk.host.models.Bilingual).
 """
 from __future__ import annotations
 
@@ -38,8 +44,10 @@ from .tls import client_context
 
 log = logging.getLogger(__name__)
 
-STATEMENT_PAGE = 40
-MAX_STATEMENT_PAGES = 250   # 10,000 lines: a host that says "more" for ever is malformed
+# Statement lines per 0110: a line with its description in both languages is up to ~250 bytes
+# of JSON (40 lines of the longest figures and texts measured 9,986 of field 62's 9,999).
+STATEMENT_PAGE = 30
+MAX_STATEMENT_PAGES = 340   # 10,200 lines: a host that says "more" for ever is malformed
 
 
 @dataclass(frozen=True)

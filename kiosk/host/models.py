@@ -15,6 +15,19 @@ def _at_least(low: int, **values: int) -> None:
             raise ValueError(f"{name} below {low}")
 
 
+@dataclass(frozen=True)
+class Bilingual:
+    """A text the host gives in Chinese and in English (bank names, transaction descriptions).
+    Either may be missing ("" from a host that sends one language): `pick` falls back to the
+    other, so a customer always sees what the host gave."""
+    zh: str
+    en: str = ""
+
+    def pick(self, language: str) -> str:
+        first, other = (self.en, self.zh) if language == "en" else (self.zh, self.en)
+        return first or other
+
+
 class TransferKind(str, Enum):
     OWN = "own"            # between the customer's own accounts
     INTRABANK = "intrabank"  # another customer of this bank
@@ -66,11 +79,16 @@ class Account:
 @dataclass(frozen=True)
 class Transaction:
     posted_at: dt.datetime
-    description: str
+    description: str         # in Chinese (or the one language the host gives)
     amount_fen: int          # signed: negative is a debit
     balance_fen: int
     reference: str
     counterparty_masked: str = ""
+    description_en: str = ""  # in English; "" when the host gives none
+
+    @property
+    def descriptions(self) -> Bilingual:
+        return Bilingual(self.description, self.description_en)
 
 
 @dataclass(frozen=True)
@@ -97,24 +115,36 @@ class Statement:
 @dataclass(frozen=True)
 class PayeeCheck:
     matches: bool
-    bank_name: str
+    bank_name: str           # in Chinese (or the one language the host gives)
     name_masked: str         # e.g. 张*三
     same_bank: bool = False  # held at this bank: an intrabank transfer, no interbank fee
+    bank_name_en: str = ""   # in English; "" when the host gives none
+
+    @property
+    def bank(self) -> Bilingual:
+        return Bilingual(self.bank_name, self.bank_name_en)
 
 
 @dataclass(frozen=True)
 class Payee:
     """A saved payee (常用收款人). The full name and account number are for the transfer itself
     and stay in memory: repr, screens, receipts and the journal use the masked forms."""
-    bank_name: str
+    bank_name: str              # in Chinese (or the one language the host gives)
     name: str = field(repr=False)
     name_masked: str            # e.g. 测*丙
     account_number: str = field(repr=False)
     account_masked: str         # first 6 + last 4
+    bank_name_en: str = ""      # in English; "" when the host gives none
 
     @classmethod
-    def of(cls, bank_name: str, name: str, account_number: str) -> "Payee":
-        return cls(bank_name, name, mask_name(name), account_number, mask_number(account_number))
+    def of(cls, bank_name: str, name: str, account_number: str,
+           bank_name_en: str = "") -> "Payee":
+        return cls(bank_name, name, mask_name(name), account_number, mask_number(account_number),
+                   bank_name_en)
+
+    @property
+    def bank(self) -> Bilingual:
+        return Bilingual(self.bank_name, self.bank_name_en)
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from drivers.privacy import mask_name, mask_number
 
 from . import sandbox_data as data
 from .link import MAX_PAYEES, HostDeclined, HostLink, HostMalformed, HostUnavailable
-from .models import (FREE, Account, CardIdentity, Customer, FeeSchedule, KindTotals, Limits,
-                     LossReport, Payee, PayeeCheck, PinResult, ReversalAdvice, SettlementTotals,
-                     Statement, Transaction, TransactionPage, TransferKind, TransferOutcome,
-                     TransferRequest, TransferResult)
+from .models import (FREE, Account, Bilingual, CardIdentity, Customer, FeeSchedule, KindTotals,
+                     Limits, LossReport, Payee, PayeeCheck, PinResult, ReversalAdvice,
+                     SettlementTotals, Statement, Transaction, TransactionPage, TransferKind,
+                     TransferOutcome, TransferRequest, TransferResult)
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,17 @@ CREATE TABLE IF NOT EXISTS customers (customer_id TEXT PRIMARY KEY, name TEXT NO
     id_number TEXT NOT NULL, vip INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (account_id TEXT PRIMARY KEY, number TEXT UNIQUE NOT NULL,
     customer_id TEXT, kind TEXT NOT NULL, holder_name TEXT NOT NULL, bank_name TEXT NOT NULL,
-    credit_limit_fen INTEGER NOT NULL DEFAULT 0, balance_fen INTEGER NOT NULL DEFAULT 0);
+    credit_limit_fen INTEGER NOT NULL DEFAULT 0, balance_fen INTEGER NOT NULL DEFAULT 0,
+    bank_name_en TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS cards (pan TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
     account_id TEXT NOT NULL, status TEXT NOT NULL, expires TEXT NOT NULL,
     pin_hash TEXT NOT NULL, pin_salt TEXT NOT NULL, pin_tries_left INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (entry_id INTEGER PRIMARY KEY, posted_at TEXT NOT NULL,
     day TEXT NOT NULL, kind TEXT NOT NULL, description TEXT NOT NULL, reference TEXT NOT NULL,
-    terminal_id TEXT, stan INTEGER, reverses INTEGER);
+    terminal_id TEXT, stan INTEGER, reverses INTEGER, description_en TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS postings (entry_id INTEGER NOT NULL, account_id TEXT NOT NULL,
-    amount_fen INTEGER NOT NULL, counterparty TEXT NOT NULL DEFAULT '');
+    amount_fen INTEGER NOT NULL, counterparty TEXT NOT NULL DEFAULT '',
+    description TEXT, description_en TEXT);
 CREATE INDEX IF NOT EXISTS postings_account ON postings (account_id, entry_id);
 CREATE TABLE IF NOT EXISTS requests (terminal_id TEXT NOT NULL, stan INTEGER NOT NULL,
     kind TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, reference TEXT NOT NULL,
@@ -73,6 +75,13 @@ CREATE TABLE IF NOT EXISTS pin_sessions (auth_ref TEXT PRIMARY KEY, customer_id 
     terminal_id TEXT, issued_at TEXT NOT NULL);
 """
 
+# Columns added since the first sandbox databases (table, column, declaration): the texts the bank
+# gives in both languages. A posting's own description (the fee's line) overrides its entry's.
+_ADDED_COLUMNS = (("accounts", "bank_name_en", "TEXT NOT NULL DEFAULT ''"),
+                  ("entries", "description_en", "TEXT NOT NULL DEFAULT ''"),
+                  ("postings", "description", "TEXT"),
+                  ("postings", "description_en", "TEXT"))
+
 _CARD_STATUS_REASONS = {"lost": "card_lost", "expired": "card_expired", "blocked": "card_blocked"}
 
 _TABLES = ("customers", "accounts", "cards", "entries", "postings", "requests", "loss_reports",
@@ -81,6 +90,11 @@ _TABLES = ("customers", "accounts", "cards", "entries", "postings", "requests", 
 
 def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
+
+
+def _described(text: str) -> Bilingual:
+    """One of the bank's own descriptions, with its English."""
+    return Bilingual(text, data.DESCRIPTIONS_EN[text])
 
 
 INTERBANK_FEES = FeeSchedule(rate_bp=5, min_fen=200, max_fen=2_500)   # 0.05 %, ¥2 to ¥25
@@ -97,9 +111,34 @@ class SandboxBank(HostLink):
         try:
             self._conn = connect(self.path, timeout_s)
             self._conn.executescript(_SCHEMA)
+            self._migrate()
         except sqlite3.Error as exc:
             raise HostUnavailable(f"sandbox bank database {self.path} cannot be opened: {exc}; "
                                   "check the path in [host] database") from exc
+
+    def _migrate(self) -> None:
+        """A database from before the bank kept its texts in both languages gets the English
+        columns, filled in for the names and descriptions the sandbox itself writes; the fee,
+        noted as a transfer line's counterparty then, becomes a line of its own."""
+        with self._txn(write=True) as conn:
+            added = False
+            for table, column, declaration in _ADDED_COLUMNS:
+                columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                    added = True
+            if not added:
+                return
+            conn.executemany("UPDATE accounts SET bank_name_en = ? WHERE bank_name = ? "
+                             "AND bank_name_en = ''",
+                             [(en, zh) for zh, en in data.BANK_NAMES_EN.items()])
+            conn.executemany("UPDATE entries SET description_en = ? WHERE description = ? "
+                             "AND description_en = ''",
+                             [(en, zh) for zh, en in data.DESCRIPTIONS_EN.items()])
+            conn.execute("UPDATE postings SET description = ?, description_en = ?, "
+                         "counterparty = '' WHERE counterparty = ?",
+                         (data.FEE, data.DESCRIPTIONS_EN[data.FEE], data.FEE))
+        log.info("sandbox bank %s: texts in both languages added", self.path)
 
     @classmethod
     def from_config(cls, config, **kwargs) -> "SandboxBank":
@@ -144,12 +183,12 @@ class SandboxBank(HostLink):
                 return False
             for acc in data.INTERNAL_ACCOUNTS:
                 conn.execute("INSERT INTO accounts (account_id, number, kind, holder_name, "
-                             "bank_name) VALUES (?, ?, 'internal', ?, ?)",
-                             (acc, acc, acc, data.BANK_NAME))
+                             "bank_name, bank_name_en) VALUES (?, ?, 'internal', ?, ?, ?)",
+                             (acc, acc, acc, data.BANK_NAME, data.BANK_NAME_EN))
             for number, name, bank in data.EXTERNAL_ACCOUNTS:
                 conn.execute("INSERT INTO accounts (account_id, number, kind, holder_name, "
-                             "bank_name) VALUES (?, ?, 'external', ?, ?)",
-                             ("X" + number[-6:], number, name, bank))
+                             "bank_name, bank_name_en) VALUES (?, ?, 'external', ?, ?, ?)",
+                             ("X" + number[-6:], number, name, bank, data.BANK_NAMES_EN[bank]))
             # Account ids are random (a seed label like A0001 stays in the seed data): knowing
             # one customer's id says nothing about the next.
             ids = {acc.account_id: "A" + secrets.token_hex(10).upper()
@@ -160,17 +199,20 @@ class SandboxBank(HostLink):
                 for acc in cust.accounts:
                     account_id = ids[acc.account_id]
                     conn.execute("INSERT INTO accounts (account_id, number, customer_id, kind, "
-                                 "holder_name, bank_name, credit_limit_fen) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 "holder_name, bank_name, bank_name_en, credit_limit_fen) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  (account_id, acc.number, cust.customer_id, acc.kind,
-                                  cust.name, data.BANK_NAME, acc.credit_limit_fen))
+                                  cust.name, data.BANK_NAME, data.BANK_NAME_EN,
+                                  acc.credit_limit_fen))
                     history = [h for h in data.HISTORY if h[1] == acc.account_id]
                     opening = acc.balance_fen - sum(h[2] for h in history)
                     if opening:
-                        self._post(conn, now - dt.timedelta(days=60), "opening", "开户存入",
+                        self._post(conn, now - dt.timedelta(days=60), "opening",
+                                   _described(data.OPENING),
                                    [(account_id, opening, ""), (data.EQUITY, -opening, "")])
                     for days, _, amount, text in history:
-                        self._post(conn, now - dt.timedelta(days=days), "history", text,
+                        self._post(conn, now - dt.timedelta(days=days), "history",
+                                   _described(text),
                                    [(account_id, amount, ""), (data.EQUITY, -amount, "")])
                 for card in cust.cards:
                     salt = os.urandom(8).hex()
@@ -209,21 +251,24 @@ class SandboxBank(HostLink):
                            "SET value = value + 1 RETURNING value").fetchone()
         return f"{when:%y%j}{row[0] % 10_000_000:07d}"
 
-    def _post(self, conn: sqlite3.Connection, when: dt.datetime, kind: str, text: str,
-              legs: list[tuple[str, int, str]], *, terminal_id: str | None = None,
+    def _post(self, conn: sqlite3.Connection, when: dt.datetime, kind: str, text: Bilingual,
+              legs: list[tuple], *, terminal_id: str | None = None,
               stan: int | None = None, reverses: int | None = None) -> tuple[int, str]:
-        """One balanced entry: legs are (account id, signed fen, counterparty text)."""
+        """One balanced entry: legs are (account id, signed fen, counterparty text), and a
+        fourth, the leg's own description (Bilingual), where it is not the entry's."""
         if sum(leg[1] for leg in legs) != 0:
             raise ValueError("unbalanced ledger entry")
         reference = self._next_reference(conn, when)
         entry_id = conn.execute(
-            "INSERT INTO entries (posted_at, day, kind, description, reference, terminal_id, "
-            "stan, reverses) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (when.isoformat(timespec="seconds"), when.date().isoformat(), kind, text, reference,
-             terminal_id, stan, reverses)).lastrowid
-        for account_id, amount, counterparty in legs:
-            conn.execute("INSERT INTO postings VALUES (?, ?, ?, ?)",
-                         (entry_id, account_id, amount, counterparty))
+            "INSERT INTO entries (posted_at, day, kind, description, description_en, reference, "
+            "terminal_id, stan, reverses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (when.isoformat(timespec="seconds"), when.date().isoformat(), kind, text.zh, text.en,
+             reference, terminal_id, stan, reverses)).lastrowid
+        for account_id, amount, counterparty, *own in legs:
+            own_zh, own_en = (own[0].zh, own[0].en) if own else (None, None)  # NULL: the entry's
+            conn.execute("INSERT INTO postings (entry_id, account_id, amount_fen, counterparty, "
+                         "description, description_en) VALUES (?, ?, ?, ?, ?, ?)",
+                         (entry_id, account_id, amount, counterparty, own_zh, own_en))
             conn.execute("UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_id = ?",
                          (amount, account_id))
         return entry_id, reference
@@ -290,14 +335,15 @@ class SandboxBank(HostLink):
     def _lines(self, conn: sqlite3.Connection, account_id: str, date_from: dt.date,
                date_to: dt.date, order: str, limit: int = -1, offset: int = 0) -> list[Transaction]:
         rows = conn.execute(
-            "SELECT * FROM (SELECT e.posted_at, e.day, e.description, p.amount_fen, "
+            "SELECT * FROM (SELECT e.posted_at, e.day, COALESCE(p.description, e.description), "
+            "COALESCE(p.description_en, e.description_en), p.amount_fen, "
             "SUM(p.amount_fen) OVER (ORDER BY p.entry_id, p.rowid ROWS UNBOUNDED PRECEDING) "
             "AS running, e.reference, p.counterparty, p.rowid AS seq FROM postings p "
             "JOIN entries e USING (entry_id) WHERE p.account_id = ?) WHERE day BETWEEN ? AND ? "
             f"ORDER BY seq {order} LIMIT ? OFFSET ?",
             (account_id, date_from.isoformat(), date_to.isoformat(), limit, offset)).fetchall()
-        return [Transaction(dt.datetime.fromisoformat(at), text, amount, running, ref, cp)
-                for at, _, text, amount, running, ref, cp, _ in rows]
+        return [Transaction(dt.datetime.fromisoformat(at), text, amount, running, ref, cp, text_en)
+                for at, _, text, text_en, amount, running, ref, cp, _ in rows]
 
     def _require_account(self, conn: sqlite3.Connection, account_id: str) -> tuple:
         row = conn.execute("SELECT account_id, number, kind, balance_fen, credit_limit_fen "
@@ -332,8 +378,8 @@ class SandboxBank(HostLink):
 
     # -- payees, limits, fees --------------------------------------------------------------------
     def _payee(self, conn: sqlite3.Connection, number: str) -> tuple:
-        row = conn.execute("SELECT account_id, customer_id, kind, holder_name, bank_name "
-                           "FROM accounts WHERE number = ? AND kind != 'internal'",
+        row = conn.execute("SELECT account_id, customer_id, kind, holder_name, bank_name, "
+                           "bank_name_en FROM accounts WHERE number = ? AND kind != 'internal'",
                            (number,)).fetchone()
         if row is None:
             raise HostDeclined(f"payee account {mask_number(number)} is not known",
@@ -342,8 +388,9 @@ class SandboxBank(HostLink):
 
     def verify_payee(self, account_number: str, name: str) -> PayeeCheck:
         with self._txn() as conn:
-            _, _, kind, holder, bank = self._payee(conn, account_number)
-        return PayeeCheck(holder == name.strip(), bank, mask_name(holder), kind != "external")
+            _, _, kind, holder, bank, bank_en = self._payee(conn, account_number)
+        return PayeeCheck(holder == name.strip(), bank, mask_name(holder), kind != "external",
+                          bank_en)
 
     def payees(self, pan: str) -> list[Payee]:
         """Payees of the card holder's approved (and not reversed) transfers, from any of their
@@ -354,14 +401,14 @@ class SandboxBank(HostLink):
             # Newest first along the index, stopping at the tenth payee: a customer with years
             # of transfers costs no more than one with a few.
             rows = conn.execute(
-                "SELECT t.payee_account_id, a.bank_name, a.holder_name, a.number "
+                "SELECT t.payee_account_id, a.bank_name, a.holder_name, a.number, a.bank_name_en "
                 "FROM transfer_payees t JOIN requests r ON r.entry_id = t.entry_id "
                 "JOIN accounts a ON a.account_id = t.payee_account_id "
                 "WHERE t.customer_id = ? AND t.payee_account_id != ? "
                 "AND r.outcome = 'approved' ORDER BY t.entry_id DESC", (card[4], card[8]))
-            for account_id, bank, holder, number in rows:
+            for account_id, bank, holder, number, bank_en in rows:
                 if account_id not in found:
-                    found[account_id] = Payee.of(bank, holder, number)
+                    found[account_id] = Payee.of(bank, holder, number, bank_en)
                     if len(found) == MAX_PAYEES:
                         break
             rows.close()
@@ -408,7 +455,9 @@ class SandboxBank(HostLink):
                 log.info("transfer %s/%06d declined: %s", request.terminal_id, request.stan,
                          exc.reason)
                 return TransferResult(TransferOutcome.DECLINED, "", 0, exc.reason, request.stan)
-            entry_id, reference = self._post(conn, now, kind.value, request.instruction.memo or "转账", legs,
+            text = (Bilingual(request.instruction.memo) if request.instruction.memo
+                    else _described(data.TRANSFER))
+            entry_id, reference = self._post(conn, now, kind.value, text, legs,
                                              terminal_id=request.terminal_id, stan=request.stan)
             self._remember(conn, request, "approved", "", reference, entry_id, fee, now)
             conn.execute("INSERT INTO transfer_payees VALUES (?, ?, ?)", (entry_id, *payee))
@@ -442,7 +491,7 @@ class SandboxBank(HostLink):
         if card is not None and card[0] != "active":
             raise HostDeclined(f"card status {card[0]}",
                                _CARD_STATUS_REASONS.get(card[0], "card_blocked"))
-        dst_id, dst_customer, dst_kind, holder, bank = self._payee(conn, ins.to_account_number)
+        dst_id, dst_customer, dst_kind, holder, _, _ = self._payee(conn, ins.to_account_number)
         if holder != ins.to_name.strip():
             raise HostDeclined("payee name does not match the account", "payee_name_mismatch")
         if dst_id == src_id:
@@ -463,7 +512,8 @@ class SandboxBank(HostLink):
         to_text = f"{mask_name(holder)} {mask_number(ins.to_account_number)}"
         legs = [(src_id, -amount, to_text), (credit_to, amount, mask_number(src_number))]
         if fee:
-            legs += [(src_id, -fee, "手续费"), (data.FEES, fee, mask_number(src_number))]
+            legs += [(src_id, -fee, "", _described(data.FEE)),
+                     (data.FEES, fee, mask_number(src_number))]
         return kind, fee, legs, (src_customer, dst_id)
 
     def _check_authorised(self, conn, request: TransferRequest, customer_id: str) -> None:
@@ -503,7 +553,8 @@ class SandboxBank(HostLink):
             legs = [(acc, -amount, cp) for acc, amount, cp in conn.execute(
                 "SELECT account_id, amount_fen, counterparty FROM postings WHERE entry_id = ?",
                 (entry_id,))]
-            self._post(conn, now, "reversal", "冲正", legs, terminal_id=advice.terminal_id,
+            self._post(conn, now, "reversal", _described(data.REVERSAL), legs,
+                       terminal_id=advice.terminal_id,
                        stan=advice.stan, reverses=entry_id)
             conn.execute("UPDATE requests SET outcome = 'reversed' WHERE rowid = ?", (rowid,))
         log.info("transfer %s/%06d reversed", advice.terminal_id, advice.stan)

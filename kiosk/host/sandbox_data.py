@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BANK_NAME = "示例银行"  # the same bank as the kiosk's default [kiosk] bank_name
+BANK_NAME_EN = "Sample Bank"  # and [kiosk] bank_name_en
 TEST_PIN = "123456"
 
 # The branch's kiosks the bank serves (ISO 8583 field 41; with TLS, each certificate's name).
@@ -88,6 +89,17 @@ EXTERNAL_ACCOUNTS = (
     ("6228480000000000018", "李测试", "中国农业银行"),
 )
 
+# The banks' names in English, by their Chinese names (the seed, and databases seeded before
+# the bank kept both).
+BANK_NAMES_EN = {BANK_NAME: BANK_NAME_EN, "中国建设银行": "China Construction Bank",
+                 "中国农业银行": "Agricultural Bank of China"}
+
+# What the bank writes on its entries, in Chinese; in English by DESCRIPTIONS_EN.
+OPENING = "开户存入"
+TRANSFER = "转账"        # a transfer without the customer's own memo
+REVERSAL = "冲正"
+FEE = "手续费"           # the fee's own line of a transfer
+
 # A little history for statements: (days before seeding, account id, amount fen, description).
 HISTORY = (
     (40, "A0001", 850_000, "工资"),
@@ -98,3 +110,8 @@ HISTORY = (
     (25, "A0004", 420_000, "工资"),
     (9, "A0004", -15_000, "话费"),
 )
+
+DESCRIPTIONS_EN = {OPENING: "Opening deposit", TRANSFER: "Transfer", REVERSAL: "Reversal",
+                   FEE: "Transfer fee", "工资": "Salary", "电费": "Electricity bill",
+                   "信用卡还款": "Credit card repayment", "水费": "Water bill",
+                   "话费": "Phone bill"}

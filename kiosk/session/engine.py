@@ -4,6 +4,9 @@ It knows nothing about customers or services. The customer lifecycle (machine.py
 flows drive it with `show` (a new step with its handlers and timer), `update` (new view values
 on the same step) and `snapshot`/`restore` (come back to a step unchanged); the core's ticker
 fires timers through `tick`. Every call holds `lock`, so a step and its handlers change together.
+
+A view value may be a text the host gives in both languages (`Bilingual`, anywhere in the view):
+the state carries it in the customer's language, picked again whenever the language changes.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any, Callable, NamedTuple
 
 from drivers.subscribers import Subscribers
 
+from ..host.models import Bilingual
 from .clock import Now
 from .failures import Failure, describe
 from .states import State, Step
@@ -26,6 +30,17 @@ Handler = Callable[..., None]
 IDLE = "idle"          # the step times out after the inactivity timeout
 
 
+def in_language(value: Any, language: str) -> Any:
+    """`value` (a view, or a part of one) with each Bilingual text picked in `language`."""
+    if isinstance(value, Bilingual):
+        return value.pick(language)
+    if isinstance(value, dict):
+        return {k: in_language(v, language) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(in_language(v, language) for v in value)
+    return value
+
+
 class Snapshot(NamedTuple):
     """A step with its handlers and timer, to come back to it unchanged."""
     state: State
@@ -33,6 +48,7 @@ class Snapshot(NamedTuple):
     timeout: str | float | None
     on_deadline: Callable[[], None] | None
     left: float | None
+    view: dict[str, Any]       # as the flow gave it (texts in both languages)
 
 
 class StepEngine:
@@ -48,6 +64,7 @@ class StepEngine:
         self._common = common
         self._listeners: Subscribers[Listener] = Subscribers()
         self._state = first
+        self._view: dict[str, Any] = dict(first.view)   # the state's view, in both languages
         self._handlers: dict[str, Handler] = {}
         self._timeout: str | float | None = None
         self._deadline: float | None = None
@@ -96,9 +113,12 @@ class StepEngine:
             self._timeout = timeout
             self._set_timer(timeout, on_timeout)
             self._seq += 1
-            self._state = State(step=step, seq=self._seq, message_id=message_id, view=view,
+            common = self._common()
+            self._view = view
+            self._state = State(step=step, seq=self._seq, message_id=message_id,
+                                view=in_language(view, common["language"]),
                                 actions=tuple(handlers), busy=busy, seconds_left=seconds_left,
-                                **self._common())
+                                **common)
             self._publish()
             return self._state
 
@@ -108,10 +128,12 @@ class StepEngine:
         reported late or twice)."""
         with self.lock:
             if only is not None and (self._state.step != only or all(
-                    self._state.view.get(k, object()) == v for k, v in view.items())):
+                    self._view.get(k, object()) == v for k, v in view.items())):
                 return False
             self._seq += 1
-            self._state = replace(self._state, seq=self._seq, view={**self._state.view, **view})
+            self._view = {**self._view, **view}
+            self._state = replace(self._state, seq=self._seq,
+                                  view=in_language(self._view, self._state.language))
             self._publish()
             return True
 
@@ -119,7 +141,11 @@ class StepEngine:
         """The same step again with the common fields as they are now (language, elderly)."""
         with self.lock:
             self._seq += 1
-            self._state = replace(self._state, seq=self._seq, **{**self._common(), **changes})
+            if "view" in changes:
+                self._view = changes.pop("view")
+            common = {**self._common(), **changes}
+            self._state = replace(self._state, seq=self._seq, **common,
+                                  view=in_language(self._view, common["language"]))
             self._publish()
 
     def tick(self) -> None:
@@ -133,7 +159,8 @@ class StepEngine:
     def snapshot(self) -> Snapshot:
         with self.lock:
             left = None if self._deadline is None else max(0.0, self._deadline - self.now())
-            return Snapshot(self._state, self._handlers, self._timeout, self._on_deadline, left)
+            return Snapshot(self._state, self._handlers, self._timeout, self._on_deadline, left,
+                            self._view)
 
     def restore(self, snapshot: Snapshot) -> None:
         with self.lock:
@@ -146,7 +173,9 @@ class StepEngine:
             self._seq += 1
             common = self._common()
             common.pop("page_size", None)  # the restored step keeps the page it was built for
-            self._state = replace(snapshot.state, seq=self._seq, **common)
+            self._view = snapshot.view
+            self._state = replace(snapshot.state, seq=self._seq, **common,
+                                  view=in_language(snapshot.view, common["language"]))
             self._publish()
 
     def work(self, task: str, job: Callable[[], Any], done: Callable[[Any], None], *,

@@ -34,7 +34,7 @@ class PayeeSteps:
             self.enter_payee()
             return
         rows = [{"index": i, "name_masked": p.name_masked, "account_masked": p.account_masked,
-                 "bank_name": p.bank_name} for i, p in enumerate(payees)]
+                 "bank_name": p.bank} for i, p in enumerate(payees)]
         shown, page, pages = self.page(rows, page)
 
         def choose(index: int = -1) -> None:
@@ -83,7 +83,7 @@ class PayeeSteps:
             self.data.payee_check = result
             self.s.show(Step.PAYEE_CHECK, message_id="confirm_payee",
                         on={"confirm": self.ask_amount, "back": self.back_to_payee},
-                        name_masked=result.name_masked, bank_name=result.bank_name,
+                        name_masked=result.name_masked, bank_name=result.bank,
                         account_masked=mask_number(number), matches=True)
 
         def failed(exc: BaseException) -> None:

@@ -65,7 +65,8 @@ class StatementFlow(AccountsMixin, Flow):
 
     def print(self) -> None:
         from ..documents.statement import account_statement
-        document = account_statement(self.statement, new_reference(), slip_context(self.s))
+        document = account_statement(self.statement, new_reference(), slip_context(self.s),
+                                     language=self.s.state.language)
         self.s.journal("statement.issued", account=self.statement.account.number_masked,
                        reference=document.reference, pages=len(document.pages))
         print_document(self.s, document, "printing_statement")

@@ -2,7 +2,8 @@
 
 A screen never decides what comes next. It subscribes to the session, renders `State` and
 sends actions back with `Session.send(action, **args)`. Every value in `State.view` is plain
-data (str, int, bool, list, dict) and already masked: a screen may show any of it.
+data (str, int, bool, list, dict) and already masked: a screen may show any of it. Texts the
+bank gives in both languages (transaction descriptions, bank names) are in `language`.
 
 Common to every state (fields of `State`):
 - `step`: one of `Step`; `seq`: increases with every new state (screens can ignore repeats);

@@ -15,7 +15,7 @@ RANGES: dict[str, int] = {"7_days": 7, "30_days": 30, "90_days": 90, "365_days":
 
 def transaction_view(item: Any) -> dict[str, Any]:
     return {"posted_at": item.posted_at.isoformat(timespec="minutes"),
-            "description": item.description, "amount_fen": item.amount_fen,
+            "description": item.descriptions, "amount_fen": item.amount_fen,
             "balance_fen": item.balance_fen, "counterparty_masked": item.counterparty_masked}
 
 

@@ -17,6 +17,7 @@ from ..console.held import HELD_DECIDED
 from ..host.link import HostDeclined, HostMalformed
 from ..host.models import TransferOutcome
 from .accounts import AccountsMixin
+from .engine import in_language
 from .failures import Failure, UnavailableError, describe
 from .flow import Flow
 from .payee import PayeeSteps
@@ -162,7 +163,13 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
         """The payee and the amount as the warning, confirm and result screens show them."""
         d = self.data
         return {"to_masked": mask_number(d.payee_account),
-                "to_name_masked": mask_name(d.payee_name), "bank_name": getattr(d.payee_check, "bank_name", ""), "amount_fen": d.amount_fen}
+                "to_name_masked": mask_name(d.payee_name), "bank_name": self.payee_bank(),
+                "amount_fen": d.amount_fen}
+
+    def payee_bank(self) -> Any:
+        """The payee's bank in both languages as the host named it ("" before the check)."""
+        check = self.data.payee_check
+        return check.bank if check is not None else ""
 
     def confirm_step(self) -> None:
         d = self.data
@@ -245,7 +252,8 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
         def print_with(balance: int | None) -> None:
             print_document(self.s, transfer_receipt(
                 order.instruction, result, paid_from, slip_context(self.s),
-                balance_after_fen=balance, payee_bank=self.payee_view()["bank_name"]),
+                balance_after_fen=balance,
+                payee_bank=in_language(self.payee_bank(), self.s.state.language)),
                 "printing_receipt")
 
         self.s.work("printing_receipt", balance_after, print_with,

@@ -84,16 +84,18 @@ def emulated_kiosk_toml(*, chipcard: bool, idcard: bool = True, printer: bool = 
 
 def write_config(folder: Path, *, chipcard: bool, camera: bool = False,
                  idcard_pace: bool = False, printer_pace: bool = False,
-                 paper_lines: int = 2000) -> Path:
+                 paper_lines: int = 2000, host: str = "") -> Path:
     """A kiosk.toml in `folder` for a driven kiosk (its data in folder/var), with the demo
-    configuration's technician."""
+    configuration's technician, and `host` the lines of its [host] section (the sandbox bank
+    in folder/var when empty)."""
     path = folder / "kiosk.toml"
     tech = load_config().technician
     path.write_text(emulated_kiosk_toml(chipcard=chipcard, camera=camera,
                                         idcard_pace=idcard_pace, printer_pace=printer_pace,
                                         paper_lines=paper_lines)
                     + TECHNICIAN.format(cards="[" + ", ".join(f'"{c}"' for c in tech.cards)
-                                        + "]", card_key=tech.card_key, pin_hash=tech.pin_hash),
+                                        + "]", card_key=tech.card_key, pin_hash=tech.pin_hash)
+                    + (f"[host]\n{host}\n" if host else ""),
                     encoding="utf-8")
     return path
 

@@ -117,6 +117,20 @@ def test_statement_pages_carry_balances_and_totals():
                      texts[2])
 
 
+def test_statement_lines_are_described_in_the_customers_language():
+    lines = [dataclasses.replace(t, description="工资", description_en="Salary")
+             for t in statement(3).lines]
+    stmt = dataclasses.replace(statement(3), lines=lines)
+    english = account_statement(stmt, "STM4", CTX, language="en").text()
+    chinese = account_statement(stmt, "STM4", CTX, language="zh_CN").text()
+    assert re.search(r"\d\d:\d\d Salary", english) and "工资" not in english
+    assert re.search(r"\d\d:\d\d 工资", chinese) and "Salary" not in chinese
+    # a host that gave one language: that one, whatever the customer's
+    one = dataclasses.replace(stmt, lines=[dataclasses.replace(t, description_en="")
+                                           for t in lines])
+    assert re.search(r"\d\d:\d\d 工资", account_statement(one, "STM5", CTX, language="en").text())
+
+
 def test_statement_that_does_not_add_up_is_refused():
     stmt = dataclasses.replace(statement(5), closing_fen=statement(5).closing_fen + 1)
     with pytest.raises(ValueError, match="does not add up"):

@@ -48,8 +48,9 @@ def test_saved_payee_first_and_paid_without_typing(card_kiosk):
     to_transfer(kiosk)
     listed = kiosk.step(Step.PAYEE)
     assert [(p["name_masked"], p["account_masked"], p["bank_name"])
-            for p in listed.view["payees"]] == [("测*丙", "622202*********0034", "示例银行"),
-                                                ("张*试", "621700*********0012", "中国建设银行")]
+            for p in listed.view["payees"]] == [
+        ("测*丙", "622202*********0034", "Sample Bank"),
+        ("张*试", "621700*********0012", "China Construction Bank")]      # in English
     assert {"choose", "new", "page"} <= set(listed.actions)
     kiosk.send("new")                                      # the new payee path is still there
     entry = kiosk.step(Step.PAYEE_ENTRY)

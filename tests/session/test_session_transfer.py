@@ -36,7 +36,7 @@ def to_payee(kiosk, profile: str = "unionpay_debit", amount_fen: int = 10_000) -
     kiosk.send("submit", account_number=PAYEE, name="张测试")
     check = kiosk.step(Step.PAYEE_CHECK)
     assert check.view["name_masked"] == "张*试"
-    assert check.view["bank_name"] == "中国建设银行"
+    assert check.view["bank_name"] == "China Construction Bank"   # in English
     kiosk.send("confirm")
     amount = kiosk.step(Step.AMOUNT)
     assert amount.view["per_transaction_fen"] == 10_000_000
@@ -77,7 +77,8 @@ def test_transfer_approved_with_receipt_and_mobile_banking_tip(card_kiosk):
     result = kiosk.step(Step.TRANSFER_RESULT)
     assert result.view["outcome"] == "approved" and result.message_id == "transfer_approved"
     assert result.suggestion == {"id": "mobile_banking", "message_id": "suggest_mobile_banking"}
-    assert (result.view["to_name_masked"], result.view["bank_name"]) == ("张*试", "中国建设银行")
+    assert (result.view["to_name_masked"], result.view["bank_name"]) == \
+        ("张*试", "China Construction Bank")
     assert result.view["fee_fen"] == confirm.view["fee_fen"] == 200
     assert kiosk.core.host.accounts("6222020000000000018")[0].balance_fen == 5_234_000 - 10_200
     kiosk.send("receipt")
@@ -86,7 +87,7 @@ def test_transfer_approved_with_receipt_and_mobile_banking_tip(card_kiosk):
     assert printer.wait_rendered(10)
     receipt = printer.receipts()[-1]
     assert result.view["reference"] in receipt.qr and PAYEE not in receipt.text
-    assert "中国建设银行" in receipt.text                                  # the payee's bank
+    assert "China Construction Bank" in receipt.text    # the payee's bank, in English
     assert "52,238.00" in receipt.text                  # balance after: 52,340 - 100 - 2 fee
     assert [e.fields["outcome"] for e in kiosk.journal("transfer.approved")] == ["approved"]
 
@@ -207,7 +208,8 @@ def test_large_transfer_is_held_for_staff(card_kiosk):
     assert result.view["outcome"] == "held" and result.message_id == "transfer_held"
     assert "receipt" not in result.actions and result.view["reference"] == ""  # nothing done yet
     assert result.view["fee_fen"] == confirm.view["fee_fen"] > 0       # as quoted, not ¥0.00
-    assert (result.view["to_name_masked"], result.view["bank_name"]) == ("张*试", "中国建设银行")
+    assert (result.view["to_name_masked"], result.view["bank_name"]) == \
+        ("张*试", "China Construction Bank")
     assert kiosk.core.host.inner.request_outcomes(TERMINAL) == {}          # nothing sent yet
     held = [a for a in kiosk.core.alerts.outbox.active() if a.kind == "heldTransfer"]
     assert len(held) == 1 and held[0].data["amount_fen"] == 5_100_000
