@@ -100,6 +100,15 @@ def _choose_service(walk: Walk, service: str) -> None:
     k.tap(label)
 
 
+def _started(walk: Walk, service: str, shot: str) -> Any:
+    """Attract, Start, menu, then the service: its identify screen, shot as `shot`."""
+    walk.shot("attract", Step.ATTRACT)
+    walk.kiosk.tap_msg("Start")
+    walk.shot("menu", Step.MENU)
+    _choose_service(walk, service)
+    return walk.shot(shot, Step.IDENTIFY)
+
+
 def _signed_in(walk: Walk, service: str, profile: str = DEBIT) -> None:
     """Attract, card, PIN, menu, then the service: the shots a returning customer skips."""
     k = walk.kiosk
@@ -176,11 +185,7 @@ def _sent(walk: Walk, amount: Any, digits: str, outcome: str) -> Any:
 # -- the journeys ----------------------------------------------------------------------------------
 def balance_and_slip(walk: Walk) -> None:
     k = walk.kiosk
-    walk.shot("attract", Step.ATTRACT)
-    k.tap_msg("Start")
-    walk.shot("menu", Step.MENU)
-    _choose_service(walk, "service_balance")
-    walk.shot("insert-card", Step.IDENTIFY)
+    _started(walk, "service_balance", "insert-card")
     _card_in(walk)
     k.type_pin("123")
     walk.shot("pin", Step.PIN, when=lambda: k.session.state.view.get("entered") == 3)
@@ -303,11 +308,7 @@ def lost_card_then_declined(walk: Walk) -> None:
     """The ID card read (paced at the reader's speed), the card reported lost, and the same
     card inserted afterwards: the bank declines it."""
     k = walk.kiosk
-    walk.shot("attract", Step.ATTRACT)
-    k.tap_msg("Start")
-    walk.shot("menu", Step.MENU)
-    _choose_service(walk, "service_lost_card")
-    walk.shot("place-id-card", Step.IDENTIFY)
+    _started(walk, "service_lost_card", "place-id-card")
     k.emulator("idcard").perform("place_card", "ceshi_jia")
     walk.shot("reading-id-card", Step.WORKING, message="reading_idcard")
     number = walk.shot("card-number", Step.LOST_CARD_NUMBER, timeout=30)
@@ -327,11 +328,7 @@ def lost_card_then_declined(walk: Walk) -> None:
 
 def appointment_qr(walk: Walk) -> None:
     k = walk.kiosk
-    walk.shot("attract", Step.ATTRACT)
-    k.tap_msg("Start")
-    walk.shot("menu", Step.MENU)
-    _choose_service(walk, "service_ticket")
-    screen = walk.shot("show-code", Step.IDENTIFY)
+    screen = _started(walk, "service_ticket", "show-code")
     preview = screen.ids.qr_method.ids.preview
     k.wait(lambda: preview.running and preview.frames_shown >= 3, "the camera on screen")
     walk.shot("camera", Step.IDENTIFY)
