@@ -9,7 +9,7 @@ import pytest
 from kiosk.session.states import Step
 from screens.tour.runner import screenshot
 
-from .test_ui_technician import top_left, type_pin
+from .test_ui_technician import type_pin
 from .conftest import TECHNICIAN_PIN
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.ui]
@@ -32,7 +32,7 @@ def test_card_reader_out_of_service_is_not_offered_on_the_attract_screen(card_ui
     screenshot(tmp_path / "attract-all.png")
 
     # the technician takes the card reader out of service, from the attract screen
-    ui.long_press(top_left(ui), 3.5)
+    ui.long_press(ui.hidden_corner(), 3.5)
     screen = ui.wait_step(Step.TECHNICIAN)
     type_pin(ui, screen, TECHNICIAN_PIN)
     ui.wait(lambda: ui.session.state.view.get("phase") == "open", "technician panels")
