@@ -167,3 +167,44 @@ def test_technician_card_opens_the_pin_prompt_and_its_removal_leaves(card_ui):
     # a customer's card on the attract screen is still a customer's card
     ui.emulator("chipcard").perform("insert_card", "unionpay_debit")
     ui.wait_step(Step.PIN, timeout=15)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_technician_screen_fits_in_larger_text(ui, language, tmp_path):
+    """Entered while larger text is on: nothing overflows or is clipped (the tour's layout
+    check), and every touch target, device rows and tabs included, is 64 px or more."""
+    from kivy.uix.behaviors import ButtonBehavior
+
+    from screens.tour.layout import MIN_TARGET, layout_problems
+    from screens.tour.runner import screenshot
+    attract = ui.wait_step(Step.ATTRACT)
+    ui.tap(attract.ids[language])
+    ui.tap(attract.ids.elderly)
+    ui.wait(lambda: ui.app.elderly and ui.app.language == language, "larger text")
+    ui.long_press(ui.hidden_corner(), 3.5)
+    screen = ui.wait_step(Step.TECHNICIAN)
+    ui.pump(3)
+    assert layout_problems(ui.app) == []
+    type_pin(ui, screen, TECHNICIAN_PIN)
+    ui.wait(lambda: ui.session.state.view.get("phase") == "open", "technician panels")
+    ui.pump(3)
+    ui.tap("Devices 设备")
+    ui.pump(2)
+    ui.tap(screen.ids.test_printer)
+    ui.wait(lambda: "printer: OK" in ui.session.state.view.get("result", ""), "printer test",
+            timeout=20)
+    ui.pump(3)
+    screenshot(tmp_path / f"technician-{language}-larger.png")
+    assert layout_problems(ui.app) == []
+    rows = [w for w in screen.walk() if type(w).__name__ == "TechRowButton"]
+    assert len(rows) == 16
+    assert min(b.height for b in rows) >= MIN_TARGET
+    targets = [w for w in screen.walk() if isinstance(w, ButtonBehavior) and ui._shown(w)
+               and w.width > 1 and type(w).__name__ != "SimulatorHandle"]  # the tester's tab
+    assert min(min(w.width, w.height) for w in targets) >= MIN_TARGET
+    grid = screen.ids.device_actions
+    assert grid.y >= grid.parent.y - 1 and grid.top <= grid.parent.top + 1   # fits its panel
+    result = screen.ids.test_result
+    assert result.texture_size[1] <= result.height + 2                     # the result shows
+    ui.tap(screen.ids.exit_button)
+    ui.wait_step(Step.GOODBYE)
