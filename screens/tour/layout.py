@@ -1,6 +1,7 @@
 """The layout check the tour runs on every screen it renders: nothing drawn outside its area,
 no text larger than its box, no text drawn over another's or covered by a painted widget,
-finger-sized touch targets, no glyph the font lacks (tofu), and no text of the other language.
+finger-sized touch targets, no word broken across lines (a Latin word wrapped mid-word), no glyph
+the font lacks (tofu), and no text of the other language.
 
 Each finding is one line naming the widget, its text and what is wrong."""
 from __future__ import annotations
@@ -17,6 +18,9 @@ MIN_TARGET = 64                      # px: a finger, at the design size
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
+# a character of a word or a figure that must stay on one line ("Transactions", "¥45,343.50"):
+# neither a space nor CJK (which may break between any two characters)
+WORD_CHAR = re.compile(r"[^\s\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # a customer's name as the kiosk shows it: masked (测*甲) or being typed
 MASKED_NAME = re.compile(r"[\u3400-\u9fff]\*+[\u3400-\u9fff]*")
 LANGUAGE_NAMES = ("中文", "English")           # each language's button, in its own language
@@ -43,6 +47,7 @@ def layout_problems(app: Any) -> list[str]:
     texts = [(w, box) for w, box in texts if box is not None]
     problems += _overlaps(visible, texts)
     problems += _touch_thieves(widgets, visible)
+    problems += _broken_words(texts)
     problems += _tofu(texts)
     if state is not None and state.step != Step.TECHNICIAN:   # staff's screen: bilingual
         problems += _other_language(app, texts, language)
@@ -197,6 +202,40 @@ def _under_cover(widget: Any, covers: list[Any]) -> bool:
     """Under a widget that is there to hide the screen (the privacy curtain)."""
     return any(c is not widget and not _ancestor(c, widget)
                and _overlap(_rect(widget), _rect(c), 0) for c in covers)
+
+
+def _broken_words(texts: list[tuple[Any, tuple[float, ...]]]) -> list[str]:
+    """A word or a figure that wraps with part of it on the next line ("Unsatis" / "factory",
+    "¥45,343." / "50"): Kivy breaks Latin text only at spaces, unless a word is too long for
+    its line, and then where the line ends. So a line that ends right before the next line's
+    first character, both of a word (not a space, not CJK), was broken inside a word."""
+    problems = []
+    for label, _ in texts:
+        lines = ["".join(w.text for w in line.words).strip()
+                 for line in getattr(label._label, "_cached_lines", None) or []]
+        lines = [line for line in lines if line]
+        source = plain(label.text)
+        pos = 0
+        starts = []
+        for line in lines:
+            at = source.find(line, pos)
+            if at < 0:           # not laid out from this text (shortened): nothing to say
+                starts = []
+                break
+            starts.append(at)
+            pos = at + len(line)
+        for line, start, following in zip(lines, starts, starts[1:]):
+            end = start + len(line)
+            if end == following and WORD_CHAR.match(source[end - 1]) \
+                    and WORD_CHAR.match(source[end]):
+                left = right = end
+                while left > 0 and WORD_CHAR.match(source[left - 1]):
+                    left -= 1
+                while right < len(source) and WORD_CHAR.match(source[right]):
+                    right += 1
+                problems.append(f"{_name(label)} breaks the word {source[left:right]!r} "
+                                f"across lines")
+    return problems
 
 
 # -- glyphs and languages ----------------------------------------------------------------------

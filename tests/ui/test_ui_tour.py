@@ -74,7 +74,8 @@ def test_the_layout_check_passes_on_every_screen(tour):
 
 
 def test_the_layout_check_finds_planted_faults(ui_app):
-    """Clipped text, text over text, a widget painted over text, tofu, the other language."""
+    """Clipped text, text over text, a widget painted over text, a word broken across lines,
+    tofu, the other language."""
     from kivy.base import EventLoop
     from kivy.graphics import Color, Rectangle
     from kivy.uix.floatlayout import FloatLayout
@@ -101,6 +102,10 @@ def test_the_layout_check_finds_planted_faults(ui_app):
                              size=(300, 40), pos=(x + 400, y)))
     planted.add_widget(Label(text="Covered", font_name=font, size_hint=(None, None),
                              size=(200, 40), pos=(x + 400, y + 200)))
+    for text, dx, dy in (("Unsatisfactory", 900, 200), ("Very satisfied", 1000, 200),
+                         ("¥1,245,343.50", 900, 320), ("非常不满意", 1000, 320)):  # all wrap in 90 px
+        planted.add_widget(Label(text=text, font_name=font, size_hint=(None, None),
+                                 size=(90, 100), text_size=(90, None), pos=(x + dx, y + dy)))
     from kivy.uix.button import Button
     planted.add_widget(Button(text="Go", font_name=font, size_hint=(None, None), size=(120, 80),
                               pos=(x + 700, y)))
@@ -125,6 +130,10 @@ def test_the_layout_check_finds_planted_faults(ui_app):
     assert "tofu: the font lacks U+2603 U+1F600" in problems       # not the CJK ones
     assert "'余额 Balance' Chinese text in the English screen" in problems
     assert "'Covered' covered by Widget" in problems
+    assert "Label 'Unsatisfactory' breaks the word 'Unsatisfactory' across lines" in problems
+    assert "Label '¥1,245,343.50' breaks the word '¥1,245,343.50' across lines" in problems
+    assert "Very satisfied' breaks" not in problems          # wrapped where the space is
+    assert "非常不满意' breaks" not in problems                # Chinese breaks anywhere
     assert "Button 'Gone' (disabled) takes the touches of Button 'Go'" in problems
     assert layout_problems(ui_app) == []                    # and nothing once they are gone
 
