@@ -257,7 +257,7 @@ def main() -> int:
         for label, values in switches(app).items():
             print(f"switch of {label} on the attract screen: drawn median "
                   f"{statistics.median(values):.1f} ms, max {max(values):.1f} ms "
-                  f"({len(values)} switches; every built screen's layout follows)")
+                  f"({len(values)} switches; the screens out of view catch up as they are shown)")
         print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
               "software GL shares them)")
         t0 = time.monotonic()

@@ -17,7 +17,7 @@ from kiosk.i18n import translate
 from kiosk.session.states import State, Step
 
 from .widgets.actions import ActionSource
-from .widgets.controls import KButton, render_stale_text
+from .widgets.controls import KButton
 from .widgets.rows import fill_rows, forget_rows, stock_rows
 
 
@@ -100,9 +100,6 @@ class KioskScreen(ActionSource, Screen):
     def arriving(self) -> bool:
         """True while rendering the state that brings this screen up (not a re-render)."""
         return self.manager is None or self.manager.current != self.name
-
-    def on_pre_enter(self, *_):
-        render_stale_text(self)
 
     def on_leave(self, *_):
         if self._ticking is not None:

@@ -12,7 +12,7 @@ from kiosk.technician import corner_of
 
 from . import router
 from .widgets.actions import ActionSource
-from .widgets.controls import render_stale_text
+from .widgets.out_of_view import catch_up
 
 SUGGESTION_STEPS = (Step.TAKE_ITEMS,)   # a product suggestion waits for the service to be done
 
@@ -151,7 +151,7 @@ class KioskRoot(ActionSource, BoxLayout):
         if missing:
             screen = self.screen(missing[0])
             screen.prepare(self.page_size)
-            render_stale_text(screen)
+            catch_up(screen)
             Clock.schedule_once(self.prebuild, 0)
         else:
             self.prebuilt = True

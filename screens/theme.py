@@ -2,11 +2,23 @@
 
 Everything is designed on a 1280x800 panel and scaled by `unit` (window height / 800), so a
 1920x1080 kiosk looks the same. Elderly mode multiplies text and targets by `text_scale`.
+
+A change (larger text, the window's size) is followed at once by what is in view: the screen
+shown, the header. A .kv rule of a widget out of view (a hidden screen, a spare row) that
+reads the theme is evaluated when its widget comes into the window, before the frame that
+draws it (screens/widgets/out_of_view.py). Every built screen's layout following larger text
+at once made it the slowest thing a customer could touch.
 """
 from __future__ import annotations
 
 from kivy.event import EventDispatcher
+from kivy.lang.builder import call_fn, delayed_call_fn
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
+
+from .widgets.out_of_view import put_off
+
+# how the .kv language binds a rule: handler(rule, instance, value) evaluates it
+KV_HANDLERS = (call_fn, delayed_call_fn)
 
 DESIGN_HEIGHT = 800
 
@@ -66,6 +78,18 @@ class Theme(EventDispatcher):
         super().__init__(**kwargs)
         self.bind(unit=self._resize, scale=self._resize, narrow_stage=self._resize)
         self._resize()
+
+    def fbind(self, name, func, *largs, **kwargs):
+        """A .kv rule reading the theme is bound through `_follow`; other bindings as they are."""
+        if func in KV_HANDLERS and len(largs) == 1 and not kwargs:
+            return super().fbind(name, self._follow, func, largs[0])
+        return super().fbind(name, func, *largs, **kwargs)
+
+    def _follow(self, handler, rule, instance, value) -> None:
+        """A theme property a rule reads changed: evaluate the rule now if its widget ('self'
+        among the rule's ids) is in view, else when it comes into view (once)."""
+        if not put_off(rule[4]["self"], id(rule), handler, rule, self, None):
+            handler(rule, instance, value)
 
     @staticmethod
     def font(role: str, unit: float, scale: float) -> int:

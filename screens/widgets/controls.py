@@ -11,32 +11,24 @@ from kivy.properties import (BooleanProperty, DictProperty, NumericProperty, Opt
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
-from kivy.uix.screenmanager import Screen
+
+from .out_of_view import put_off
 
 TEXT_ROLES = ("title", "heading", "body", "small", "figure")
 
 
-def on_hidden_screen(widget) -> bool:
-    """True if the widget is on a screen that is not in the window (not the current one)."""
-    parent = widget.parent
-    while parent is not None and parent is not parent.parent:   # the window is its own parent
-        if isinstance(parent, Screen):
-            return parent.parent is None
-        parent = parent.parent
-    return False
-
-
 class ScreenText:
-    """Text that a hidden screen renders when it comes up rather than whenever it changes.
+    """Text that a label out of view (on a hidden screen, in a spare row) renders when it comes
+    into the window rather than whenever it changes (screens/widgets/out_of_view.py).
 
-    A language switch or larger text changes every string of every built screen; drawing
-    them all at once would stall the screen the customer is looking at. `render_stale_text`
-    catches a screen up as it is shown (in the same frame, before it is drawn).
+    A language switch changes every string of every built screen; drawing them all at once
+    would stall the screen the customer is looking at. A screen catches up as it is shown (in
+    the same frame, before it is drawn).
     """
     text_stale = False
 
     def texture_update(self, *largs):
-        if on_hidden_screen(self):
+        if put_off(self):                      # drawn when it comes into view
             self.text_stale = True
             return
         self.render_text()
@@ -44,14 +36,7 @@ class ScreenText:
     def render_text(self) -> None:
         self.text_stale = False
         super().texture_update()
-
-
-def render_stale_text(root) -> int:
-    """Render the deferred text under `root`; how many labels it caught up."""
-    stale = [w for w in root.walk() if getattr(w, "text_stale", False)]
-    for widget in stale:
-        widget.render_text()
-    return len(stale)
+        self._trigger_texture.cancel()         # a change already waiting is drawn now
 
 
 class KText(ScreenText, Label):

@@ -211,13 +211,131 @@ def contrast(a, b) -> float:
 
 def test_a_long_description_makes_its_transaction_row_taller(ui_app):
     from kivy.base import EventLoop
+    from kivy.core.window import Window
+    from kivy.uix.floatlayout import FloatLayout
     from screens.transactions import TransactionRow
     short = TransactionRow(item={"description": "Salary", "amount_fen": 100}, size=(1200, 10))
     long = TransactionRow(item={"description": "转账 Transfer 一二三四五六七八九十 " * 3,
                                 "counterparty_masked": "625965*********0025",
                                 "amount_fen": -100}, size=(1200, 10))
-    for _ in range(4):
+    stage = FloatLayout()            # rows draw their text in the window (out of it, it waits)
+    for row in (short, long):
+        row.size_hint = (None, None)
+        stage.add_widget(row)
+    Window.add_widget(stage)
+    try:
+        for _ in range(4):
+            EventLoop.idle()
+        assert long.ids.desc.height > short.ids.desc.height * 1.5       # it wrapped
+        assert long.height >= long.ids.desc.height > 0
+        assert long.height > short.height
+    finally:
+        Window.remove_widget(stage)
+
+
+# -- larger text: the screen in view follows at once, the others as they come up ---------------
+def layout(screen) -> list[tuple]:
+    """What a screen's widgets look like: kind, text size, box and where it is."""
+    out = []
+    for w in screen.walk(restrict=True):
+        font = round(getattr(w, "font_size", 0))
+        texture = tuple(round(v) for v in w.texture_size) if hasattr(w, "texture_size") else ()
+        out.append((type(w).__name__, font, texture, tuple(round(v) for v in w.size),
+                    tuple(round(v) for v in w.pos)))
+    return out
+
+
+def sized_for(theme, screen) -> list[str]:
+    """The screen's texts and buttons whose size is not the one the theme gives them now."""
+    from screens.widgets.controls import KButton, KText
+    wrong = []
+    for w in screen.walk(restrict=True):
+        if isinstance(w, KText):
+            expected = theme.font(w.role, theme.unit, theme.scale)
+        elif isinstance(w, KButton):
+            expected = theme.font(w.text_role, theme.unit, theme.scale)
+            height = w.fixed_height or theme.button_height * w.size_factor
+            if round(w.height) != round(height):
+                wrong.append(f"{type(w).__name__} {w.text[:20]!r} height {w.height} != {height}")
+        else:
+            continue
+        if round(w.font_size) != round(expected):
+            wrong.append(f"{type(w).__name__} {w.text[:20]!r} font {w.font_size} != {expected}")
+    return wrong
+
+
+def test_larger_text_lays_out_the_screen_in_view_and_every_other_as_it_comes_up(ui):
+    from screens.widgets.out_of_view import held
+    theme = ui.app.theme
+    attract = ui.wait_step(Step.ATTRACT)
+    menu = ui.app.root.screen(Step.MENU)                 # built, not shown
+    ui.pump(2)
+    normal = menu.ids.more.font_size
+    ui.tap(attract.ids.elderly)                          # 大字 / Larger text
+    ui.wait(lambda: ui.app.elderly, "larger text")
+    ui.pump(2)
+    assert theme.scale > 1 and not sized_for(theme, attract)
+    assert ui.app.root.ids.header.ids.help.font_size > theme.font("header", theme.unit, 1)
+    assert menu.ids.more.font_size == normal and held(menu.ids.more)  # waits while hidden
+
+    def check(screen) -> None:
+        assert not [w for w in ui.widgets() if held(w)]  # nothing in view left behind
+        assert not sized_for(theme, screen)
+        deferred = layout(screen)
+        state = ui.app.current_state                     # followed at once, in view:
+        ui.app.show(dataclasses.replace(state, elderly=False))
+        ui.pump(3)
+        assert layout(screen) != deferred
+        ui.app.show(state)
+        ui.pump(3)
+        assert layout(screen) == deferred                # the same as caught up
+
+    ui.tap_msg("Start")
+    check(ui.wait_step(Step.MENU))
+    while ui.tr("service_open_account") not in [b.text.split("\n")[0]
+                                                for b in menu.ids.options.children]:
+        page = ui.session.state.view.get("page")
+        ui.tap(menu.ids.more)                            # four services a page in larger text
+        ui.wait(lambda: ui.session.state.view.get("page") == page + 1, "the next page")
+        ui.pump(2)
+        check(menu)
+    ui.tap_msg("service_open_account")
+    check(ui.wait_step(Step.IDENTIFY))
+    ui.tap_msg("Continue without")
+    issued = ui.wait_step(Step.TICKET_ISSUED, timeout=15)
+    check(issued)
+    ui.tap(issued.ids.done)
+    ui.wait(lambda: ui.session.state.step in (Step.TAKE_ITEMS, Step.RATING, Step.GOODBYE),
+            "the end of the journey")
+    check(ui.wait_step(ui.session.state.step))
+
+
+def test_a_widget_taken_out_of_a_hidden_tree_catches_up_when_it_comes_into_view(ui_app):
+    """A row or a keypad moved from a screen out of view into the window never shows the
+    size it had before a change it missed, nor its old text."""
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+    from kivy.uix.boxlayout import BoxLayout
+    from screens.widgets.controls import KLabel
+    from screens.widgets.out_of_view import held
+    theme = ui_app.theme
+    theme.elderly = False
+    hidden, row, label = BoxLayout(), BoxLayout(), KLabel(text="before")
+    row.add_widget(label)
+    hidden.add_widget(row)                               # a tree that is not in the window
+    EventLoop.idle()
+    normal = label.font_size
+    try:
+        theme.elderly = True
+        label.text = "after"
         EventLoop.idle()
-    assert long.ids.desc.height > short.ids.desc.height * 1.5       # it wrapped
-    assert long.height >= long.ids.desc.height > 0
-    assert long.height > short.height
+        assert label.font_size == normal and held(label) and label.text_stale
+        hidden.remove_widget(row)                        # not the top of the tree: moved on
+        Window.add_widget(row)
+        assert label.font_size == theme.font("body", theme.unit, theme.scale) > normal
+        assert not held(label) and not label.text_stale
+    finally:
+        theme.elderly = False
+        Window.remove_widget(row)
+    EventLoop.idle()
+    assert label.font_size == normal
