@@ -36,7 +36,10 @@ def put_off(widget: Any, key: Any = None, function: Callable[..., Any] | None = 
             return False
         work = _held[widget] = {}
     if function is not None:
-        work.setdefault(key, (function, args))
+        # done once, in the order last asked for: of two rules setting one property (a
+        # class rule and a screen's own), the one triggered last wins, as it would in view
+        work.pop(key, None)
+        work[key] = (function, args)
     return True
 
 
@@ -67,7 +70,7 @@ def catch_up(root: Any) -> int:
     comes into view, so its layout follows within the frame; or a screen built ahead while
     nobody waits); how many widgets caught up."""
     caught = 0
-    for widget in root.walk(restrict=True):
+    for widget in list(root.walk(restrict=True)):   # the work may add or take off widgets
         work = _held.pop(widget, None)
         if work is None:
             continue

@@ -339,3 +339,36 @@ def test_a_widget_taken_out_of_a_hidden_tree_catches_up_when_it_comes_into_view(
         Window.remove_widget(row)
     EventLoop.idle()
     assert label.font_size == normal
+
+
+def test_a_screen_caught_up_is_laid_out_as_if_it_had_followed_every_change(ui_app):
+    """A class rule and a screen's own rule set the same property (the transactions page's
+    padding): the one that was triggered last must win, as it does in view, however the
+    changes it missed came in."""
+    from kivy.base import EventLoop
+
+    from kiosk.session.states import State
+    theme = ui_app.theme
+    state = State(Step.TRANSACTIONS, seq=1, view={"items": [], "page": 1, "pages": 1},
+                  actions=("back",), language="en", elderly=True, page_size=4)
+    ui_app.show(State(Step.ATTRACT, seq=1, language="en"))
+    EventLoop.idle()
+    screen = ui_app.root.screen(Step.TRANSACTIONS)      # hidden while the changes come
+    try:
+        theme.elderly = True                            # larger text...
+        theme.narrow_stage = True                       # ...the accessible mode's side...
+        theme.narrow_stage = False                      # ...gone again
+        ui_app.show(state)
+        for _ in range(3):
+            EventLoop.idle()
+        caught_up = layout(screen)
+        ui_app.show(dataclasses.replace(state, elderly=False))
+        EventLoop.idle()
+        ui_app.show(state)                              # followed in view
+        for _ in range(3):
+            EventLoop.idle()
+        assert caught_up == layout(screen)
+    finally:
+        theme.narrow_stage = False
+        ui_app.show(State(Step.ATTRACT, seq=1, language="zh_CN"))
+        EventLoop.idle()
