@@ -27,7 +27,7 @@ from ..events import EventBus
 from ..config_digest import config_digest
 from ..device_conditions import services_offered
 from ..version import kiosk_version
-from .broker import BrokerAddress, BrokerLink, Topics, make_client
+from .broker import BrokerAddress, BrokerLink, DropMessage, Topics, make_client
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +198,12 @@ class FleetPublisher(BrokerLink):
         self._wake.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        # BrokerLink's guard, as the console's: a command whose handling raises (a database
+        # error while acknowledging, a bad payload) is logged and counted, never kills paho's
+        # thread, after which the kiosk would hear no command again
+        self._guarded(self._handle, message)
+
+    def _handle(self, message: mqtt.MQTTMessage) -> None:
         verb = message.topic.rsplit("/", 1)[-1]
         if verb == "remote":
             if self.remote is not None:
@@ -209,9 +215,8 @@ class FleetPublisher(BrokerLink):
             body = json.loads(message.payload)
             alert_id, by = str(body["alert_id"]), str(body.get("by") or "console")
             reason = str(body.get("reason") or "")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            log.warning("fleet: ignored malformed %s command", verb)
-            return
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise DropMessage(f"malformed {verb} command") from exc
         if verb == "ack":
             self.center.acknowledge(alert_id, by)
         elif verb == "resolve":

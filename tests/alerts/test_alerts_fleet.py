@@ -254,3 +254,38 @@ def test_killed_kiosk_leaves_its_will_and_its_alerts_arrive_after_restart(tmp_pa
                 proc.kill()
             proc.stdout.close()
         monitor.stop()
+
+
+def test_a_command_whose_handling_raises_does_not_deafen_the_kiosk(kiosk, mosquitto):
+    """A malformed command, then an acknowledge that fails in the kiosk's database (locked by
+    another writer): each is dropped and counted, and the next good command still arrives."""
+    import sqlite3
+
+    center, _, fleet, _ = kiosk
+    first, second = center.raise_help("needs a pen"), center.raise_held_transfer("T0001", 5_000_000)
+    assert fleet.wait_drained(5)
+    sender = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    sender.connect("127.0.0.1", BrokerAddress.parse(mosquitto.url).port)
+    sender.loop_start()
+    try:
+        sender.publish(fleet.topics.command("ack"), b"[1, 2]", qos=1).wait_for_publish(5)
+        assert wait_for(lambda: fleet.rejected == 1, 5), "the malformed command was not counted"
+        locker = sqlite3.connect(center.outbox.path, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            sender.publish(fleet.topics.command("ack"),
+                           json.dumps({"alert_id": first.alert_id, "by": "王测试"}),
+                           qos=1).wait_for_publish(5)
+            assert wait_for(lambda: fleet.rejected == 2, 10), "the failed acknowledge was not counted"
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        sender.publish(fleet.topics.command("ack"),
+                       json.dumps({"alert_id": second.alert_id, "by": "王测试"}),
+                       qos=1).wait_for_publish(5)
+        assert wait_for(lambda: center.get(second.alert_id).state is AlertState.ACKNOWLEDGED,
+                        5), "the kiosk stopped hearing commands after one raised"
+        assert center.get(first.alert_id).state is AlertState.RAISED
+    finally:
+        sender.disconnect()
+        sender.loop_stop()
