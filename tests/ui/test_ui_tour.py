@@ -30,10 +30,14 @@ FAILURE_STATES = {
 
 @pytest.fixture(scope="module")
 def tour(ui_app, tmp_path_factory, pcscd):
-    """Every journey once, the languages and text sizes taken in turn (the command does all)."""
+    """Every journey once, the languages and text sizes taken in turn (the command does all);
+    the accessible journey in English larger text too, its tightest case (the numbered buttons
+    beside the longest words)."""
     out = tmp_path_factory.mktemp("tour")
     runs = [run_tour(ui_app, out, JOURNEYS[i::len(DEFAULT_VARIANTS)], [variant])
             for i, variant in enumerate(DEFAULT_VARIANTS)]
+    runs.append(run_tour(ui_app, out, [j for j in JOURNEYS if j.name == "accessible"],
+                         ["en-large"]))
     shots = [s for run in runs for s in run.shots]
     return out, runs, shots
 
@@ -71,6 +75,9 @@ def test_the_layout_check_passes_on_every_screen(tour):
     defect 7); the technician's row buttons too (64 px, in larger text as well)."""
     _, _, shots = tour
     assert findings(shots) == []
+    walked = {(s.path.parents[1].name, s.stem.split("-", 1)[1]) for s in shots
+              if s.journey == "accessible"}
+    assert {("en-large", "accounts"), ("en-large", "statement-preview")} <= walked
 
 
 def test_the_layout_check_finds_planted_faults(ui_app):
