@@ -64,6 +64,32 @@ def result_facts(text_id: str, /, **facts: object) -> tuple[str, dict[str, objec
     short = {k: v[:FACT_MAX] if isinstance(v, str) else v for k, v in facts.items()}
     return RESULT_TEXT[text_id].format(**short), {"text_id": text_id, **short}
 
+SELF_TEST_PASSED = N_("{device}: passed — {text}")
+SELF_TEST_FAILED = N_("{device}: FAILED — {text}")
+
+
+def result_text(language: str, said: dict[str, object], fallback: str) -> str:
+    """A result's text in `language`: its text (RESULT_TEXT[said["text_id"]], translated)
+    filled with the facts beside it; `fallback` (the kiosk's English line) when the text or one
+    of its facts is unknown."""
+    text = RESULT_TEXT.get(str(said.get("text_id", "")))
+    if text is None:
+        return fallback
+    try:
+        return translate(language, text).format(**{k: v for k, v in said.items()
+                                                    if k != "text_id"})
+    except (KeyError, IndexError, ValueError):
+        return fallback
+
+
+def self_test_line(language: str, device: str, ok: bool, said: dict[str, object],
+                   summary: str) -> str:
+    """One self-test's line on the technician's panel, in `language`."""
+    name = translate(language, DEVICE_NAMES[device]) if device in DEVICE_NAMES else device
+    return translate(language, SELF_TEST_PASSED if ok else SELF_TEST_FAILED).format(
+        device=name, text=result_text(language, said, summary))
+
+
 # the kiosk's devices by name, the severities and the other alerts, for group notifications
 DEVICE_NAMES = {
     "printer": N_("Receipt printer"), "chipcard": N_("Card reader"),
@@ -105,7 +131,7 @@ def staff_messages() -> dict[str, str]:
     from ..device_conditions import ROWS
     texts = (*STAFF_TEXT.values(), *STAFF_DEVICES.values(), *DEVICE_NAMES.values(),
              *SEVERITY_NAMES.values(), *OTHER_TEXT.values(), *(row.advice for row in ROWS),
-             *RESULT_TEXT.values(),
+             *RESULT_TEXT.values(), SELF_TEST_PASSED, SELF_TEST_FAILED,
              NOTICE, ESCALATED, DETAIL, CODE_TIME, DIGEST, DIGEST_BRANCH, LIST_JOIN, ON_DEVICE)
     return {text: text for text in texts}
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..alerts.staff_text import self_test_line
+from ..host.models import Bilingual
 from .context import SessionContext
 from .states import Step
 
@@ -97,8 +99,10 @@ class TechnicianMode:
 
     def _self_test(self, device: str = "") -> None:
         def done(result: Any) -> None:
-            self.view["result"] = (f"{result.device}: {'OK' if result.ok else 'FAILED'} — "
-                                   f"{result.summary}")
+            # in both languages: the engine picks the kiosk's, again on a language switch
+            self.view["result"] = Bilingual(*(
+                self_test_line(language, result.device, result.ok, result.said, result.summary)
+                for language in ("zh_CN", "en")))
         self._run("technician_self_test", lambda: self.desk.self_test(str(device)), done)
 
     def _device(self, device: str = "", do: str = "") -> None:

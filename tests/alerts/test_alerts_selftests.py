@@ -11,6 +11,7 @@ import pytest
 
 from kiosk.device_manager import DeviceManager
 from kiosk.events import EventBus
+from kiosk.i18n import translate
 from kiosk.technician import SelfTests
 from tests.barcode.helpers import only_device_config
 from tests.harness import wait_for
@@ -220,3 +221,17 @@ def test_unknown_or_unconfigured_device_fails_cleanly(kiosk):
     result = tests.run("printer", timeout=1)
     assert not result.ok and "not configured" in result.summary
     assert in_chinese(result) == "printer 未配置或尚未打开"
+
+
+def test_a_result_line_in_the_kiosks_language_falls_back_to_the_english_line():
+    from kiosk.alerts.staff_text import self_test_line
+    said = {"text_id": "selftest.no_scan", "timeout": "5"}
+    assert self_test_line("zh_CN", "scanner", False, said, "x") == \
+        "扫码器：未通过 — " + translate("zh_CN", "no scan within {timeout} s").format(timeout=5)
+    assert self_test_line("en", "scanner", False, said, "x") == \
+        "Scanner: FAILED — no scan within 5 s"
+    # a text this kiosk does not know, or a fact missing: the English line it was given
+    assert self_test_line("zh_CN", "scanner", True, {"text_id": "selftest.new"}, "new line") \
+        == "扫码器：通过 — new line"
+    assert self_test_line("en", "x", True, {"text_id": "selftest.no_scan"}, "line") == \
+        "x: passed — line"

@@ -14,6 +14,9 @@ from .conftest import TECHNICIAN_PIN, UiKiosk
 
 pytestmark = pytest.mark.ui
 TECH_PAN = "6222020000000000117"
+# a printer self-test's result on the panel, in the kiosk's language
+PASSED = {"zh_CN": "凭条打印机：通过 — 测试页已打印（1 页）",
+          "en": "Receipt printer: passed — test page printed (1 page(s))"}
 
 
 def type_pin(ui, screen, pin: str) -> None:
@@ -58,8 +61,8 @@ def test_long_press_pin_actions_and_exit_with_customers_kept_out(ui):
     ui.tap("Devices 设备")
     ui.pump(2)
     ui.tap(screen.ids.test_printer)
-    ui.wait(lambda: "printer: OK" in ui.session.state.view.get("result", ""), "printer test",
-            timeout=20)
+    ui.wait(lambda: ui.session.state.view.get("result", "").startswith(PASSED[ui.app.language]),
+            "printer test", timeout=20)
     ui.tap(screen.ids.service_printer)
     ui.wait(lambda: "out of service" in ui.session.state.view.get("result", ""), "printer out")
     assert ui.core.devices.statuses()["printer"]["service"] == "outOfService"
@@ -191,9 +194,12 @@ def test_technician_screen_fits_in_larger_text(ui, language, tmp_path):
     ui.tap("Devices 设备")
     ui.pump(2)
     ui.tap(screen.ids.test_printer)
-    ui.wait(lambda: "printer: OK" in ui.session.state.view.get("result", ""), "printer test",
-            timeout=20)
+    ui.wait(lambda: ui.session.state.view.get("result", "").startswith(PASSED[language]),
+            "printer test", timeout=20)
     ui.pump(3)
+    # the self-test's result in the kiosk's language (kiosk.alerts.staff_text.self_test_line)
+    assert screen.ids.test_result.text.startswith(PASSED[language])
+    assert ("测试页已打印" in screen.ids.test_result.text) == (language == "zh_CN")
     screenshot(tmp_path / f"technician-{language}-larger.png")
     assert layout_problems(ui.app) == []
     rows = [w for w in screen.walk() if type(w).__name__ == "TechRowButton"]
