@@ -195,7 +195,7 @@ while True:
     if line.startswith("page"):   # page QUERY: one page as /api/state builds it, timed
         view = KioskView.from_query(dict(parse_qsl(line[4:].strip())), lambda b: True, REGIONS)
         started = time.perf_counter()
-        snapshot = monitor.snapshot(view.shows)
+        snapshot = monitor.snapshot(view.shows, limit=view.limit)
         built = time.perf_counter()
         page = view.page(snapshot)
         size = len(json.dumps(page, ensure_ascii=False).encode())

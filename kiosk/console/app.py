@@ -245,7 +245,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
         if session is None:
             return jsonr({"error": "login required"}, 401)
         view = view_of(request, session)
-        return jsonr({"version": source.feed.version, **view.page(source.snapshot(view.shows))})
+        return jsonr({"version": source.feed.version, **view.fetch(source)})
 
     async def events(request: Request) -> Response:
         session = session_of(request)
@@ -257,7 +257,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
 
     async def _stream(session: StaffSession, view: KioskView) -> AsyncIterator[str]:
         version = source.feed.version
-        full = view.page(source.snapshot(view.shows))
+        full = view.fetch(source)
         sent = {k["kiosk"] for k in full["kiosks"]}
         mark = max((h["updated_at"] for h in full["history"]), default=0.0)
         yield _sse("snapshot", {"version": version, **full})
@@ -270,7 +270,7 @@ def build_app(source: ConsoleSource, store: ConsoleStore, options: ConsoleOption
                 break
             version, keys = source.feed.changed_since(version)
             if keys is None:
-                full = view.page(source.snapshot(view.shows))
+                full = view.fetch(source)
                 sent = {k["kiosk"] for k in full["kiosks"]}
                 yield _sse("snapshot", {"version": version, **full})
                 continue

@@ -55,9 +55,12 @@ class ChangeFeed:
 class ConsoleSource(Protocol):
     feed: ChangeFeed
 
-    def snapshot(self, shows: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    def snapshot(self, shows: Callable[[str], bool] | None = None,
+                 limit: int | None = None) -> dict[str, Any]:
         """{"kiosks": [kiosk...], "history": [...], "broker": {"connected": bool, ...}}, at
-        least the kiosks of the branches `shows` accepts (all without it)."""
+        least the kiosks of the branches `shows` accepts (all without it); with `limit`, at
+        least those needing attention and the first `limit` healthy ones, and then `total`
+        (how many the view holds) when it left some out (kiosk.console.views)."""
 
     def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
         """One kiosk as in the snapshot, or None when it is gone."""

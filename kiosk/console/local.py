@@ -55,7 +55,8 @@ class LocalSource:
     def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
         return self._kiosk() if kiosk_id == self.center.kiosk_id else None
 
-    def snapshot(self, shows: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    def snapshot(self, shows: Callable[[str], bool] | None = None,
+                 limit: int | None = None) -> dict[str, Any]:
         return {"kiosks": [self._kiosk()], "history": self.history(),
                 "broker": self.broker_state()}   # one kiosk: the view filters it
 

@@ -37,8 +37,13 @@ class KioskView:
         return self.sees(branch) and (not self.branch or branch == self.branch) and \
             (not self.region or (self.regions or {}).get(branch) == self.region)
 
+    def fetch(self, source: Any) -> dict[str, Any]:
+        """This view's page of a ConsoleSource: the source builds only what the page sends."""
+        return self.page(source.snapshot(self.shows, limit=self.limit))
+
     def page(self, snapshot: dict[str, Any]) -> dict[str, Any]:
-        """The snapshot as this view sends it, with `total` kiosks in the view."""
+        """The snapshot as this view sends it, with `total` kiosks in the view (the snapshot's
+        own `total` when the source paged it already)."""
         kiosks = [k for k in snapshot["kiosks"] if self.shows(k["branch"])]
         if self.limit is not None:
             calm = [k for k in kiosks if not needs_attention(k)][:self.limit]
@@ -46,7 +51,7 @@ class KioskView:
             shown = [k for k in kiosks if needs_attention(k) or k["kiosk"] in kept]
         else:
             shown = kiosks
-        return {**snapshot, "kiosks": shown, "total": len(kiosks),
+        return {**snapshot, "kiosks": shown, "total": snapshot.get("total", len(kiosks)),
                 "history": [h for h in snapshot["history"] if self.shows(h.get("branch", ""))]}
 
     def wants(self, kiosk: dict[str, Any], sent: set[str]) -> bool:

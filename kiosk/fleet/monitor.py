@@ -15,6 +15,7 @@ A kiosk that goes offline gets an alert of its own (`kiosk.offline`), closed whe
 from __future__ import annotations
 
 import collections
+import heapq
 import json
 import logging
 import threading
@@ -26,6 +27,7 @@ import paho.mqtt.client as mqtt
 from drivers.subscribers import Subscribers
 
 from ..console.feed import ChangeFeed
+from ..console.views import needs_attention
 from . import schema
 from .broker import BrokerAddress, BrokerLink, Topics, make_client
 from .remote_requests import RemoteRequests, command_payload
@@ -84,15 +86,25 @@ class FleetMonitor(BrokerLink):
         return self._listeners.add(listener)
 
     # -- ConsoleSource -------------------------------------------------------------------------
-    def snapshot(self, shows: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    def snapshot(self, shows: Callable[[str], bool] | None = None,
+                 limit: int | None = None) -> dict[str, Any]:
         """Every kiosk, or only those of the branches `shows` (a page's view) accepts: a
-        branch's or region's page does not build the whole fleet's views first."""
+        branch's or region's page does not build the whole fleet's views first. With `limit`,
+        only the kiosks needing attention and the first `limit` healthy ones (the page
+        kiosk.console.views sends) are built; `total` counts them all."""
+        order = lambda k: (k["branch"], k["kiosk"])  # noqa: E731
         with self._lock:
-            kiosks = [self._view(k) for k in self._kiosks.values()
-                      if shows is None or shows(k["branch"])]
+            entries = [k for k in self._kiosks.values() if shows is None or shows(k["branch"])]
+            total = len(entries)
+            if limit is not None:
+                calm = heapq.nsmallest(limit, (k for k in entries if not needs_attention(k)),
+                                       key=order)
+                entries = [k for k in entries if needs_attention(k)] + calm
+            kiosks = [self._view(k) for k in entries]
             history = [h for h in self._history if shows is None or shows(h.get("branch", ""))]
-        kiosks.sort(key=lambda k: (k["branch"], k["kiosk"]))
-        return {"kiosks": kiosks, "history": history, "broker": self.broker_state()}
+        kiosks.sort(key=order)
+        return {"kiosks": kiosks, "total": total, "history": history,
+                "broker": self.broker_state()}
 
     def kiosk(self, kiosk_id: str) -> dict[str, Any] | None:
         with self._lock:

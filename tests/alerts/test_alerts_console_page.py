@@ -214,6 +214,10 @@ def test_the_server_sends_only_the_branch_or_region_asked_for(fleet_console, bro
         paged = state("?limit=5")
         assert paged["total"] == 31 and len(paged["kiosks"]) == 6
         assert "KSK-031" in {k["kiosk"] for k in paged["kiosks"]}   # its paper-low warning
+        # and the source builds only that page, not the whole fleet's views first
+        built = monitor.snapshot(lambda branch: True, limit=5)
+        assert built["total"] == 31
+        assert [k["kiosk"] for k in built["kiosks"]] == [k["kiosk"] for k in paged["kiosks"]]
         page.evaluate("() => { shown = 5; follow(); }")   # as if the branch had 10,000
         page.wait_for_function("() => kiosks.size === 6")   # 5 healthy and KSK-031
         assert len(page.query_selector_all(".kiosk")) == 5
