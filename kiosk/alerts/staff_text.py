@@ -113,16 +113,15 @@ LIST_JOIN = N_(", ")
 ON_DEVICE = N_(": ")   # between a device's name and what it reports
 
 # the console's language codes -> the catalogs'
-_CONSOLE_LANGUAGES = {"zh": "zh_CN", "en": "en"}
+CONSOLE_LANGUAGES = {"zh": "zh_CN", "en": "en"}
 
 
 def staff_words(console_language: str) -> dict[str, str]:
     """The console's `code.*` and `dev.*` words for these alerts in one console language."""
-    language = _CONSOLE_LANGUAGES[console_language]
+    language = CONSOLE_LANGUAGES[console_language]
     words = {f"code.{code}": translate(language, text) for code, text in STAFF_TEXT.items()}
     words.update((f"dev.{name}", translate(language, text))
                  for name, text in STAFF_DEVICES.items())
-    words.update((f"st.{key}", translate(language, text)) for key, text in RESULT_TEXT.items())
     return words
 
 

@@ -375,14 +375,9 @@ function remotePart(k) {{
   if (done.childNodes.length) {{ if (!parts.length) parts.push(el('h2', T('ui.actions'))); parts.push(done); }}
   return parts;
 }}
-// the kiosk's result in the staff member's language: its text (st.<text_id>, from the catalogs)
-// filled with the facts beside it; the kiosk's English line when a text or fact is unknown here
-function resultText(a) {{
-  const d = a.data || {{}}; const text = d.text_id ? WORDS[lang]['st.' + d.text_id] : '';
-  let whole = !!text;
-  const said = (text || '').replace(/[{{]([a-z_]+)[}}]/g, (m, n) => n in d ? String(d[n]) : (whole = false, m));
-  return whole ? said : a.result;
-}}
+// the kiosk's result in the staff member's language (kiosk.alerts.staff_text.result_text, on
+// the server); the kiosk's English line otherwise
+function resultText(a) {{ return (a.text && a.text[lang]) || a.result; }}
 function renderSummary() {{
   const counts = {{ok: 0, degraded: 0, out: 0, offline: 0}}; const sev = {{critical: 0, fault: 0, warning: 0}};
   for (const k of kiosks.values()) {{ if (!inView(k)) continue; const st = kioskState(k); if (st in counts) counts[st]++;

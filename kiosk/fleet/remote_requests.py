@@ -11,6 +11,8 @@ import secrets
 import threading
 from typing import Any, Callable
 
+from ..alerts.staff_text import CONSOLE_LANGUAGES, result_text
+
 KEEP_PER_KIOSK = 10
 
 Listener = Callable[[dict[str, Any]], None]
@@ -71,8 +73,11 @@ class RemoteRequests:
             ended = answer["state"] != "accepted"
             changed = (request["state"], request["result"]) != (answer["state"],
                                                                 answer["result"])
+            # the result in each console language, by the technician panel's own function
+            text = {lang: result_text(language, answer["data"], answer["result"])
+                    for lang, language in CONSOLE_LANGUAGES.items()}
             request.update(state=answer["state"], result=answer["result"],
-                           answered_at=answer["at"], data=answer["data"])
+                           answered_at=answer["at"], data=answer["data"], text=text)
             done = dict(request)
         if ended and changed:
             self._tell(done)

@@ -60,10 +60,9 @@ def text_of(result) -> str:
 
 def in_chinese(result) -> str:
     """The result as the staff console shows it in Chinese: the catalogs' text of its
-    `text_id` filled with the facts it carries (KeyError: a fact the text needs is missing)."""
-    from kiosk.alerts.staff_text import staff_words
-    facts = dict(result.said)
-    said = staff_words("zh")["st." + facts.pop("text_id")].format(**facts)
+    `text_id` filled with the facts it carries (a missing fact: the English line, refused)."""
+    from kiosk.alerts.staff_text import result_text
+    said = result_text("zh_CN", result.said, result.summary)
     assert re.search(r"[\u4e00-\u9fff]", said) and said != result.summary, said
     return said
 
