@@ -372,3 +372,43 @@ def test_a_screen_caught_up_is_laid_out_as_if_it_had_followed_every_change(ui_ap
         theme.narrow_stage = False
         ui_app.show(State(Step.ATTRACT, seq=1, language="zh_CN"))
         EventLoop.idle()
+
+
+# the pages that choose their own padding (the shared Page rule sets everyone else's)
+OWN_PADDING = (Step.ATTRACT, Step.PIN, Step.TRANSACTIONS, Step.ERROR, Step.GOODBYE,
+               Step.HELP_CALLED, Step.MORE_TIME, Step.PRINTING, Step.RATING, Step.WORKING)
+
+
+def test_pages_keep_their_own_padding_after_the_accessible_mode_comes_and_goes(ui_app):
+    """The accessible mode's numbered column narrows every page's left margin; when it goes
+    (the mode off, the next customer) each page is padded as in a fresh app, not with the
+    shared page padding."""
+    from kivy.base import EventLoop
+
+    from kiosk.session.states import State
+    theme = ui_app.theme
+    theme.elderly = False
+
+    def padding(step, **kw) -> list:
+        """The page's padding while `step` is in view (a hidden screen catches up when shown)."""
+        ui_app.show(State(step, seq=2, language="en", view={"items": [], "page": 1, "pages": 1},
+                          **kw))
+        for _ in range(3):
+            EventLoop.idle()
+        return [round(v) for v in ui_app.root.screen(step).children[0].padding]
+
+    fresh = {step: padding(step) for step in OWN_PADDING}
+    assert fresh[Step.ATTRACT][0] == theme.padding * 2             # its own, not the shared
+    assert fresh[Step.TRANSACTIONS][0] == theme.page_padding_left
+    try:
+        for step in (Step.ATTRACT, Step.PIN, Step.TRANSACTIONS):
+            narrow = padding(step, accessible=True)
+            assert theme.narrow_stage                                # the numbered column
+            if step != Step.ATTRACT:
+                assert narrow[0] < fresh[step][0]
+            padding(Step.ATTRACT)                                    # next customer
+            assert not theme.narrow_stage
+            assert {s: padding(s) for s in OWN_PADDING} == fresh, step
+    finally:
+        ui_app.show(State(Step.ATTRACT, seq=1, language="zh_CN"))
+        EventLoop.idle()
