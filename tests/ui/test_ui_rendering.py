@@ -343,7 +343,7 @@ def test_a_widget_taken_out_of_a_hidden_tree_catches_up_when_it_comes_into_view(
 
 def test_a_screen_caught_up_is_laid_out_as_if_it_had_followed_every_change(ui_app):
     """A class rule and a screen's own rule set the same property (the transactions page's
-    padding): the one that was triggered last must win, as it does in view, however the
+    spacing): the one that was triggered last must win, as it does in view, however the
     changes it missed came in."""
     from kivy.base import EventLoop
 
