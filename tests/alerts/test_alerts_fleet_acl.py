@@ -189,3 +189,29 @@ def test_a_command_never_confirmed_is_shown_failed(tmp_path, acl_broker):
     finally:
         one.close()
         monitor.stop()
+
+
+def test_a_kiosk_cannot_knock_another_off_by_taking_its_client_id(acl_broker):
+    """The client id is bound to the credential (use_username_as_clientid): KSK-1 connecting
+    as client id KSK-2 gets its own session and KSK-2 stays connected."""
+    two = Client(acl_broker, "KSK-2")
+    lost = threading.Event()
+    two.client.on_disconnect = lambda *a: lost.set()
+    intruder = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="KSK-2",
+                           protocol=mqtt.MQTTv5)
+    intruder.username_pw_set("KSK-1", USERS["KSK-1"])
+    try:
+        time.sleep(0.3)
+        assert two.client.is_connected()
+        intruder.connect("127.0.0.1", acl_broker.port)
+        intruder.loop_start()
+        deadline = time.monotonic() + 5
+        while not intruder.is_connected():
+            assert time.monotonic() < deadline, "the intruder never connected"
+            time.sleep(0.02)
+        assert not lost.wait(1.0), "KSK-2 was knocked off by another kiosk's credential"
+        assert two.client.is_connected()
+    finally:
+        intruder.disconnect()
+        intruder.loop_stop()
+        two.close()
