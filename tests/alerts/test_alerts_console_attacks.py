@@ -26,7 +26,8 @@ from kiosk.console.server import ConsoleServer, InsecureConsole
 from kiosk.console.store import ConsoleStore
 from kiosk.fleet.broker import BrokerAddress
 
-from .test_alerts_console import PASSWORD, STAFF, _login, _NoRedirect, _request
+from .test_alerts_console import (PASSWORD, STAFF, _login, _NoRedirect, _request, browser,  # noqa: F401
+                                  log_in_page)
 
 HASH = hash_password(PASSWORD)
 
@@ -265,3 +266,36 @@ def test_roles_branch_staff_see_their_branch_and_auditors_cannot_act(serve, cent
     assert _request(server.url + "/api/ack", body, {"X-CSRF-Token": csrf},
                     opener=auditor)[0] == 403
     assert center.get(alert.alert_id).state is AlertState.RAISED
+
+
+def test_audit_trail_and_session_survive_a_restart_in_chromium(tmp_path, serve, center, browser):
+    """In the browser: staff acknowledge from the page, the console restarts, the same browser
+    is still logged in and the audit trail it fetches holds the login and the acknowledge."""
+    server = serve(store=ConsoleStore(tmp_path / "console.db"))
+    alert = center.raise_help("lost card")
+    page = browser.new_page(locale="zh-CN")
+    try:
+        log_in_page(page, server.url, STAFF, PASSWORD)
+        row = page.wait_for_selector(f".alert[data-alert-id='{alert.alert_id}']", timeout=5000)
+        row.query_selector("button.ack").click()
+        assert _wait(lambda: center.get(alert.alert_id).state is AlertState.ACKNOWLEDGED)
+        server.stop()
+        server.store.close()
+        again = serve(store=ConsoleStore(tmp_path / "console.db"))  # cookies ignore the port
+        page.goto(again.url + "/")
+        page.wait_for_selector("#reports", state="attached", timeout=5000)  # not the login
+        audit = json.loads(page.evaluate(
+            "() => fetch('/api/audit?kiosk=KSK-A1').then(r => r.text())"))["audit"]
+        actions = {(r["user"], r["action"], r["outcome"]) for r in audit}
+        assert (STAFF, "ack", "sent") in actions
+    finally:
+        page.close()
+
+
+def _wait(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
