@@ -363,7 +363,8 @@ def technician(walk: Walk) -> None:
     k.pump(2)
     k.tap(screen.ids.test_printer)
     walk.shot("printer-test", Step.TECHNICIAN,
-              when=lambda: "printer: OK" in k.session.state.view.get("result", ""), timeout=20)
+              when=lambda: any(passed in k.session.state.view.get("result", "")
+                               for passed in ("passed —", "通过 —")), timeout=20)
     k.tap(screen.ids.exit_button)
     walk.shot("goodbye", Step.GOODBYE)
 
