@@ -107,6 +107,17 @@ class TechnicianScreen(KioskScreen):
                                            for k, v in desk.counters.snapshot().items())
 
     @staticmethod
+    def entered_by(via: str) -> str:
+        """How the technician came in, in the panel's two languages ("card 622202******0117",
+        "corner tl", "gesture" from kiosk.technician)."""
+        how, _, detail = via.partition(" ")
+        if how == "card":
+            return f"Technician card 技术员卡 {detail}"
+        if how in ("corner", "gesture"):
+            return "Hidden corner 隐藏角落"
+        return via
+
+    @staticmethod
     def busy_or_absent(view: dict, device: str) -> bool:
         """A device's buttons are off while an action runs or when it is not configured."""
         return bool(view.get("checking")) or device not in view.get("devices", ())

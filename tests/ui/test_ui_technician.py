@@ -39,6 +39,8 @@ def test_long_press_pin_actions_and_exit_with_customers_kept_out(ui):
     ui.long_press(ui.hidden_corner(), 3.5)
     screen = ui.wait_step(Step.TECHNICIAN)
     assert "暂停服务 Out of service" in ui.visible_texts()
+    assert any("Hidden corner 隐藏角落" in text for text in ui.visible_texts())
+    assert not any("corner tl" in text for text in ui.visible_texts())
     assert any(a.code == "technician.at_work" for a in ui.core.alerts.active())
 
     # customers are kept out: no flow starts from a touch or an ID card
@@ -156,6 +158,9 @@ def test_technician_card_opens_the_pin_prompt_and_its_removal_leaves(card_ui):
     ui.emulator("chipcard").perform("insert_card", "technician")
     screen = ui.wait_step(Step.TECHNICIAN, timeout=15)
     assert ui.session.state.view["via"] == "card 622202*********0117"
+    ui.pump()
+    assert any("Technician card 技术员卡 622202*********0117" in text
+               for text in ui.visible_texts()), ui.visible_texts()
     type_pin(ui, screen, TECHNICIAN_PIN)
     ui.wait(lambda: ui.session.state.view.get("phase") == "open", "technician panels")
     ui.emulator("chipcard").perform("remove_card")
