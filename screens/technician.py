@@ -118,6 +118,11 @@ class TechnicianScreen(KioskScreen):
         return via
 
     @staticmethod
+    def not_fitted(view: dict, device: str) -> str:
+        """Under a device's name when this kiosk has none configured (its buttons are off)."""
+        return "" if device in view.get("devices", ()) else "\nNot fitted 未配置"
+
+    @staticmethod
     def busy_or_absent(view: dict, device: str) -> bool:
         """A device's buttons are off while an action runs or when it is not configured."""
         return bool(view.get("checking")) or device not in view.get("devices", ())

@@ -209,6 +209,14 @@ def test_technician_screen_fits_in_larger_text(ui, language, tmp_path):
     assert layout_problems(ui.app) == []
     rows = [w for w in screen.walk() if type(w).__name__ == "TechRowButton"]
     assert len(rows) == 16
+    # a device this kiosk has none of says so beside its greyed buttons
+    names = {w.text.split(" ")[0]: w.text for w in screen.walk()
+             if type(w).__name__ == "TechDeviceName"}
+    fitted = ui.session.state.view["devices"]
+    for kind, first_word in (("chipcard", "Card"), ("idcard", "ID"), ("camera", "Camera"),
+                             ("scanner", "Scanner"), ("printer", "Printer")):
+        assert ("未配置" in names[first_word]) == (kind not in fitted), names
+        assert screen.ids[f"test_{kind}"].disabled == (kind not in fitted)
     assert min(b.height for b in rows) >= MIN_TARGET
     targets = [w for w in screen.walk() if isinstance(w, ButtonBehavior) and ui._shown(w)
                and w.width > 1 and type(w).__name__ != "SimulatorHandle"]  # the tester's tab
