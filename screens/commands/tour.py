@@ -41,6 +41,9 @@ def tour(args: argparse.Namespace) -> int:
     for name in ("KIVY_NO_ARGS", "KIVY_NO_CONSOLELOG", "KIVY_NO_FILELOG", "KIVY_NO_CONFIG"):
         os.environ.setdefault(name, "1")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    # Kivy's default log mode lowers the root level to debug (every PNG chunk PIL reads);
+    # the tour reports its own progress and warnings only
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     from kiosk.config import load_config
     from screens.tour.harness import close_app, open_app, write_config
     from screens.tour.journeys import JOURNEYS, journey
