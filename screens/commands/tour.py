@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("tour", help="walk the customer journeys, every screen to PNG")
     parser.add_argument("--out", required=True, help="folder for the PNG files")
     parser.add_argument("--lang", choices=("zh_CN", "en"), default=None,
-                        help="only this language (default: zh_CN, en and zh_CN in larger text)")
+                        help="only this language (default: zh_CN and en, each in normal and larger text)")
     parser.add_argument("--elderly", action="store_true",
                         help="larger text only (with --lang: that language in larger text)")
     parser.add_argument("--journey", action="append", default=None, metavar="NAME",

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # variant name -> (language, larger text)
 VARIANTS = {"zh_CN": ("zh_CN", False), "en": ("en", False),
             "zh_CN-large": ("zh_CN", True), "en-large": ("en", True)}
-DEFAULT_VARIANTS = ("zh_CN", "en", "zh_CN-large")
+DEFAULT_VARIANTS = ("zh_CN", "en", "zh_CN-large", "en-large")
 
 
 @dataclass
