@@ -29,7 +29,7 @@ class HeldDecisions:
         reason = reason.strip()[:MAX_REASON]
         if alert is None or not alert.open or alert.kind != "heldTransfer" or not reason:
             return False
-        stan = int(str(alert.data["reference"]).rsplit(":", 1)[1])
+        stan = held_stan(alert)
         try:
             if approve:
                 result = self.transfers.release_held(stan, by)
@@ -49,3 +49,25 @@ class HeldDecisions:
                                          {"stan": stan, "approved": approve,
                                           "outcome": outcome, "reference": reference}))
         return True
+
+
+def held_stan(alert: Any) -> int:
+    """The STAN of the transfer a heldTransfer alert is about ("<terminal>:<stan>")."""
+    return int(str(alert.data["reference"]).rsplit(":", 1)[1])
+
+
+def withdraw_held(center: AlertCenter, transfers: Any, stan: int) -> bool:
+    """The customer left before staff decided: the transfer is dropped (the screen promised
+    it is not made without them) and the staff alert closes saying so. False when staff
+    decided first."""
+    try:
+        transfers.reject_held(stan, "customer")
+    except KeyError:
+        return False
+    for alert in center.active():
+        if alert.kind == "heldTransfer" and held_stan(alert) == stan:
+            center.resolve(alert.alert_id, "customer",
+                           {"decision": "withdrawn", "reason": "the customer left",
+                            "outcome": "withdrawn"})
+    log.info("held transfer %06d withdrawn: the customer left before staff decided", stan)
+    return True

@@ -20,6 +20,7 @@ import logging
 import uuid
 from typing import Any, Callable
 
+from ..console.held import withdraw_held
 from ..config import KioskConfig
 from .clock import Now, system_now
 from .context import Catalogue, Handler
@@ -204,6 +205,7 @@ class Session:
                 self.journal("session.end", reason=reason,
                              services=",".join(self.data.services_used))
             rate = bool(self.data.services_used) and reason in ("done", "customer")
+            self._withdraw_undecided_transfer()
             self.data.wipe()
             self.flow = None
             self._suggestion = None
@@ -213,6 +215,15 @@ class Session:
             message = {"timeout": "session_timed_out", "card_removed": "card_removed",
                        "idcard_removed": "idcard_removed"}.get(reason, "thank_you")
             self._farewell.close(rate, message)
+
+    def _withdraw_undecided_transfer(self) -> None:
+        """A transfer still held for staff when its customer leaves is not made."""
+        held = self.data.transfer_result
+        transfers, alerts = self.services.transfers, self.services.alerts
+        if held is None or held.outcome.value != "held" or transfers is None or alerts is None:
+            return
+        stan = held.stan
+        self._worker.submit("jobs", lambda: withdraw_held(alerts, transfers, stan))
 
     def took(self, item: str) -> None:
         """The customer took `item` while reminded to (routing.py: the card)."""

@@ -11,7 +11,7 @@ from kiosk.host.sandbox import SandboxBank
 from kiosk.host.iso8583_server import Iso8583Server
 from kiosk.host.models import TransferInstruction, TransferKind, TransferOutcome, TransferRequest
 from kiosk.session.states import Step
-from tests.harness import pin_verified
+from tests.harness import pin_verified, wait_for
 
 pytestmark = pytest.mark.pcscd
 
@@ -214,3 +214,33 @@ def test_large_transfer_is_held_for_staff(card_kiosk):
     held = [a for a in kiosk.core.alerts.outbox.active() if a.kind == "heldTransfer"]
     assert len(held) == 1 and held[0].data["amount_fen"] == 5_100_000
     assert "6217000000000000012" not in held[0].message
+
+
+def test_a_held_transfer_is_not_made_once_its_customer_leaves(card_kiosk):
+    """The held screen tells the customer that leaving means the transfer is not made: staff
+    can no longer release it afterwards, and their alert closes saying the customer left."""
+    from kiosk.console.held import HeldDecisions
+    kiosk = card_kiosk
+    to_payee(kiosk, amount_fen=5_100_000)
+    warning = kiosk.step(Step.FRAUD_WARNING)
+    kiosk.clock.advance(warning.view["min_read_s"])
+    kiosk.send("acknowledge")
+    kiosk.step(Step.TRANSFER_CONFIRM)
+    kiosk.send("confirm")
+    assert kiosk.step(Step.TRANSFER_RESULT).view["outcome"] == "held"
+    transfers, center = kiosk.core.transfers, kiosk.core.alerts
+    alert = next(a for a in center.active() if a.kind == "heldTransfer")
+    assert len(transfers.held()) == 1
+    kiosk.send("done")                                   # the customer leaves without waiting
+    kiosk.step(Step.TAKE_ITEMS)
+    assert transfers.held()                              # until the customer has really gone
+    kiosk.remove_card()
+    assert wait_for(lambda: not transfers.held())
+    assert wait_for(lambda: center.get(alert.alert_id) is not None
+                    and not center.get(alert.alert_id).open)
+    # staff approving now change nothing: no money moves
+    decisions = HeldDecisions(center, transfers)
+    assert not decisions.decide(alert.alert_id, True, "staff-1", "customer came back")
+    assert kiosk.core.host.inner.request_outcomes(TERMINAL) == {}
+    rows = kiosk.core.journal.find(("transfer.rejected",), limit=5)
+    assert [r["staff"] for r in rows] == ["customer"]
