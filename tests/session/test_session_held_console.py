@@ -14,7 +14,7 @@ from kiosk.session.states import Step
 
 from tests.alerts.test_alerts_console import browser, log_in_page  # noqa: F401 (fixture)
 
-from .test_session_transfer import TERMINAL, to_payee
+from .test_session_transfer import TERMINAL, to_held
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.browser]
 STAFF, PASSWORD = "staff-b", "correct horse 42"
@@ -34,13 +34,7 @@ def test_held_transfer_decided_from_the_page_and_the_screen_follows(card_kiosk, 
     context = browser.new_context(**SIZES[size])
     page = context.new_page()
     try:
-        to_payee(kiosk, amount_fen=5_100_000)
-        warning = kiosk.step(Step.FRAUD_WARNING)
-        kiosk.clock.advance(warning.view["min_read_s"])
-        kiosk.send("acknowledge")
-        kiosk.step(Step.TRANSFER_CONFIRM)
-        kiosk.send("confirm")
-        assert kiosk.step(Step.TRANSFER_RESULT).view["outcome"] == "held"
+        to_held(kiosk)
 
         log_in_page(page, server.url, STAFF, PASSWORD)
         row = page.wait_for_selector(".alert[data-code='transfer.held']", timeout=5000)

@@ -45,6 +45,17 @@ def to_payee(kiosk, profile: str = "unionpay_debit", amount_fen: int = 10_000) -
     kiosk.send("submit", amount_fen=amount_fen)
 
 
+def to_held(kiosk) -> None:
+    """A large transfer read through its warning and confirmed: held for staff."""
+    to_payee(kiosk, amount_fen=5_100_000)
+    warning = kiosk.step(Step.FRAUD_WARNING)
+    kiosk.clock.advance(warning.view["min_read_s"])
+    kiosk.send("acknowledge")
+    kiosk.step(Step.TRANSFER_CONFIRM)
+    kiosk.send("confirm")
+    assert kiosk.step(Step.TRANSFER_RESULT).view["outcome"] == "held"
+
+
 def through_warning(kiosk) -> None:
     warning = kiosk.step(Step.FRAUD_WARNING)
     assert warning.view["warnings"] == ["fraud_warning", "fraud_warning_stranger"]
@@ -221,13 +232,7 @@ def test_a_held_transfer_is_not_made_once_its_customer_leaves(card_kiosk):
     can no longer release it afterwards, and their alert closes saying the customer left."""
     from kiosk.console.held import HeldDecisions
     kiosk = card_kiosk
-    to_payee(kiosk, amount_fen=5_100_000)
-    warning = kiosk.step(Step.FRAUD_WARNING)
-    kiosk.clock.advance(warning.view["min_read_s"])
-    kiosk.send("acknowledge")
-    kiosk.step(Step.TRANSFER_CONFIRM)
-    kiosk.send("confirm")
-    assert kiosk.step(Step.TRANSFER_RESULT).view["outcome"] == "held"
+    to_held(kiosk)
     transfers, center = kiosk.core.transfers, kiosk.core.alerts
     alert = next(a for a in center.active() if a.kind == "heldTransfer")
     assert len(transfers.held()) == 1
