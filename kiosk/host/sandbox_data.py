@@ -81,6 +81,13 @@ CUSTOMERS = (
     SeedCustomer("C0009", "测试壬", "210102197604041196", False,
                  (SeedAccount("A0011", "6222020000000000091", "debit", 750_000),),
                  (SeedCard("6222020000000000091", "A0011"),)),
+    # the chip's PIN counter is lower than the bank's (9F17 = 2 and 1): the kiosk shows the smaller
+    SeedCustomer("C0010", "测试子", "110102198703151033", False,
+                 (SeedAccount("A0012", "6222020000000000125", "debit", 400_000),),
+                 (SeedCard("6222020000000000125", "A0012"),)),
+    SeedCustomer("C0011", "测试丑", "120101199106201047", False,
+                 (SeedAccount("A0013", "6222020000000000133", "debit", 450_000),),
+                 (SeedCard("6222020000000000133", "A0013"),)),
 )
 
 # Accounts at other banks the payee check knows (number, holder, bank).

@@ -84,16 +84,21 @@ class PinEntry:
 
     def _pin_checked(self, result: Any) -> None:
         data = self.s.data
+        known = data.pin_tries_left   # the chip's count (9F17), or the host's after a wrong PIN
         data.pin_tries_left = result.tries_left
+        if not result.ok and known is not None:
+            # the wrong try spends one of the chip's too: show the smaller count, so a card
+            # warned "last try" locks on the next wrong PIN even when the host has more
+            data.pin_tries_left = min(result.tries_left, known - 1)
         if result.ok:
             data.pin_verified, data.auth_ref = True, result.auth_ref   # the host's PIN proof
             self.s.journal("pin.verified", card=mask_number(data.pan))
             self._done()
-        elif result.locked or result.tries_left <= 0:
+        elif result.locked or data.pin_tries_left <= 0:
             self.s.journal("pin.locked", card=mask_number(data.pan))
             self.s.fail(Failure("pin_locked", COUNTER))
         else:
-            self.s.journal("pin.wrong", card=mask_number(data.pan), tries_left=result.tries_left)
+            self.s.journal("pin.wrong", card=mask_number(data.pan), tries_left=data.pin_tries_left)
             self.ask_pin("pin_wrong")
 
     def _pin_failed(self, exc: BaseException) -> None:

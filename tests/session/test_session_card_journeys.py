@@ -121,6 +121,34 @@ def test_pin_tries_come_from_the_chip_and_the_last_one_is_warned(card_kiosk):
     kiosk.step(Step.MENU)
 
 
+def test_the_chips_count_is_shown_when_below_the_hosts_and_stays_the_smaller(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.insert_card("pin_two_tries")                 # 9F17 = 2, the bank still has 3
+    first = kiosk.step(Step.PIN)
+    assert first.view["tries_left"] == 2 and first.message_id == "enter_pin"
+    kiosk.enter_pin("111111")                          # the bank now says 2, the chip 1
+    last = kiosk.recorder.wait(lambda s: s.step == Step.PIN and s.message_id != "enter_pin")
+    assert last.view["tries_left"] == 1 and last.message_id == "pin_wrong_last_try"
+    assert [e.fields["tries_left"] for e in kiosk.journal("pin.wrong")] == [1]
+    kiosk.enter_pin("123456")
+    kiosk.step(Step.MENU)
+
+
+def test_a_chip_at_its_last_try_warns_first_and_one_wrong_pin_locks(card_kiosk):
+    kiosk = card_kiosk
+    kiosk.insert_card("pin_last_try")                  # 9F17 = 1, the bank still has 3
+    first = kiosk.step(Step.PIN)
+    assert first.view["tries_left"] == 1 and first.message_id == "enter_pin_last_try"
+    assert first.view["entered"] == 0                  # warned before any PIN is typed
+    kiosk.enter_pin("111111")
+    error = kiosk.recorder.wait(lambda s: s.step == Step.ERROR or
+                                (s.step == Step.PIN and s.message_id != first.message_id))
+    assert error.step == Step.ERROR and error.message_id == "pin_locked"
+    assert error.view["ways"] == ["ticket", "call_staff", "end"]
+    assert len(kiosk.journal("pin.locked")) == 1 and not kiosk.journal("pin.wrong")
+    assert not kiosk.session.data.pin_verified
+
+
 @pytest.mark.parametrize("profile, message", [("expired", "card_expired"),
                                               ("blocked_card", "card_blocked"),
                                               ("blocked_app", "card_blocked")])

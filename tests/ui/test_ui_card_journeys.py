@@ -73,6 +73,34 @@ def test_wrong_pin_shows_tries_left_and_a_new_keypad(card_ui):
     ui.wait_step(Step.MENU)
 
 
+def test_the_pin_screen_shows_the_chips_tries_and_warns_before_the_last(card_ui):
+    ui = card_ui
+    ui.wait_step(Step.ATTRACT)
+    ui.emulator("chipcard").perform("insert_card", "pin_two_tries")     # 9F17 = 2, bank 3
+    pin = ui.wait_step(Step.PIN)
+    ui.pump(2)
+    assert pin.ids.tries.text == ui.tr("Tries left: {n}", n=2)
+    assert pin.message == ui.tr("enter_pin")
+    ui.enter_pin("000000")
+    ui.wait(lambda: ui.session.state.message_id == "pin_wrong_last_try", "last-try warning")
+    ui.pump(2)
+    assert pin.ids.tries.text == ui.tr("Tries left: {n}", n=1)          # the chip's, not 2
+    assert pin.message == ui.tr("pin_wrong_last_try")
+
+
+def test_a_card_at_its_last_try_is_warned_before_any_digit_and_locks_on_a_wrong_pin(card_ui):
+    ui = card_ui
+    ui.wait_step(Step.ATTRACT)
+    ui.emulator("chipcard").perform("insert_card", "pin_last_try")      # 9F17 = 1, bank 3
+    pin = ui.wait_step(Step.PIN)
+    ui.pump(2)
+    assert pin.message == ui.tr("enter_pin_last_try") and pin.ids.masked.text == ""
+    assert pin.ids.tries.text == ui.tr("Tries left: {n}", n=1)
+    ui.enter_pin("000000")
+    error = ui.wait_step(Step.ERROR)
+    assert error.message == ui.tr("pin_locked")
+
+
 def test_statement_is_previewed_printed_and_the_receipt_is_reminded(card_ui):
     ui = card_ui
     ui.sign_in_for("service_statement")
