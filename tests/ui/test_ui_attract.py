@@ -84,6 +84,27 @@ def test_help_button_on_a_screen_calls_staff_and_returns(ui):
     ui.wait_step(Step.MENU)
 
 
+def test_help_screen_shows_the_alerts_call_number_and_cancel_closes_it(ui):
+    ui.wait_step(Step.ATTRACT)
+    ui.tap_msg("Start")
+    ui.wait_step(Step.MENU)
+    ui.tap(ui.app.root.ids.header.ids.help)
+    called = ui.wait_step(Step.HELP_CALLED)
+    assert called.message == ui.tr("help_called")
+    alert = next(a for a in ui.core.alerts.active() if a.kind == "help")
+    number = alert.data["reason"]
+    assert len(number) == 4 and number.isdecimal()          # read out as digits, never hex
+    ui.pump(2)
+    assert ui.tr("Call number {ref}", ref=number) in ui.visible_texts()
+    assert not called.ids.cancel.disabled and called.ids.cancel.opacity == 1
+    ui.tap(called.ids.cancel)                                 # 我不需要帮助了
+    ui.wait_step(Step.MENU)                                   # back where the customer was
+    ui.wait(lambda: not any(a.kind == "help" for a in ui.core.alerts.active()), "help closed")
+    closed = ui.core.alerts.get(alert.alert_id)
+    assert not closed.open and closed.resolved_at is not None
+    assert [e.fields["reference"] for e in ui.core.journal.entries(kind="help.cancelled")] == [number]
+
+
 def open_panels() -> list:
     from kivy.core.window import Window
     return [w for w in Window.children if type(w).__name__ == "SimulatorPanel"]
