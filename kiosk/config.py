@@ -326,6 +326,7 @@ class KeysSection:
 @dataclass(frozen=True)
 class RiskSection:
     large_transfer_fen: int = 5_000_000      # above this: held for staff confirmation
+    held_wait_s: float = 600.0               # the customer waits this long for staff at most
     daily_limit_fen: int = 10_000_000        # kiosk limit per card per day
     structuring_ratio: float = 0.9           # "just under" the threshold: at least this share
     structuring_count: int = 3               # this many just-under transfers in the window: flag
@@ -334,6 +335,8 @@ class RiskSection:
     def validate(self) -> tuple[str, str] | None:
         if self.large_transfer_fen <= 0:
             return "large_transfer_fen", "a positive amount in fen"
+        if self.held_wait_s < 60:
+            return "held_wait_s", "at least 60 seconds (staff need time to come)"
         if not 0 < self.structuring_ratio < 1:
             return "structuring_ratio", "a share between 0 and 1"
         if self.structuring_count < 2:

@@ -17,7 +17,7 @@ from ..console.held import HELD_DECIDED
 from ..host.link import HostDeclined, HostMalformed
 from ..host.models import TransferOutcome
 from .accounts import AccountsMixin
-from .engine import in_language
+from .engine import IDLE, in_language
 from .failures import Failure, UnavailableError, describe
 from .flow import Flow
 from .payee import PayeeSteps
@@ -233,7 +233,12 @@ class TransferFlow(PayeeSteps, AccountsMixin, Flow):
         elif result.reason in ("insufficient_funds", "limit_exceeded", "daily_limit_exceeded",
                                "invalid_amount"):
             on["amount"] = lambda: self.ask_amount(order.instruction.amount_fen, result.reason)
+        timeout: Any = IDLE
+        if outcome == "held":   # staff are on their way: no "more time?" while the customer waits
+            timeout = self.s.config.risk.held_wait_s
+            on["timeout"] = lambda: self.s.end("timeout")
         self.s.show(Step.TRANSFER_RESULT, message_id=message, on=on, outcome=outcome,
+                    timeout=timeout,
                     reference=result.reference, **self.payee_view(),
                     # the host's fee once it is charged, else the one quoted before confirming
                     fee_fen=result.fee_fen if outcome == "approved" else self.data.fee_fen or 0)

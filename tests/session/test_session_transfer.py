@@ -249,3 +249,20 @@ def test_a_held_transfer_is_not_made_once_its_customer_leaves(card_kiosk):
     assert kiosk.core.host.inner.request_outcomes(TERMINAL) == {}
     rows = kiosk.core.journal.find(("transfer.rejected",), limit=5)
     assert [r["staff"] for r in rows] == ["customer"]
+
+
+def test_a_customer_waiting_for_staff_is_not_asked_for_more_time_and_not_kept_forever(card_kiosk):
+    """The held screen says staff come within minutes: the inactivity timeout does not apply,
+    [risk] held_wait_s does; when it runs out the session ends and the transfer is not made."""
+    kiosk = card_kiosk
+    to_held(kiosk)
+    session, transfers = kiosk.session, kiosk.core.transfers
+    kiosk.clock.advance(kiosk.config.ui.idle_timeout_s + 30)
+    session.tick()
+    assert session.state.step == Step.TRANSFER_RESULT               # no "more time?"
+    assert transfers.held()
+    kiosk.clock.advance(kiosk.config.risk.held_wait_s)
+    session.tick()
+    assert session.state.step == Step.TAKE_ITEMS                    # the card first
+    kiosk.remove_card()
+    assert wait_for(lambda: not transfers.held())
