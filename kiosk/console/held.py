@@ -71,3 +71,13 @@ def withdraw_held(center: AlertCenter, transfers: Any, stan: int) -> bool:
                             "outcome": "withdrawn"})
     log.info("held transfer %06d withdrawn: the customer left before staff decided", stan)
     return True
+
+
+def withdraw_on_leaving(result: Any, services: Any, worker: Any) -> None:
+    """The session ends: a transfer of this customer still held for staff is not made (the
+    held screen says so). Withdrawn on the session's worker, never under its lock."""
+    transfers, center = services.transfers, services.alerts
+    if result is None or result.outcome.value != "held" or transfers is None or center is None:
+        return
+    stan = result.stan
+    worker.submit("jobs", lambda: withdraw_held(center, transfers, stan))

@@ -32,8 +32,11 @@ class Farewell:
             return
         self._remind(items, lambda: self.s.end("done"))
 
-    def close(self, rate: bool, message_id: str) -> None:
-        """The customer's data is gone: the card back if it is still in, then rate or goodbye."""
+    def close(self, rate: bool, reason: str) -> None:
+        """The customer's data is gone (the session ended for `reason`): the card back if it is
+        still in, then rate or goodbye."""
+        message_id = {"timeout": "session_timed_out", "card_removed": "card_removed",
+                      "idcard_removed": "idcard_removed"}.get(reason, "thank_you")
         def close() -> None:
             if rate:
                 self.s.show(Step.RATING, message_id="rate_service",

@@ -20,7 +20,7 @@ import logging
 import uuid
 from typing import Any, Callable
 
-from ..console.held import withdraw_held
+from ..console.held import withdraw_on_leaving
 from ..config import KioskConfig
 from .clock import Now, system_now
 from .context import Catalogue, Handler
@@ -205,25 +205,14 @@ class Session:
                 self.journal("session.end", reason=reason,
                              services=",".join(self.data.services_used))
             rate = bool(self.data.services_used) and reason in ("done", "customer")
-            self._withdraw_undecided_transfer()
+            withdraw_on_leaving(self.data.transfer_result, self.services, self._worker)
             self.data.wipe()
             self.flow = None
             self._suggestion = None
             self._dismissed.clear()
             self._help.forget()
             self.session_id = ""
-            message = {"timeout": "session_timed_out", "card_removed": "card_removed",
-                       "idcard_removed": "idcard_removed"}.get(reason, "thank_you")
-            self._farewell.close(rate, message)
-
-    def _withdraw_undecided_transfer(self) -> None:
-        """A transfer still held for staff when its customer leaves is not made."""
-        held = self.data.transfer_result
-        transfers, alerts = self.services.transfers, self.services.alerts
-        if held is None or held.outcome.value != "held" or transfers is None or alerts is None:
-            return
-        stan = held.stan
-        self._worker.submit("jobs", lambda: withdraw_held(alerts, transfers, stan))
+            self._farewell.close(rate, reason)
 
     def took(self, item: str) -> None:
         """The customer took `item` while reminded to (routing.py: the card)."""

@@ -97,3 +97,14 @@ def test_card_key_is_not_derivable_from_the_config_or_the_data_disk(service, con
     keys = KeyRing.from_config(config)
     assert config.data_dir not in keys.folder.parents
     assert number_key(DEBIT_PAN, keys.card.derive("number-key")) == card_key
+
+
+def test_sandbox_account_ids_are_never_taken_for_card_numbers():
+    """A hex id now and then held 16 digits passing Luhn ('AA2475398113189310F31'): the
+    journal's scrub masked it and the day's transfers no longer matched their accounts."""
+    from drivers.privacy import scrub
+    from kiosk.host.sandbox import opaque_id
+    assert scrub("from AA2475398113189310F31") != "from AA2475398113189310F31"   # the old risk
+    ids = {opaque_id() for _ in range(5000)}
+    assert len(ids) == 5000 and all(len(i) == 21 for i in ids)
+    assert all(scrub(f"from {i} to {i}") == f"from {i} to {i}" for i in ids)

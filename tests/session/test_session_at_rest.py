@@ -9,6 +9,7 @@ import time
 import pytest
 
 from kiosk.session.states import Step
+from tests.harness import wait_for
 
 from .test_session_card_journeys import sign_in
 from .test_session_lost_card import lay_id_card
@@ -111,8 +112,11 @@ def test_a_days_journeys_leave_no_card_or_id_number_in_any_file(card_kiosk, tmp_
     kiosk.step(Step.TRANSFER_CONFIRM)
     kiosk.send("confirm")
     assert kiosk.step(Step.TRANSFER_RESULT).view["outcome"] == "held"
-    _back_to_attract(kiosk)
     assert kiosk.core.transfers.held()           # waiting for staff, full numbers kept sealed
+    kiosk.session.wait_idle()
+    _nothing_in_clear(tmp_path)
+    _back_to_attract(kiosk)
+    assert wait_for(lambda: not kiosk.core.transfers.held())    # the customer left: withdrawn
     # a lost card reported with the ID card
     kiosk.send("start")
     kiosk.send("choose", option="lost_card")
@@ -128,6 +132,11 @@ def test_a_days_journeys_leave_no_card_or_id_number_in_any_file(card_kiosk, tmp_
     assert kiosk.emulator("printer").wait_rendered(10)
     kiosk.session.wait_idle()
 
+    _nothing_in_clear(tmp_path)
+
+
+def _nothing_in_clear(tmp_path) -> None:
+    """No test card, account or ID number in clear in any file but the bank's own tables."""
     numbers = _every_test_number()
     assert {PAN, PAYEE, ID_NUMBER} <= set(numbers)
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
