@@ -41,17 +41,23 @@ def flapping(center) -> list:
     return [a for a in center.active() if a.code == "device.flapping"]
 
 
-def test_a_flapping_printer_is_one_alert(kiosk):
-    """Each cover open and close is one change of condition (the printer's device field going
-    to userError and back with it is the same condition, not two more changes): two rounds are
-    four changes, not flapping at six; the third round is."""
-    config, center = kiosk
+def watched_devices(config, center) -> tuple[DeviceManager, EventRecorder]:
+    """The configured devices with the flapping signal (at six changes) watching them, and a
+    recorder of every raw status change."""
     bus = EventBus()
     signals = OperatorSignals(center, data_dir=config.data_dir, flap_changes=6)
     bus.subscribe(signals.on_status, StatusChanged)
     fields = EventRecorder()
     bus.subscribe(fields, StatusChanged)
-    manager = DeviceManager(config, bus)
+    return DeviceManager(config, bus), fields
+
+
+def test_a_flapping_printer_is_one_alert(kiosk):
+    """Each cover open and close is one change of condition (the printer's device field going
+    to userError and back with it is the same condition, not two more changes): two rounds are
+    four changes, not flapping at six; the third round is."""
+    config, center = kiosk
+    manager, fields = watched_devices(config, center)
     manager.start()
     try:
         assert manager.wait_ready("printer", 10)
@@ -79,12 +85,7 @@ def test_cards_coming_and_going_are_not_flapping(tmp_path):
     config = one_device_config(tmp_path, "idcard", '[devices.idcard]\nport = "run/idcard.pty"\n'
                                '[devices.idcard.emulator]\npace = false\n')
     center = AlertCenter.from_config(config)
-    bus = EventBus()
-    signals = OperatorSignals(center, data_dir=config.data_dir, flap_changes=6)
-    bus.subscribe(signals.on_status, StatusChanged)
-    fields = EventRecorder()
-    bus.subscribe(fields, StatusChanged)
-    manager = DeviceManager(config, bus)
+    manager, fields = watched_devices(config, center)
     manager.start()
     try:
         assert manager.wait_ready("idcard", 10)
